@@ -1,0 +1,336 @@
+"""Decoded spec → typed IR, with every reference resolved and every problem located.
+
+The builder never stops at the first problem: a value that failed to decode is skipped, the
+references around it are still checked, and all problems are raised together at the end.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from model import ir
+from model.build_guards import build_effect, build_guard
+from model.document import read_document, uncovered_lines
+from model.errors import Location, Problems
+from model.schema import INVALID, Obj, Seq, Tag
+
+T = TypeVar("T")
+
+
+def _frozen(items: Iterable[tuple[str, T]]) -> MappingProxyType[str, T]:
+    return MappingProxyType(dict(items))
+
+
+def _ok(value: Any) -> bool:
+    return value is not INVALID and value is not None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _names(obj: Obj | None) -> list[tuple[str, Obj]]:
+    """(name, record) pairs of a decoded name → record mapping, skipping failed records."""
+    if not isinstance(obj, Obj):
+        return []
+    return [(k, v) for k, v in obj.items() if isinstance(v, Obj)]
+
+
+def _seq(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Seq) else []
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in _seq(value) if isinstance(v, str))
+
+
+class SpecBuilder:
+    """Builds an :class:`ir.Spec` from the decoded top-level mapping of one file."""
+
+    def __init__(self, path: Path, shown: str, problems: Problems) -> None:
+        self.path = path
+        self.shown = shown
+        self.problems = problems
+        self.source_refs: set[str] = set()
+
+    # --- references ---------------------------------------------------------------------
+    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> bool:
+        """Check that ``name`` is declared in ``table``; report it with a suggestion if not."""
+        if not isinstance(name, str):
+            return False
+        if name in table:
+            return True
+        hint = _did_you_mean(name, table) if table else f" (the spec declares no {what}s)"
+        self.problems.add(where, f"unknown {what} '{name}'{hint}")
+        return False
+
+    def refs(self, obj: Obj, key: str, table: Mapping[str, Any], what: str) -> tuple[str, ...]:
+        values = obj.get(key)
+        if not isinstance(values, Seq):
+            return ()
+        for value, where in zip(values, values.item_locs, strict=True):
+            self.ref(value, table, what, where)
+        return tuple(v for v in values if isinstance(v, str) and v in table)
+
+    def cite(self, obj: Obj, key: str = "source") -> tuple[str, ...]:
+        cited = self.refs(obj, key, self.sources, "source")
+        self.source_refs.update(cited)
+        return cited
+
+    # --- the whole spec -------------------------------------------------------------------
+    def build(self, top: Obj) -> ir.Spec | None:
+        self.top = top
+        quotes = top.get("sources")
+        self.sources = _frozen(
+            (k, ir.Source(k, v, quotes.at(k))) for k, v in (quotes.items() if isinstance(quotes, Obj) else ()) if isinstance(v, str)
+        )
+        self.assumptions = _frozen(
+            (k, ir.Assumption(k, v.get("question", ""), v.get("choice", ""), self.cite(v), v.loc))
+            for k, v in _names(top.get("assumptions"))
+        )
+        self.parameters = _frozen(
+            (k, ir.Parameter(k, v.get("type", "duration"), v["default"], v.get("description", ""), self.cite(v), v.loc))
+            for k, v in _names(top.get("parameters")) if isinstance(v.get("default"), int)
+        )
+        self.capabilities = _frozen(
+            (k, v) for k, v in (top["capabilities"].items() if isinstance(top.get("capabilities"), Obj) else ())
+            if isinstance(v, str)
+        )
+        self.policies = _frozen((k, self.policy(k, v)) for k, v in _names(top.get("policies")))
+        self.credentials = _frozen((k, self.credential(k, v)) for k, v in _names(top.get("credentials")))
+        self.channels = _frozen((k, self.channel(k, v)) for k, v in _names(top.get("channels")))
+        self.flags = _frozen(
+            (k, ir.Flag(k, v.get("initial", False) is True, v.get("description", ""), v.loc))
+            for k, v in _names(top.get("flags"))
+        )
+        self.states = _frozen(
+            (k, ir.State(k, v.get("description", ""), v.get("lifecycle", False) is True, v.get("group"), self.cite(v), v.loc))
+            for k, v in _names(top.get("states"))
+        )
+        self.events = _frozen((k, self.event(k, v)) for k, v in _names(top.get("events")))
+        self.deadlines = _frozen((k, self.deadline(k, v)) for k, v in _names(top.get("deadlines")))
+        self.messages = _frozen((k, self.message(k, v)) for k, v in _names(top.get("messages")))
+        actors = _frozen((k, self.actor(k, v)) for k, v in _names(top.get("actors")))
+        access = tuple(self.access_rule(v) for v in _seq(top.get("access")) if isinstance(v, Obj))
+        initial = self.refs(top, "initial", self.states, "state")
+        transitions = self.transitions(_seq(top.get("transitions")))
+        invariants = self.invariants(_seq(top.get("invariants")))
+        document = self.document(top.get("document"))
+        self.check_sources_used()
+        if self.problems:
+            return None
+        return ir.Spec(
+            path=self.shown, name=top["name"], title=top["title"], description=top.get("description", ""),
+            document=document, sources=self.sources, assumptions=self.assumptions,
+            parameters=self.parameters, credentials=self.credentials, policies=self.policies,
+            capabilities=self.capabilities, channels=self.channels, access=access, actors=actors,
+            flags=self.flags, deadlines=self.deadlines, messages=self.messages, states=self.states,
+            initial=initial, events=self.events, transitions=transitions, invariants=invariants,
+        )
+
+    # --- declarations ---------------------------------------------------------------------
+    def policy(self, name: str, obj: Obj) -> ir.Policy:
+        rules = []
+        seen: set[str] = set()
+        for rule in _seq(obj.get("rules")):
+            if not isinstance(rule, Obj) or not _ok(rule.get("id")) or not isinstance(rule.get("check"), Tag):
+                continue
+            if rule["id"] in seen:
+                self.problems.add(rule.at("id"), f"policy '{name}' has two rules with id '{rule['id']}'")
+            seen.add(rule["id"])
+            check = self.rule_check(rule["check"])
+            if check is not None:
+                rules.append(ir.PolicyRule(rule["id"], rule.get("severity", "reject"), check, rule.get("message", ""),
+                                           self.cite(rule), self.refs(rule, "assumes", self.assumptions, "assumption"), rule.loc))
+        return ir.Policy(name, obj.get("kind", "password"), tuple(rules), obj.get("description", ""), obj.loc)
+
+    def rule_check(self, tag: Tag) -> ir.RuleCheck | None:
+        value = tag.value
+        if not _ok(value):
+            return None
+        if tag.kind == "length":
+            if not (isinstance(value.get("min"), int) and isinstance(value.get("max"), int)):
+                return None
+            if value["min"] > value["max"]:
+                self.problems.add(tag.value_loc, f"length min {value['min']} is more than max {value['max']}")
+            return ir.LengthCheck(value["min"], value["max"])
+        if tag.kind == "alphabet":
+            return ir.AlphabetCheck(_strs(value))
+        if tag.kind == "must_include":
+            return ir.MustIncludeCheck(_strs(value))
+        if tag.kind == "avoid_personal_info":
+            return ir.AvoidPersonalInfoCheck(_strs(value))
+        if value is not True:
+            self.problems.add(tag.value_loc, "not_used_elsewhere takes true; remove the rule to drop the check")
+        return ir.NotUsedElsewhereCheck()
+
+    def credential(self, name: str, obj: Obj) -> ir.Credential:
+        kind = obj.get("kind", "password")
+        policy = obj.get("policy")
+        if self.ref(policy, self.policies, "policy", obj.at("policy")) and self.policies[policy].kind != kind:
+            self.problems.add(obj.at("policy"), f"policy '{policy}' is for {self.policies[policy].kind}s, but credential '{name}' is a {kind}")
+        return ir.Credential(name, kind, policy if isinstance(policy, str) else "", obj.get("initially_set", False) is True,
+                             obj.get("description", ""), self.cite(obj), obj.loc)
+
+    def channel(self, name: str, obj: Obj) -> ir.Channel:
+        reaches = obj.get("reaches")
+        if _ok(reaches):
+            self.ref(reaches, self.capabilities, "capability", obj.at("reaches"))
+            if obj.get("kind") not in ("email", "post"):
+                self.problems.add(obj.at("reaches"), "only email and post channels reach someone; remove 'reaches'")
+        return ir.Channel(name, obj.get("kind", "online"), obj.get("description", ""),
+                          reaches if isinstance(reaches, str) else None, obj.loc)
+
+    def event(self, name: str, obj: Obj) -> ir.Event:
+        inputs = []
+        for input_name, spec in _names(obj.get("inputs")):
+            kind = spec.get("type")
+            values = _strs(spec.get("values"))
+            if kind == "channel":
+                self.refs(spec, "values", self.channels, "channel")
+            elif kind == "choice" and not values:
+                self.problems.add(spec.loc, f"choice input '{input_name}' needs 'values'")
+            elif kind in ("secret", "bool") and "values" in spec:
+                self.problems.add(spec.at("values"), f"a {kind} input takes no 'values'")
+            inputs.append(ir.Input(input_name, kind if isinstance(kind, str) else "secret", spec.get("optional", False) is True,
+                                   values, spec.get("description", ""), spec.loc))
+        internal = obj.get("internal", False) is True
+        if internal and inputs:
+            self.problems.add(obj.at("inputs"), f"internal event '{name}' is fired by credlab and cannot take inputs")
+        return ir.Event(name, tuple(inputs), internal, self.refs(obj, "requires", self.capabilities, "capability"),
+                        obj.get("description", ""), self.cite(obj), obj.loc)
+
+    def deadline(self, name: str, obj: Obj) -> ir.Deadline:
+        duration = obj.get("duration")
+        if isinstance(duration, str) and self.ref(duration, self.parameters, "parameter", obj.at("duration")):
+            if self.parameters[duration].type != "duration":
+                self.problems.add(obj.at("duration"), f"parameter '{duration}' is not a duration")
+        expiry = obj.get("on_expiry")
+        if isinstance(expiry, str) and self.ref(expiry, self.events, "event", obj.at("on_expiry")) and not self.events[expiry].internal:
+            self.problems.add(obj.at("on_expiry"), f"event '{expiry}' must be declared 'internal: true' to be fired on expiry")
+        return ir.Deadline(name, duration if isinstance(duration, int | str) else 0, obj.get("boundary", "exclusive"),
+                           expiry if isinstance(expiry, str) else None, obj.get("description", ""), self.cite(obj),
+                           self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc)
+
+    def message(self, name: str, obj: Obj) -> ir.Message:
+        via = obj.get("via")
+        if self.ref(via, self.channels, "channel", obj.at("via")) and self.channels[via].kind not in ("email", "post"):
+            self.problems.add(obj.at("via"), f"message '{name}' must go by an email or post channel, not '{via}'")
+        carries = obj.get("carries")
+        if _ok(carries):
+            self.ref(carries, self.credentials, "credential", obj.at("carries"))
+        return ir.Message(name, via if isinstance(via, str) else "", carries if isinstance(carries, str) else None,
+                          obj.get("description", ""), self.cite(obj), obj.loc)
+
+    def actor(self, name: str, obj: Obj) -> ir.Actor:
+        profile = obj.get("profile")
+        return ir.Actor(name, obj.get("description", ""), self.refs(obj, "knows", self.credentials, "credential"),
+                        self.refs(obj, "has", self.capabilities, "capability"),
+                        _frozen((k, v) for k, v in profile.items() if isinstance(v, str)) if isinstance(profile, Obj) else _frozen(()),
+                        obj.loc)
+
+    def access_rule(self, obj: Obj) -> ir.AccessRule:
+        self.ref(obj.get("channel"), self.channels, "channel", obj.at("channel"))
+        self.ref(obj.get("credential"), self.credentials, "credential", obj.at("credential"))
+        when = self.guard(obj["when"], None) if "when" in obj else None
+        return ir.AccessRule(obj.get("channel", ""), obj.get("credential", ""), when, self.cite(obj),
+                             self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc)
+
+    # --- behaviour ---------------------------------------------------------------------------
+    def transitions(self, items: list[Any]) -> tuple[ir.Transition, ...]:
+        out = []
+        ids: dict[str, Location] = {}
+        for obj in items:
+            if not isinstance(obj, Obj) or not isinstance(obj.get("id"), str):
+                continue
+            tid = obj["id"]
+            if tid in ids:
+                self.problems.add(obj.at("id"), f"transition id '{tid}' is already used (line {ids[tid].line})")
+            ids.setdefault(tid, obj.at("id"))
+            event = self.events.get(obj["event"]) if isinstance(obj.get("event"), str) else None
+            self.ref(obj.get("event"), self.events, "event", obj.at("event"))
+            sources = self.refs(obj, "from", self.states, "state")
+            target = obj.get("to")
+            if _ok(target):
+                self.ref(target, self.states, "state", obj.at("to"))
+            inputs = {i.name: i for i in event.inputs} if event else {}
+            guards = tuple(g for g in (self.guard(t, inputs) for t in _seq(obj.get("when"))) if g is not None)
+            effects = tuple(e for e in (self.effect(t, inputs) for t in _seq(obj.get("do"))) if e is not None)
+            out.append(ir.Transition(tid, obj.get("event", ""), sources, target if isinstance(target, str) else None,
+                                     guards, effects, self.cite(obj), self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc))
+        return tuple(out)
+
+    def invariants(self, items: list[Any]) -> tuple[ir.Invariant, ...]:
+        out = []
+        seen: set[str] = set()
+        for obj in items:
+            if not isinstance(obj, Obj) or not isinstance(obj.get("id"), str) or "holds" not in obj:
+                continue
+            if obj["id"] in seen:
+                self.problems.add(obj.at("id"), f"invariant id '{obj['id']}' is already used")
+            seen.add(obj["id"])
+            holds = self.guard(obj["holds"], None)
+            if holds is not None:
+                out.append(ir.Invariant(obj["id"], obj.get("text", ""), holds, self.cite(obj),
+                                        self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc))
+        return tuple(out)
+
+    def input_of(self, name: Any, inputs: dict[str, ir.Input] | None, types: tuple[str, ...], where: Location) -> bool:
+        """Check that a guard or effect names an input of the event, of a fitting type."""
+        if not isinstance(name, str):
+            return False
+        if inputs is None:
+            self.problems.add(where, f"'{name}': invariants and access rules describe states; they cannot read event inputs")
+            return False
+        if not self.ref(name, inputs, "input of this event", where):
+            return False
+        if inputs[name].type not in types:
+            self.problems.add(where, f"input '{name}' is a {inputs[name].type}; expected a {' or '.join(types)} input")
+            return False
+        return True
+
+    def guard(self, tag: Any, inputs: dict[str, ir.Input] | None) -> ir.Guard | None:
+        return build_guard(self, tag, inputs)
+
+    def effect(self, tag: Any, inputs: dict[str, ir.Input]) -> ir.Effect | None:
+        return build_effect(self, tag, inputs)
+
+    def refs_in(self, values: Any, table: Mapping[str, Any], what: str) -> tuple[str, ...] | None:
+        """Resolve a decoded list of names; None if any is unknown."""
+        if not isinstance(values, Seq):
+            return None
+        ok = all([self.ref(v, table, what, where) for v, where in zip(values, values.item_locs, strict=True)])
+        return tuple(values) if ok else None
+
+    # --- traceability ------------------------------------------------------------------------
+    def document(self, obj: Any) -> ir.Document | None:
+        if not isinstance(obj, Obj) or not isinstance(obj.get("file"), str):
+            return None
+        text = read_document(self.path, obj["file"], obj.at("file"), self.problems)
+        if text is None:
+            return None
+        for source in self.sources.values():
+            if source.quote not in text:
+                self.problems.add(source.loc, f"source '{source.id}' is not quoted verbatim from {obj['file']}")
+        unquoted = tuple((u["text"], u.get("why", "")) for u in _seq(obj.get("unquoted")) if isinstance(u, Obj) and "text" in u)
+        lines = {line.strip() for line in text.splitlines()}
+        for u in _seq(obj.get("unquoted")):
+            if isinstance(u, Obj) and isinstance(u.get("text"), str) and u["text"].strip() not in lines and not any(
+                u["text"] in line for line in lines
+            ):
+                self.problems.add(u.at("text"), f"'{u['text'][:60]}' is not a line of {obj['file']}")
+        for number, line in uncovered_lines(text, (s.quote for s in self.sources.values()), (u for u, _ in unquoted)):
+            self.problems.add(obj.at("file"), f"{obj['file']} line {number} is neither quoted under sources: nor listed "
+                                              f"under document.unquoted: '{line[:70]}'")
+        return ir.Document(obj["file"], text, unquoted, obj.loc)
+
+    def check_sources_used(self) -> None:
+        for source in self.sources.values():
+            if source.id not in self.source_refs:
+                self.problems.add(source.loc, f"source '{source.id}' is quoted but nothing refers to it; cite it from a "
+                                              "rule, transition, invariant or assumption, or remove it")

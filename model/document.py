@@ -1,0 +1,70 @@
+"""The policy text behind a spec, and the proof that every line of it is accounted for.
+
+A spec names its policy text (``document.file``, in the spec's own folder). Each line of the
+text must either be covered by quotes under ``sources:`` or be listed under
+``document.unquoted`` with the reason it states no rule: a rule nobody encoded is a defect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from model.errors import Location, Problems, SpecError
+from model.yamlsrc import read_text
+
+_IMAGE = re.compile(r"!\[(?P<alt>.*)\]\([^)]*\)")  # greedy: alt texts hold [A to Z]
+_LIST_MARKER = re.compile(r"^(?:[-*]\s+)+")
+_FILLER = re.compile(r"[\s|*\-]*")
+
+
+def resolve_document_path(spec_path: Path, name: str) -> Path | None:
+    """The document's path if ``name`` stays inside the spec's folder, else None."""
+    if not name or Path(name).is_absolute() or ".." in Path(name).parts or "\\" in name:
+        return None
+    folder = spec_path.parent.resolve()
+    candidate = (folder / name).resolve()
+    return candidate if candidate.is_relative_to(folder) else None
+
+
+def read_document(spec_path: Path, name: str, where: Location, problems: Problems) -> str | None:
+    path = resolve_document_path(spec_path, name)
+    if path is None:
+        problems.add(where, f"document '{name}' must be a file in the spec's own folder (no '..', no absolute path)")
+        return None
+    try:
+        return read_text(path, what="policy text")
+    except SpecError as error:
+        problems.add(where, f"cannot use document '{name}': {error.problems[0].message}")
+        return None
+
+
+def rule_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The document's non-empty lines as (1-based line number, normalized text).
+
+    Normalizing drops list markers and turns a Markdown image into its alt text, which is
+    where the ANA page repeats its password rule.
+    """
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _IMAGE.sub(lambda m: m.group("alt"), raw)
+        line = _LIST_MARKER.sub("", line.strip()).strip()
+        if _FILLER.fullmatch(line):
+            continue
+        yield number, line
+
+
+def uncovered_lines(text: str, quotes: Iterable[str], unquoted: Iterable[str]) -> list[tuple[int, str]]:
+    """Lines neither tiled by ``quotes`` (up to punctuation) nor listed as ``unquoted``."""
+    ordered = sorted(set(quotes), key=len, reverse=True)
+    explained = {line.strip() for line in unquoted}
+    missing = []
+    for number, line in rule_lines(text):
+        if line in explained:
+            continue
+        rest = line
+        for quote in ordered:
+            rest = rest.replace(quote, " ")
+        if not _FILLER.fullmatch(rest.strip(" .")):
+            missing.append((number, line))
+    return missing

@@ -1,0 +1,253 @@
+"""Compile a spec into a ``transitions`` state machine bound to :class:`Member` models.
+
+``compile_spec`` is cached per (spec, parameter overrides): a machine is built once and each
+member is added to it as a model. Guards become the machine's conditions and effects its
+``after`` callbacks; deadlines are checked against the member's virtual clock. Firing an event
+returns an :class:`Outcome` saying whether it was accepted and, if not, which guard refused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from model import ir
+from model.policy import evaluate
+from model.runtime import Apply, Check, Context, InputValue, MemberRecord, Runtime, Secret
+
+# transitions logs every refused trigger at INFO/WARNING; a fuzzer fires thousands.
+logging.getLogger("transitions").setLevel(logging.ERROR)
+
+
+class InputError(ValueError):
+    """An event was fired with inputs its declaration does not allow."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why one candidate transition did not fire: the first guard that did not hold."""
+
+    transition: str
+    guard: str
+    rules: tuple[str, ...] = ()
+    """For a policy guard: the ids of the rules the input broke."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    event: str
+    accepted: bool
+    source: str
+    target: str
+    transition: str | None
+    refusals: tuple[Refusal, ...]
+    reason: str = ""
+
+
+def guard_text(g: ir.Guard) -> str:
+    """A short, readable rendering of a guard, for refusals and diagrams."""
+    match g:
+        case ir.Matches(input=i, credential=c):
+            return f"{i} matches {c}"
+        case ir.Authenticates(secret=s, channel=ch, channel_from=src):
+            return f"{s} authenticates on {ch or src}"
+        case ir.Satisfies(input=i, policy=p):
+            return f"{i} satisfies {p}"
+        case ir.IsSet(credential=c):
+            return f"{c} is set"
+        case ir.FlagSet(flag=f):
+            return f"{f}"
+        case ir.Given(input=i):
+            return f"{i} given"
+        case ir.InputTrue(input=i):
+            return f"{i}"
+        case ir.InputIn(input=i, values=v):
+            return f"{i} in {{{', '.join(v)}}}"
+        case ir.Within(deadline=d):
+            return f"within {d}"
+        case ir.Expired(deadline=d):
+            return f"{d} expired"
+        case ir.InState(states=s):
+            return f"in {{{', '.join(s)}}}"
+        case ir.Accepts(channel=ch, credential=c):
+            return f"{ch} accepts {c}"
+        case ir.Not(guard=inner):
+            return f"not ({guard_text(inner)})"
+        case ir.All(guards=parts):
+            return " and ".join(f"({guard_text(p)})" for p in parts)
+        case ir.AnyOf(guards=parts):
+            return " or ".join(f"({guard_text(p)})" for p in parts)
+        case ir.Implies(condition=a, consequence=b):
+            return f"if ({guard_text(a)}) then ({guard_text(b)})"
+    raise TypeError(g)  # pragma: no cover
+
+
+class Member:
+    """One member's lifecycle: the ``transitions`` model. ``state`` is set by the machine."""
+
+    state: str
+
+    def __init__(self, compiled: CompiledSpec, record: MemberRecord) -> None:
+        self.compiled = compiled
+        self.record = record
+        self.refusals: list[Refusal] = []
+        self.fired: str | None = None
+
+    def fire(self, event: str, **inputs: InputValue) -> Outcome:
+        """Fire ``event`` with ``inputs``; returns what happened, never raises for a refusal."""
+        self.compiled.check_inputs(event, inputs)
+        source = self.state
+        self.refusals, self.fired = [], None
+        try:
+            accepted = bool(self.trigger(event, inputs=inputs))  # type: ignore[attr-defined]
+        except MachineError:
+            return Outcome(event, False, source, source, None, (), f"'{event}' is not possible in state '{source}'")
+        if accepted:
+            return Outcome(event, True, source, self.state, self.fired, ())
+        reason = "; ".join(
+            f"{r.transition}: not {r.guard}" + (f" (broke {', '.join(r.rules)})" if r.rules else "") for r in self.refusals
+        )
+        return Outcome(event, False, source, self.state, None, tuple(self.refusals), reason)
+
+    def advance(self, seconds: int) -> list[Outcome]:
+        """Move the virtual clock forward, firing the expiry event of each deadline that lapses."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.record.now += seconds
+        runtime = self.compiled.runtime
+        outcomes = []
+        lapsed = sorted(
+            (start + runtime.durations[name], name)
+            for name, start in self.record.deadlines.items()
+            if start is not None and name not in self.record.expiry_fired and not runtime.within(self.record, name)
+        )
+        for _, name in lapsed:
+            self.record.expiry_fired.add(name)
+            event = self.compiled.spec.deadlines[name].on_expiry
+            if event is not None and self.record.deadlines[name] is not None:
+                outcomes.append(self.fire(event))
+        return outcomes
+
+    def violated_invariants(self) -> list[str]:
+        """Ids of the spec's invariants that do not hold right now."""
+        ctx = Context(self.record, self.state, {})
+        return [inv_id for inv_id, check in self.compiled.invariants if not check(ctx)]
+
+    def accepts(self, channel: str, credential: str) -> bool:
+        """Whether ``credential`` would let the member in on ``channel`` now."""
+        return self.compiled.runtime.accepts(Context(self.record, self.state, {}), channel, credential)
+
+    def mailed_secret(self, credential: str) -> Secret | None:
+        """The latest value of ``credential`` delivered to the member (a PIN on a postcard)."""
+        return next((d.secret for d in reversed(self.record.deliveries) if d.carries == credential and d.secret), None)
+
+
+class CompiledSpec:
+    """A spec compiled for one parameter setting: a ``transitions`` machine plus its runtime."""
+
+    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int], seed: int = 0) -> None:
+        self.spec = spec
+        self.parameters = dict(parameters)
+        self.runtime = Runtime(spec, parameters, seed)
+        self.invariants = [(inv.id, self.runtime.guard(inv.holds)) for inv in spec.invariants]
+        self.machine = Machine(
+            model=[],
+            states=list(spec.states),
+            initial=spec.initial[0],
+            transitions=[self._transition(t) for t in spec.transitions],
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    def _transition(self, t: ir.Transition) -> dict[str, Any]:
+        checks: list[tuple[ir.Guard, str, Check]] = [(g, guard_text(g), self.runtime.guard(g)) for g in t.guards]
+        effects: list[Apply] = [self.runtime.effect(e) for e in t.effects]
+
+        def condition(event_data: Any) -> bool:
+            member: Member = event_data.model
+            ctx = Context(member.record, member.state, event_data.kwargs["inputs"])
+            for guard, text, check in checks:
+                if not check(ctx):
+                    member.refusals.append(Refusal(t.id, text, self._broken_rules(guard, ctx)))
+                    return False
+            return True
+
+        def apply(event_data: Any) -> None:
+            member: Member = event_data.model
+            member.fired = t.id
+            ctx = Context(member.record, member.state, event_data.kwargs["inputs"])
+            for effect in effects:
+                effect(ctx)
+
+        return {
+            "trigger": t.event,
+            "source": list(t.sources_states),
+            "dest": t.target,
+            "conditions": [condition],
+            "before": [apply],
+        }
+
+    def _broken_rules(self, guard: ir.Guard, ctx: Context) -> tuple[str, ...]:
+        """Which policy rules a refused ``satisfies`` guard's input broke (empty for other guards)."""
+        if not isinstance(guard, ir.Satisfies):
+            return ()
+        value = ctx.inputs.get(guard.input)
+        if not isinstance(value, str):
+            return ()
+        return tuple(r.rule for r in evaluate(self.spec.policies[guard.policy], value).violations)
+
+    def check_inputs(self, event: str, inputs: Mapping[str, InputValue]) -> None:
+        declared = self.spec.events.get(event)
+        if declared is None:
+            raise InputError(f"unknown event '{event}'")
+        for name, value in inputs.items():
+            spec_input = declared.input(name)
+            if spec_input is None:
+                raise InputError(f"event '{event}' has no input '{name}'")
+            expected = bool if spec_input.type == "bool" else str
+            if not isinstance(value, expected):
+                raise InputError(f"input '{name}' of '{event}' must be a {spec_input.type}")
+            if spec_input.values and value not in spec_input.values:
+                raise InputError(f"input '{name}' of '{event}' must be one of {', '.join(spec_input.values)}")
+        for spec_input in declared.inputs:
+            if not spec_input.optional and spec_input.name not in inputs:
+                raise InputError(f"event '{event}' needs input '{spec_input.name}'")
+
+    def new_member(self, state: str | None = None, secrets: Mapping[str, str] | None = None) -> Member:
+        """A member in ``state`` (default: the first initial state).
+
+        Credentials declared ``initially_set`` take their value from ``secrets`` or, if absent,
+        a random value their policy accepts.
+        """
+        record = self.runtime.new_record()
+        for name, credential in self.spec.credentials.items():
+            value = (secrets or {}).get(name)
+            if value is None and credential.initially_set:
+                value = self.runtime.random_value(self.spec.policies[credential.policy])
+            if value is not None:
+                record.credentials[name] = self.runtime.hash(value)
+        member = Member(self, record)
+        self.machine.add_model(member, initial=state or self.spec.initial[0])
+        return member
+
+    def release(self, member: Member) -> None:
+        """Detach ``member`` from the machine (``add_model`` costs grow with attached models)."""
+        self.machine.remove_model(member)
+
+
+@lru_cache(maxsize=64)
+def _compile(spec: ir.Spec, overrides: tuple[tuple[str, int], ...], seed: int) -> CompiledSpec:
+    return CompiledSpec(spec, spec.parameter_values(dict(overrides)), seed)
+
+
+def compile_spec(spec: ir.Spec, overrides: Mapping[str, int] | None = None, *, seed: int = 0) -> CompiledSpec:
+    """The compiled machine for ``spec`` under ``overrides``; cached, so call it freely."""
+    unknown = set(overrides or {}) - set(spec.parameters)
+    if unknown:
+        raise KeyError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    return _compile(spec, tuple(sorted((overrides or {}).items())), seed)

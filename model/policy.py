@@ -1,0 +1,142 @@
+"""Judging a candidate secret against a policy, rule by rule, without ever echoing it.
+
+Each rule yields a :class:`RuleResult`. ``reject`` rules decide acceptance; ``advise`` rules
+(the text only says "please avoid") are reported as advisories. A rule that needs facts the
+caller did not give (the member's name, passwords used elsewhere) is *not evaluated*, never
+silently passed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from model import ir
+from model.spec_schema import CHAR_CLASSES
+
+_CLASS_NAMES = {
+    "ascii_upper": "A–Z",
+    "ascii_lower": "a–z",
+    "ascii_letter": "a letter A–Z or a–z",
+    "ascii_digit": "a digit 0–9",
+    "ascii_symbol": "an ASCII symbol",
+    "ascii_space": "a space",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyContext:
+    """What a policy may compare a candidate with: the member's profile and other services' passwords."""
+
+    profile: Mapping[str, str] = field(default_factory=dict)
+    used_elsewhere: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    rule: str
+    severity: str
+    passed: bool | None
+    """None: not evaluated (the facts it needs were not given)."""
+    message: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    policy: str
+    results: tuple[RuleResult, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return all(r.passed is not False for r in self.results if r.severity == "reject")
+
+    @property
+    def violations(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.severity == "reject" and r.passed is False)
+
+    @property
+    def advisories(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.severity == "advise" and r.passed is not True)
+
+
+def describe_char(char: str) -> str:
+    """Name a character that broke a rule, without printing it: category and code point."""
+    if char in CHAR_CLASSES["ascii_symbol"]:
+        return "an ASCII symbol"
+    if char == " ":
+        return "a space"
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else f" ({unicodedata.category(char)})")
+
+
+def _alphabet(classes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset("".join(CHAR_CLASSES[c] for c in classes))
+
+
+def _check(check: ir.RuleCheck, candidate: str, context: PolicyContext) -> tuple[bool | None, str]:
+    if isinstance(check, ir.LengthCheck):
+        n = len(candidate)
+        ok = check.minimum <= n <= check.maximum
+        bounds = f"exactly {check.minimum}" if check.minimum == check.maximum else f"{check.minimum} to {check.maximum}"
+        return ok, f"{n} characters; {bounds} required"
+    if isinstance(check, ir.AlphabetCheck):
+        allowed = _alphabet(check.classes)
+        for index, char in enumerate(candidate, start=1):
+            if char not in allowed:
+                return False, f"character {index} is {describe_char(char)}, outside the allowed alphabet"
+        return True, "every character is allowed"
+    if isinstance(check, ir.MustIncludeCheck):
+        missing = [c for c in check.classes if not set(candidate) & set(CHAR_CLASSES[c])]
+        if missing:
+            return False, "no " + " and no ".join(_CLASS_NAMES[c].removeprefix("a ").removeprefix("an ") for c in missing)
+        return True, "includes " + " and ".join(_CLASS_NAMES[c] for c in check.classes)
+    if isinstance(check, ir.AvoidPersonalInfoCheck):
+        return _personal_info(check.fields, candidate, context.profile)
+    if context.used_elsewhere is None:
+        return None, "not evaluated: no list of passwords used on other services was given"
+    return candidate not in context.used_elsewhere, "checked against passwords used on other services"
+
+
+def _personal_info(fields: tuple[str, ...], candidate: str, profile: Mapping[str, str]) -> tuple[bool | None, str]:
+    known = [f for f in fields if profile.get(f)]
+    if not known:
+        return None, "not evaluated: no personal information was given"
+    lowered = candidate.casefold()
+    for f in known:
+        if any(fragment in lowered for fragment in personal_fragments(f, profile[f])):
+            return False, f"contains the member's {f.replace('_', ' ')}"
+    return True, "contains none of: " + ", ".join(f.replace("_", " ") for f in known)
+
+
+def personal_fragments(field_name: str, value: str) -> set[str]:
+    """The pieces of a profile value that a guessable password would contain."""
+    if field_name == "name" or field_name == "email":
+        return {part.casefold() for part in re.split(r"[\s@._-]+", value) if len(part) >= 3}
+    digits = "".join(c for c in value if c in CHAR_CLASSES["ascii_digit"])
+    if field_name == "birth_date" and len(digits) == 8:
+        year, month, day = digits[:4], digits[4:6], digits[6:]
+        return {digits, year[2:] + month + day, month + day, day + month, day + month + year}
+    if len(digits) >= 4:
+        return {digits, digits[-4:]} if field_name == "member_number" else {digits, digits[-7:]}
+    return set()
+
+
+def evaluate(policy: ir.Policy, candidate: str, context: PolicyContext | None = None) -> Verdict:
+    """Judge ``candidate`` against every rule of ``policy``."""
+    context = context or PolicyContext()
+    results = []
+    for rule in policy.rules:
+        passed, detail = _check(rule.check, candidate, context)
+        results.append(RuleResult(rule.id, rule.severity, passed, rule.message, detail))
+    return Verdict(policy.name, tuple(results))
+
+
+def enforced_ok(policy: ir.Policy, candidate: str) -> bool:
+    """Whether ``candidate`` passes every ``reject`` rule that needs no outside facts (the hot path)."""
+    empty = PolicyContext()
+    return all(
+        _check(rule.check, candidate, empty)[0] is not False for rule in policy.rules if rule.severity == "reject"
+    )

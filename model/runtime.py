@@ -1,0 +1,219 @@
+"""What a compiled spec runs on: the member's record, and guards/effects as Python callables.
+
+The record is the member's situation apart from the lifecycle state: credential *hashes*
+(never plaintext), flags, running deadlines, the virtual clock and the deliveries made so far.
+Guards and effects from the spec's closed vocabulary are compiled once per spec into closures
+over this record: no expression from a file is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from model import ir
+from model.policy import enforced_ok
+from model.spec_schema import CHAR_CLASSES
+
+InputValue = str | bool
+
+
+class Secret:
+    """A secret value (password, PIN) that prints as ``***`` wherever it ends up."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret(***)"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Something sent to the member: an email link, a postcard (perhaps carrying a new PIN)."""
+
+    time: int
+    message: str
+    channel: str
+    reaches: str | None
+    carries: str | None = None
+    secret: Secret | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class MemberRecord:
+    credentials: dict[str, bytes | None]
+    flags: dict[str, bool]
+    deadlines: dict[str, int | None]
+    """Start time of each running deadline; None when it does not run."""
+    expiry_fired: set[str] = field(default_factory=set)
+    now: int = 0
+    deliveries: list[Delivery] = field(default_factory=list)
+    disclosable: dict[str, Secret] = field(default_factory=dict)
+    """Plaintext of a just-randomized credential, held only until a message carries it."""
+
+
+@dataclass(slots=True)
+class Context:
+    """What a guard or effect sees: the record, the current state and the event's inputs."""
+
+    record: MemberRecord
+    state: str
+    inputs: Mapping[str, InputValue]
+
+
+Check = Callable[[Context], bool]
+Apply = Callable[[Context], None]
+
+
+class Runtime:
+    """The spec's vocabulary bound to one parameter setting, one salt and one random source."""
+
+    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int], seed: int) -> None:
+        self.spec = spec
+        self.parameters = dict(parameters)
+        self.random = random.Random(seed)
+        self._salt = hashlib.blake2b(f"credlab-salt-{seed}".encode(), digest_size=16).digest()
+        self.durations = {name: spec.deadline_seconds(d, self.parameters) for name, d in spec.deadlines.items()}
+        self._access: dict[str, list[tuple[str, Check]]] = {}
+        for rule in spec.access:
+            when = self.guard(rule.when) if rule.when is not None else _always
+            self._access.setdefault(rule.channel, []).append((rule.credential, when))
+
+    # --- secrets -------------------------------------------------------------------------
+    def hash(self, value: str) -> bytes:
+        return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), key=self._salt, digest_size=16).digest()
+
+    def matches(self, record: MemberRecord, credential: str, value: InputValue | None) -> bool:
+        stored = record.credentials.get(credential)
+        return isinstance(value, str) and stored is not None and stored == self.hash(value)
+
+    def random_value(self, policy: ir.Policy) -> str:
+        """A random value that ``policy``'s enforced rules accept (a reset PIN, say)."""
+        length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
+        classes = next((r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",))
+        alphabet = "".join(CHAR_CLASSES[c] for c in classes)
+        for _ in range(1000):
+            candidate = "".join(self.random.choice(alphabet) for _ in range(length.minimum))
+            if enforced_ok(policy, candidate):
+                return candidate
+        raise ValueError(f"policy '{policy.name}' accepts no random value credlab can draw")
+
+    def new_record(self) -> MemberRecord:
+        return MemberRecord(
+            credentials={name: None for name in self.spec.credentials},
+            flags={name: f.initial for name, f in self.spec.flags.items()},
+            deadlines={name: None for name in self.spec.deadlines},
+        )
+
+    # --- deadlines -------------------------------------------------------------------------
+    def within(self, record: MemberRecord, deadline: str) -> bool:
+        start = record.deadlines[deadline]
+        if start is None:
+            return False
+        elapsed, limit = record.now - start, self.durations[deadline]
+        return elapsed <= limit if self.spec.deadlines[deadline].boundary == "inclusive" else elapsed < limit
+
+    def accepts(self, ctx: Context, channel: str, credential: str | None, secret: InputValue | None = None) -> bool:
+        """Whether the access table lets ``credential`` (or whichever one ``secret`` matches) in."""
+        for name, when in self._access.get(channel, ()):
+            if (credential is None or name == credential) and when(ctx):
+                if secret is None or self.matches(ctx.record, name, secret):
+                    return True
+        return False
+
+    # --- compilation ---------------------------------------------------------------------
+    def guard(self, g: ir.Guard) -> Check:  # noqa: C901 - one branch per vocabulary word
+        """Compile one guard of the vocabulary into a predicate over a :class:`Context`."""
+        match g:
+            case ir.Matches(input=i, credential=c):
+                return lambda ctx: self.matches(ctx.record, c, ctx.inputs.get(i))
+            case ir.Authenticates(secret=s, channel=ch, channel_from=src):
+                return lambda ctx: self.accepts(ctx, ch or str(ctx.inputs.get(src or "")), None, ctx.inputs.get(s))
+            case ir.Satisfies(input=i, policy=p):
+                policy = self.spec.policies[p]
+                return lambda ctx: (v := ctx.inputs.get(i)) is None or (isinstance(v, str) and enforced_ok(policy, v))
+            case ir.IsSet(credential=c):
+                return lambda ctx: ctx.record.credentials[c] is not None
+            case ir.FlagSet(flag=f):
+                return lambda ctx: ctx.record.flags[f]
+            case ir.Given(input=i):
+                return lambda ctx: ctx.inputs.get(i) is not None
+            case ir.InputTrue(input=i):
+                return lambda ctx: ctx.inputs.get(i) is True
+            case ir.InputIn(input=i, values=values):
+                return lambda ctx: ctx.inputs.get(i) in values
+            case ir.Within(deadline=d):
+                return lambda ctx: self.within(ctx.record, d)
+            case ir.Expired(deadline=d):
+                return lambda ctx: ctx.record.deadlines[d] is not None and not self.within(ctx.record, d)
+            case ir.InState(states=states):
+                return lambda ctx: ctx.state in states
+            case ir.Accepts(channel=ch, credential=c):
+                return lambda ctx: self.accepts(ctx, ch, c)
+            case ir.Not(guard=inner):
+                check = self.guard(inner)
+                return lambda ctx: not check(ctx)
+            case ir.All(guards=parts):
+                checks = [self.guard(p) for p in parts]
+                return lambda ctx: all(c(ctx) for c in checks)
+            case ir.AnyOf(guards=parts):
+                checks = [self.guard(p) for p in parts]
+                return lambda ctx: any(c(ctx) for c in checks)
+            case ir.Implies(condition=cond, consequence=then):
+                first, second = self.guard(cond), self.guard(then)
+                return lambda ctx: not first(ctx) or second(ctx)
+        raise TypeError(f"not a guard: {g!r}")  # pragma: no cover
+
+    def effect(self, e: ir.Effect) -> Apply:
+        """Compile one effect of the vocabulary into a change of the record."""
+        match e:
+            case ir.SetCredential(credential=c, input=i):
+                def set_credential(ctx: Context) -> None:
+                    value = ctx.inputs.get(i)
+                    if isinstance(value, str):
+                        ctx.record.credentials[c] = self.hash(value)
+                return set_credential
+            case ir.ClearCredential(credential=c):
+                return lambda ctx: ctx.record.credentials.__setitem__(c, None)
+            case ir.RandomizeCredential(credential=c):
+                policy = self.spec.policies[self.spec.credentials[c].policy]
+
+                def randomize(ctx: Context) -> None:
+                    value = self.random_value(policy)
+                    ctx.record.credentials[c] = self.hash(value)
+                    ctx.record.disclosable[c] = Secret(value)
+                return randomize
+            case ir.SetFlag(flag=f, value=v):
+                return lambda ctx: ctx.record.flags.__setitem__(f, v)
+            case ir.StartDeadline(deadline=d):
+                def start(ctx: Context) -> None:
+                    ctx.record.deadlines[d] = ctx.record.now
+                    ctx.record.expiry_fired.discard(d)
+                return start
+            case ir.StopDeadline(deadline=d):
+                return lambda ctx: ctx.record.deadlines.__setitem__(d, None)
+            case ir.Send(message=m):
+                message = self.spec.messages[m]
+                reaches = self.spec.channels[message.via].reaches
+
+                def send(ctx: Context) -> None:
+                    secret = ctx.record.disclosable.pop(message.carries, None) if message.carries else None
+                    ctx.record.deliveries.append(
+                        Delivery(ctx.record.now, m, message.via, reaches, message.carries, secret)
+                    )
+                return send
+        raise TypeError(f"not an effect: {e!r}")  # pragma: no cover
+
+
+def _always(ctx: Context) -> bool:
+    return True

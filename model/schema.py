@@ -1,0 +1,540 @@
+"""A small schema language for credlab's YAML files: one definition gives both the decoder
+(YAML nodes → located values, with every problem reported) and the JSON Schema editors use.
+
+Why not construct with PyYAML and validate afterwards? Because YAML 1.1 silently changes values
+(``0123`` → 83, ``yes`` → True, ``2:00`` → 120, ``2024-01-01`` → a date). Decoding from the
+node tree lets each field read the scalar *as written* or refuse it with "quote this value".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from model.durations import parse_duration
+from model.errors import Location, Problems
+from model.yamlsrc import location_of
+
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+MAX_DEPTH = 48
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+class Invalid:
+    """The value of something that failed to decode (its problem is already recorded)."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = Invalid()
+
+
+class Obj(dict[str, Any]):
+    """A decoded mapping that remembers where it and each of its keys and values stand."""
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+        self.key_locs: dict[str, Location] = {}
+        self.value_locs: dict[str, Location] = {}
+
+    def at(self, key: str) -> Location:
+        """Where the value of ``key`` stands (the mapping itself when the key is absent)."""
+        return self.value_locs.get(key, self.loc)
+
+
+class Seq(list[Any]):
+    """A decoded sequence that remembers where each item stands."""
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+        self.item_locs: list[Location] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One variant of a :class:`Tagged` union: ``{kind: value}``."""
+
+    kind: str
+    value: Any
+    loc: Location
+    value_loc: Location
+
+
+def is_plain(node: yaml.ScalarNode) -> bool:
+    """Whether the scalar was written without quotes (libyaml says '', pure PyYAML None)."""
+    return not node.style
+
+
+class Decoder:
+    """Decoding state for one file: where problems go, and which nodes were already seen."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems = Problems()
+        self._seen: set[int] = set()
+        self.depth = 0
+
+    def loc(self, node: yaml.Node) -> Location:
+        return location_of(self.path, node.start_mark)
+
+    def error(self, node: yaml.Node | Location, message: str) -> Any:
+        where = node if isinstance(node, Location) else self.loc(node)
+        self.problems.add(where, message)
+        return INVALID
+
+    def enter(self, node: yaml.Node) -> bool:
+        """Check a node before decoding it: no aliases, no foreign tags, bounded depth."""
+        if id(node) in self._seen:
+            self.error(node, "anchors and aliases (&name / *name) are not allowed; write the value out")
+            return False
+        self._seen.add(id(node))
+        if node.tag not in _STANDARD_TAGS:
+            self.error(node, f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed; remove it")
+            return False
+        if self.depth > MAX_DEPTH:
+            self.error(node, f"nesting is deeper than {MAX_DEPTH} levels")
+            return False
+        return True
+
+
+def _kind_of(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"'{node.value}'" if node.value != "" else "nothing"
+
+
+class Schema:
+    """Base of all schema nodes."""
+
+    doc: str = ""
+
+    def decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not d.enter(node):
+            return INVALID
+        d.depth += 1
+        try:
+            return self._decode(node, d)
+        finally:
+            d.depth -= 1
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return "a value"
+
+    def _with_doc(self, out: dict[str, Any]) -> dict[str, Any]:
+        if self.doc:
+            out["description"] = self.doc
+        return out
+
+
+class _Scalar(Schema):
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return d.error(node, f"expected {self.describe()}, got {_kind_of(node)}")
+        return self._scalar(node, d)
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(_Scalar):
+    """A string, read exactly as written (a plain ``yes`` or ``0123`` stays that text)."""
+
+    doc: str = ""
+    pattern: re.Pattern[str] | None = None
+    hint: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        if is_plain(node) and node.value in ("", "~", "null", "Null", "NULL"):
+            return d.error(node, f"expected {self.describe()}, got nothing")
+        if self.pattern is not None and not self.pattern.fullmatch(node.value):
+            return d.error(node, f"'{node.value}' is not {self.describe()}{self.hint}")
+        return node.value
+
+    def describe(self) -> str:
+        return "a name (lowercase letters, digits and _)" if self.pattern is IDENTIFIER else "a string"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string"}
+        if self.pattern is not None:
+            out["pattern"] = f"^{self.pattern.pattern}$"
+        return self._with_doc(out)
+
+
+def Name(doc: str = "") -> Text:  # noqa: N802 - reads like a type in schema definitions
+    """An identifier: a name of something declared in the file."""
+    return Text(doc=doc, pattern=IDENTIFIER)
+
+
+@dataclass(frozen=True)
+class Int(_Scalar):
+    """A whole decimal number; YAML 1.1 spellings (``010`` octal, ``1_000``, ``0x10``) are refused."""
+
+    doc: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        if not is_plain(node):
+            return d.error(node, f"expected a number, got the quoted string '{node.value}'; remove the quotes")
+        if not _INT.fullmatch(node.value):
+            if re.fullmatch(r"-?0[0-9_]+", node.value):
+                return d.error(node, f"'{node.value}' would be read as octal by YAML 1.1; write it without the leading 0")
+            return d.error(node, f"expected a whole decimal number, got {_kind_of(node)}")
+        value = int(node.value)
+        if self.minimum is not None and value < self.minimum:
+            return d.error(node, f"{value} is less than the smallest allowed value, {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            return d.error(node, f"{value} is more than the largest allowed value, {self.maximum}")
+        return value
+
+    def describe(self) -> str:
+        return "a whole number"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return self._with_doc(out)
+
+
+@dataclass(frozen=True)
+class Bool(_Scalar):
+    """``true`` or ``false``; YAML 1.1's ``yes``/``no``/``on``/``off`` are refused, not guessed."""
+
+    doc: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        if is_plain(node) and node.value in ("true", "false"):
+            return node.value == "true"
+        return d.error(node, f"expected true or false, got {_kind_of(node)} (YAML 1.1 would guess); write true or false")
+
+    def describe(self) -> str:
+        return "true or false"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc({"type": "boolean"})
+
+
+@dataclass(frozen=True)
+class Choice(_Scalar):
+    """One of a fixed set of words."""
+
+    values: tuple[str, ...]
+    doc: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        if node.value in self.values:
+            return node.value
+        return d.error(node, f"{_kind_of(node)} is not one of {', '.join(self.values)}{_did_you_mean(node.value, self.values)}")
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc({"enum": list(self.values)})
+
+
+@dataclass(frozen=True)
+class DurationText(_Scalar):
+    """A duration with units, such as ``2h``, ``30m``, ``1h59m``, ``90s``; decodes to seconds.
+
+    With ``or_name``, a name (of a duration parameter) is accepted too and decodes to that name.
+    """
+
+    doc: str = ""
+    or_name: bool = False
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        if self.or_name and IDENTIFIER.fullmatch(node.value):
+            return node.value
+        try:
+            return parse_duration(node.value)
+        except ValueError as error:
+            return d.error(node, str(error))
+
+    def describe(self) -> str:
+        return "a duration such as 2h" + (" or a parameter name" if self.or_name else "")
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        pattern = r"^(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$"
+        if self.or_name:
+            pattern = f"{pattern}|^{IDENTIFIER.pattern}$"
+        return self._with_doc({"type": "string", "pattern": pattern})
+
+
+@dataclass(frozen=True)
+class ListOf(Schema):
+    """A YAML list; a single item may not stand in for a list of one (no guessing)."""
+
+    item: Schema
+    doc: str = ""
+    min_items: int = 0
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            return d.error(node, f"expected a list of {self.item.describe()}, got {_kind_of(node)}")
+        out = Seq(d.loc(node))
+        for child in node.value:
+            out.append(self.item.decode(child, d))
+            out.item_locs.append(d.loc(child))
+        if len(out) < self.min_items:
+            d.error(node, f"expected at least {self.min_items} item(s)")
+        return out
+
+    def describe(self) -> str:
+        return "a list"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.json(defs)}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return self._with_doc(out)
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _mapping_items(node: yaml.MappingNode, d: Decoder) -> list[tuple[str, yaml.ScalarNode, yaml.Node]]:
+    """The (key, key node, value node) triples of a mapping; bad and duplicate keys are problems."""
+    items: list[tuple[str, yaml.ScalarNode, yaml.Node]] = []
+    first: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            d.error(key_node, "merge keys (<<) are not allowed; write the keys out")
+            continue
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _STANDARD_TAGS:
+            d.error(key_node, "a key must be a plain name")
+            continue
+        key = key_node.value
+        if key in first:
+            line = first[key].start_mark.line + 1
+            d.error(key_node, f"duplicate key '{key}' (first given on line {line})")
+            continue
+        first[key] = key_node
+        items.append((key, key_node, value_node))
+    return items
+
+
+@dataclass(frozen=True)
+class Field:
+    """A key of a :class:`Record`."""
+
+    schema: Schema
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Record(Schema):
+    """A mapping with a fixed set of keys; unknown keys are refused with a suggestion."""
+
+    name: str
+    fields: Mapping[str, Field]
+    doc: str = ""
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return d.error(node, f"expected {self.describe()}, got {_kind_of(node)}")
+        out = Obj(d.loc(node))
+        for key, key_node, value_node in _mapping_items(node, d):
+            spec = self.fields.get(key)
+            if spec is None:
+                d.error(key_node, f"unknown key '{key}' in {self.name}{_did_you_mean(key, self.fields)}")
+                continue
+            out.key_locs[key] = d.loc(key_node)
+            out.value_locs[key] = d.loc(value_node)
+            out[key] = spec.schema.decode(value_node, d)
+        for key, spec in self.fields.items():
+            if spec.required and key not in out and key not in _keys_seen(node):
+                d.error(node, f"{self.name} is missing the required key '{key}'")
+        return out
+
+    def describe(self) -> str:
+        return f"a mapping ({self.name})"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        if self.name not in defs:
+            defs[self.name] = {}
+            body: dict[str, Any] = {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    key: _field_json(spec, defs) for key, spec in self.fields.items()
+                },
+            }
+            required = [key for key, spec in self.fields.items() if spec.required]
+            if required:
+                body["required"] = required
+            defs[self.name] = self._with_doc(body)
+        return {"$ref": f"#/$defs/{self.name}"}
+
+
+def _keys_seen(node: yaml.MappingNode) -> set[str]:
+    return {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _field_json(spec: Field, defs: dict[str, Any]) -> dict[str, Any]:
+    out = spec.schema.json(defs)
+    if spec.doc:
+        out = {"allOf": [out], "description": spec.doc} if "$ref" in out else {**out, "description": spec.doc}
+    return out
+
+
+@dataclass(frozen=True)
+class MapOf(Schema):
+    """A mapping from names (declared by this file) to values, in file order."""
+
+    value: Schema
+    doc: str = ""
+    what: str = "name"
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return d.error(node, f"expected a mapping of {self.what}s, got {_kind_of(node)}")
+        out = Obj(d.loc(node))
+        for key, key_node, value_node in _mapping_items(node, d):
+            if not IDENTIFIER.fullmatch(key):
+                d.error(key_node, f"'{key}' is not a valid {self.what}: use lowercase letters, digits and _")
+                continue
+            out.key_locs[key] = d.loc(key_node)
+            out.value_locs[key] = d.loc(value_node)
+            out[key] = self.value.decode(value_node, d)
+        return out
+
+    def describe(self) -> str:
+        return f"a mapping of {self.what}s"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc(
+            {
+                "type": "object",
+                "propertyNames": {"pattern": f"^{IDENTIFIER.pattern}$"},
+                "additionalProperties": self.value.json(defs),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Tagged(Schema):
+    """A union written as a one-key mapping, ``{kind: value}``: the key names the variant."""
+
+    name: str
+    variants: Mapping[str, Schema]
+    doc: str = ""
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+            return d.error(node, f"expected one of {self.describe_variants()} as a one-key mapping, got {_kind_of(node)}")
+        items = _mapping_items(node, d)
+        if not items:
+            return INVALID
+        kind, key_node, value_node = items[0]
+        schema = self.variants.get(kind)
+        if schema is None:
+            return d.error(key_node, f"unknown {self.name} '{kind}'{_did_you_mean(kind, self.variants)}; expected one of {self.describe_variants()}")
+        return Tag(kind, schema.decode(value_node, d), d.loc(node), d.loc(value_node))
+
+    def describe(self) -> str:
+        return f"a {self.name}"
+
+    def describe_variants(self) -> str:
+        return ", ".join(self.variants)
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        if self.name not in defs:
+            defs[self.name] = {}
+            defs[self.name] = self._with_doc(
+                {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": [kind],
+                            "properties": {kind: schema.json(defs)},
+                        }
+                        for kind, schema in self.variants.items()
+                    ]
+                }
+            )
+        return {"$ref": f"#/$defs/{self.name}"}
+
+
+@dataclass(frozen=True)
+class Lazy(Schema):
+    """A forward reference, for recursive definitions (a guard inside ``not:``)."""
+
+    target: Callable[[], Schema] = field(repr=False)
+
+    def decode(self, node: yaml.Node, d: Decoder) -> Any:
+        return self.target().decode(node, d)
+
+    def describe(self) -> str:
+        return self.target().describe()
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self.target().json(defs)
+
+
+@dataclass(frozen=True)
+class OneOrMany(Schema):
+    """A single value or a list of them (``from: a`` or ``from: [a, b]``); decodes to a list."""
+
+    item: Schema
+    doc: str = ""
+
+    def _decode(self, node: yaml.Node, d: Decoder) -> Any:
+        if isinstance(node, yaml.SequenceNode):
+            d.depth -= 1  # the list is only a wrapper; do not count it twice
+            try:
+                return ListOf(self.item, min_items=1)._decode(node, d)
+            finally:
+                d.depth += 1
+        out = Seq(d.loc(node))
+        out.append(self.item._decode(node, d))
+        out.item_locs.append(d.loc(node))
+        return out
+
+    def describe(self) -> str:
+        return f"{self.item.describe()} or a list of them"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        one = self.item.json(defs)
+        return self._with_doc({"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]})
+
+
+def json_schema(root: Schema, *, title: str, schema_id: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) equivalent of ``root``."""
+    defs: dict[str, Any] = {}
+    top = root.json(defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id,
+        "title": title,
+        **top,
+        "$defs": dict(sorted(defs.items())),
+    }
