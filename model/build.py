@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from model import ir
 from model.build_guards import build_effect, build_guard
@@ -59,7 +59,7 @@ class SpecBuilder:
         self.source_refs: set[str] = set()
 
     # --- references ---------------------------------------------------------------------
-    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> bool:
+    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> TypeGuard[str]:
         """Check that ``name`` is declared in ``table``; report it with a suggestion if not."""
         if not isinstance(name, str):
             return False
@@ -86,19 +86,20 @@ class SpecBuilder:
     def build(self, top: Obj) -> ir.Spec | None:
         self.top = top
         quotes = top.get("sources")
-        self.sources = _frozen(
-            (k, ir.Source(k, v, quotes.at(k))) for k, v in (quotes.items() if isinstance(quotes, Obj) else ()) if isinstance(v, str)
-        )
+        quoted = quotes if isinstance(quotes, Obj) else Obj(top.loc)
+        self.sources = _frozen((k, ir.Source(k, v, quoted.at(k))) for k, v in quoted.items() if isinstance(v, str))
         self.assumptions = _frozen(
             (k, ir.Assumption(k, v.get("question", ""), v.get("choice", ""), self.cite(v), v.loc))
             for k, v in _names(top.get("assumptions"))
         )
         self.parameters = _frozen(
             (k, ir.Parameter(k, v.get("type", "duration"), v["default"], v.get("description", ""), self.cite(v), v.loc))
-            for k, v in _names(top.get("parameters")) if isinstance(v.get("default"), int)
+            for k, v in _names(top.get("parameters"))
+            if isinstance(v.get("default"), int)
         )
         self.capabilities = _frozen(
-            (k, v) for k, v in (top["capabilities"].items() if isinstance(top.get("capabilities"), Obj) else ())
+            (k, v)
+            for k, v in (top["capabilities"].items() if isinstance(top.get("capabilities"), Obj) else ())
             if isinstance(v, str)
         )
         self.policies = _frozen((k, self.policy(k, v)) for k, v in _names(top.get("policies")))
@@ -109,7 +110,12 @@ class SpecBuilder:
             for k, v in _names(top.get("flags"))
         )
         self.states = _frozen(
-            (k, ir.State(k, v.get("description", ""), v.get("lifecycle", False) is True, v.get("group"), self.cite(v), v.loc))
+            (
+                k,
+                ir.State(
+                    k, v.get("description", ""), v.get("lifecycle", False) is True, v.get("group"), self.cite(v), v.loc
+                ),
+            )
             for k, v in _names(top.get("states"))
         )
         self.events = _frozen((k, self.event(k, v)) for k, v in _names(top.get("events")))
@@ -125,12 +131,28 @@ class SpecBuilder:
         if self.problems:
             return None
         return ir.Spec(
-            path=self.shown, name=top["name"], title=top["title"], description=top.get("description", ""),
-            document=document, sources=self.sources, assumptions=self.assumptions,
-            parameters=self.parameters, credentials=self.credentials, policies=self.policies,
-            capabilities=self.capabilities, channels=self.channels, access=access, actors=actors,
-            flags=self.flags, deadlines=self.deadlines, messages=self.messages, states=self.states,
-            initial=initial, events=self.events, transitions=transitions, invariants=invariants,
+            path=self.shown,
+            name=top["name"],
+            title=top["title"],
+            description=top.get("description", ""),
+            document=document,
+            sources=self.sources,
+            assumptions=self.assumptions,
+            parameters=self.parameters,
+            credentials=self.credentials,
+            policies=self.policies,
+            capabilities=self.capabilities,
+            channels=self.channels,
+            access=access,
+            actors=actors,
+            flags=self.flags,
+            deadlines=self.deadlines,
+            messages=self.messages,
+            states=self.states,
+            initial=initial,
+            events=self.events,
+            transitions=transitions,
+            invariants=invariants,
         )
 
     # --- declarations ---------------------------------------------------------------------
@@ -145,8 +167,17 @@ class SpecBuilder:
             seen.add(rule["id"])
             check = self.rule_check(rule["check"])
             if check is not None:
-                rules.append(ir.PolicyRule(rule["id"], rule.get("severity", "reject"), check, rule.get("message", ""),
-                                           self.cite(rule), self.refs(rule, "assumes", self.assumptions, "assumption"), rule.loc))
+                rules.append(
+                    ir.PolicyRule(
+                        rule["id"],
+                        rule.get("severity", "reject"),
+                        check,
+                        rule.get("message", ""),
+                        self.cite(rule),
+                        self.refs(rule, "assumes", self.assumptions, "assumption"),
+                        rule.loc,
+                    )
+                )
         return ir.Policy(name, obj.get("kind", "password"), tuple(rules), obj.get("description", ""), obj.loc)
 
     def rule_check(self, tag: Tag) -> ir.RuleCheck | None:
@@ -173,9 +204,19 @@ class SpecBuilder:
         kind = obj.get("kind", "password")
         policy = obj.get("policy")
         if self.ref(policy, self.policies, "policy", obj.at("policy")) and self.policies[policy].kind != kind:
-            self.problems.add(obj.at("policy"), f"policy '{policy}' is for {self.policies[policy].kind}s, but credential '{name}' is a {kind}")
-        return ir.Credential(name, kind, policy if isinstance(policy, str) else "", obj.get("initially_set", False) is True,
-                             obj.get("description", ""), self.cite(obj), obj.loc)
+            self.problems.add(
+                obj.at("policy"),
+                f"policy '{policy}' is for {self.policies[policy].kind}s, but credential '{name}' is a {kind}",
+            )
+        return ir.Credential(
+            name,
+            kind,
+            policy if isinstance(policy, str) else "",
+            obj.get("initially_set", False) is True,
+            obj.get("description", ""),
+            self.cite(obj),
+            obj.loc,
+        )
 
     def channel(self, name: str, obj: Obj) -> ir.Channel:
         reaches = obj.get("reaches")
@@ -183,8 +224,13 @@ class SpecBuilder:
             self.ref(reaches, self.capabilities, "capability", obj.at("reaches"))
             if obj.get("kind") not in ("email", "post"):
                 self.problems.add(obj.at("reaches"), "only email and post channels reach someone; remove 'reaches'")
-        return ir.Channel(name, obj.get("kind", "online"), obj.get("description", ""),
-                          reaches if isinstance(reaches, str) else None, obj.loc)
+        return ir.Channel(
+            name,
+            obj.get("kind", "online"),
+            obj.get("description", ""),
+            reaches if isinstance(reaches, str) else None,
+            obj.loc,
+        )
 
     def event(self, name: str, obj: Obj) -> ir.Event:
         inputs = []
@@ -197,25 +243,56 @@ class SpecBuilder:
                 self.problems.add(spec.loc, f"choice input '{input_name}' needs 'values'")
             elif kind in ("secret", "bool") and "values" in spec:
                 self.problems.add(spec.at("values"), f"a {kind} input takes no 'values'")
-            inputs.append(ir.Input(input_name, kind if isinstance(kind, str) else "secret", spec.get("optional", False) is True,
-                                   values, spec.get("description", ""), spec.loc))
+            inputs.append(
+                ir.Input(
+                    input_name,
+                    kind if isinstance(kind, str) else "secret",
+                    spec.get("optional", False) is True,
+                    values,
+                    spec.get("description", ""),
+                    spec.loc,
+                )
+            )
         internal = obj.get("internal", False) is True
         if internal and inputs:
             self.problems.add(obj.at("inputs"), f"internal event '{name}' is fired by credlab and cannot take inputs")
-        return ir.Event(name, tuple(inputs), internal, self.refs(obj, "requires", self.capabilities, "capability"),
-                        obj.get("description", ""), self.cite(obj), obj.loc)
+        return ir.Event(
+            name,
+            tuple(inputs),
+            internal,
+            self.refs(obj, "requires", self.capabilities, "capability"),
+            obj.get("description", ""),
+            self.cite(obj),
+            obj.loc,
+        )
 
     def deadline(self, name: str, obj: Obj) -> ir.Deadline:
         duration = obj.get("duration")
-        if isinstance(duration, str) and self.ref(duration, self.parameters, "parameter", obj.at("duration")):
-            if self.parameters[duration].type != "duration":
-                self.problems.add(obj.at("duration"), f"parameter '{duration}' is not a duration")
+        if (
+            isinstance(duration, str)
+            and self.ref(duration, self.parameters, "parameter", obj.at("duration"))
+            and self.parameters[duration].type != "duration"
+        ):
+            self.problems.add(obj.at("duration"), f"parameter '{duration}' is not a duration")
         expiry = obj.get("on_expiry")
-        if isinstance(expiry, str) and self.ref(expiry, self.events, "event", obj.at("on_expiry")) and not self.events[expiry].internal:
-            self.problems.add(obj.at("on_expiry"), f"event '{expiry}' must be declared 'internal: true' to be fired on expiry")
-        return ir.Deadline(name, duration if isinstance(duration, int | str) else 0, obj.get("boundary", "exclusive"),
-                           expiry if isinstance(expiry, str) else None, obj.get("description", ""), self.cite(obj),
-                           self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc)
+        if (
+            isinstance(expiry, str)
+            and self.ref(expiry, self.events, "event", obj.at("on_expiry"))
+            and not self.events[expiry].internal
+        ):
+            self.problems.add(
+                obj.at("on_expiry"), f"event '{expiry}' must be declared 'internal: true' to be fired on expiry"
+            )
+        return ir.Deadline(
+            name,
+            duration if isinstance(duration, int | str) else 0,
+            obj.get("boundary", "exclusive"),
+            expiry if isinstance(expiry, str) else None,
+            obj.get("description", ""),
+            self.cite(obj),
+            self.refs(obj, "assumes", self.assumptions, "assumption"),
+            obj.loc,
+        )
 
     def message(self, name: str, obj: Obj) -> ir.Message:
         via = obj.get("via")
@@ -224,22 +301,40 @@ class SpecBuilder:
         carries = obj.get("carries")
         if _ok(carries):
             self.ref(carries, self.credentials, "credential", obj.at("carries"))
-        return ir.Message(name, via if isinstance(via, str) else "", carries if isinstance(carries, str) else None,
-                          obj.get("description", ""), self.cite(obj), obj.loc)
+        return ir.Message(
+            name,
+            via if isinstance(via, str) else "",
+            carries if isinstance(carries, str) else None,
+            obj.get("description", ""),
+            self.cite(obj),
+            obj.loc,
+        )
 
     def actor(self, name: str, obj: Obj) -> ir.Actor:
         profile = obj.get("profile")
-        return ir.Actor(name, obj.get("description", ""), self.refs(obj, "knows", self.credentials, "credential"),
-                        self.refs(obj, "has", self.capabilities, "capability"),
-                        _frozen((k, v) for k, v in profile.items() if isinstance(v, str)) if isinstance(profile, Obj) else _frozen(()),
-                        obj.loc)
+        return ir.Actor(
+            name,
+            obj.get("description", ""),
+            self.refs(obj, "knows", self.credentials, "credential"),
+            self.refs(obj, "has", self.capabilities, "capability"),
+            _frozen((k, v) for k, v in profile.items() if isinstance(v, str))
+            if isinstance(profile, Obj)
+            else _frozen(()),
+            obj.loc,
+        )
 
     def access_rule(self, obj: Obj) -> ir.AccessRule:
         self.ref(obj.get("channel"), self.channels, "channel", obj.at("channel"))
         self.ref(obj.get("credential"), self.credentials, "credential", obj.at("credential"))
         when = self.guard(obj["when"], None) if "when" in obj else None
-        return ir.AccessRule(obj.get("channel", ""), obj.get("credential", ""), when, self.cite(obj),
-                             self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc)
+        return ir.AccessRule(
+            obj.get("channel", ""),
+            obj.get("credential", ""),
+            when,
+            self.cite(obj),
+            self.refs(obj, "assumes", self.assumptions, "assumption"),
+            obj.loc,
+        )
 
     # --- behaviour ---------------------------------------------------------------------------
     def transitions(self, items: list[Any]) -> tuple[ir.Transition, ...]:
@@ -261,8 +356,19 @@ class SpecBuilder:
             inputs = {i.name: i for i in event.inputs} if event else {}
             guards = tuple(g for g in (self.guard(t, inputs) for t in _seq(obj.get("when"))) if g is not None)
             effects = tuple(e for e in (self.effect(t, inputs) for t in _seq(obj.get("do"))) if e is not None)
-            out.append(ir.Transition(tid, obj.get("event", ""), sources, target if isinstance(target, str) else None,
-                                     guards, effects, self.cite(obj), self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc))
+            out.append(
+                ir.Transition(
+                    tid,
+                    obj.get("event", ""),
+                    sources,
+                    target if isinstance(target, str) else None,
+                    guards,
+                    effects,
+                    self.cite(obj),
+                    self.refs(obj, "assumes", self.assumptions, "assumption"),
+                    obj.loc,
+                )
+            )
         return tuple(out)
 
     def invariants(self, items: list[Any]) -> tuple[ir.Invariant, ...]:
@@ -276,8 +382,16 @@ class SpecBuilder:
             seen.add(obj["id"])
             holds = self.guard(obj["holds"], None)
             if holds is not None:
-                out.append(ir.Invariant(obj["id"], obj.get("text", ""), holds, self.cite(obj),
-                                        self.refs(obj, "assumes", self.assumptions, "assumption"), obj.loc))
+                out.append(
+                    ir.Invariant(
+                        obj["id"],
+                        obj.get("text", ""),
+                        holds,
+                        self.cite(obj),
+                        self.refs(obj, "assumes", self.assumptions, "assumption"),
+                        obj.loc,
+                    )
+                )
         return tuple(out)
 
     def input_of(self, name: Any, inputs: dict[str, ir.Input] | None, types: tuple[str, ...], where: Location) -> bool:
@@ -285,7 +399,9 @@ class SpecBuilder:
         if not isinstance(name, str):
             return False
         if inputs is None:
-            self.problems.add(where, f"'{name}': invariants and access rules describe states; they cannot read event inputs")
+            self.problems.add(
+                where, f"'{name}': invariants and access rules describe states; they cannot read event inputs"
+            )
             return False
         if not self.ref(name, inputs, "input of this event", where):
             return False
@@ -317,20 +433,31 @@ class SpecBuilder:
         for source in self.sources.values():
             if source.quote not in text:
                 self.problems.add(source.loc, f"source '{source.id}' is not quoted verbatim from {obj['file']}")
-        unquoted = tuple((u["text"], u.get("why", "")) for u in _seq(obj.get("unquoted")) if isinstance(u, Obj) and "text" in u)
+        unquoted = tuple(
+            (u["text"], u.get("why", "")) for u in _seq(obj.get("unquoted")) if isinstance(u, Obj) and "text" in u
+        )
         lines = {line.strip() for line in text.splitlines()}
         for u in _seq(obj.get("unquoted")):
-            if isinstance(u, Obj) and isinstance(u.get("text"), str) and u["text"].strip() not in lines and not any(
-                u["text"] in line for line in lines
+            if (
+                isinstance(u, Obj)
+                and isinstance(u.get("text"), str)
+                and u["text"].strip() not in lines
+                and not any(u["text"] in line for line in lines)
             ):
                 self.problems.add(u.at("text"), f"'{u['text'][:60]}' is not a line of {obj['file']}")
         for number, line in uncovered_lines(text, (s.quote for s in self.sources.values()), (u for u, _ in unquoted)):
-            self.problems.add(obj.at("file"), f"{obj['file']} line {number} is neither quoted under sources: nor listed "
-                                              f"under document.unquoted: '{line[:70]}'")
+            self.problems.add(
+                obj.at("file"),
+                f"{obj['file']} line {number} is neither quoted under sources: nor listed "
+                f"under document.unquoted: '{line[:70]}'",
+            )
         return ir.Document(obj["file"], text, unquoted, obj.loc)
 
     def check_sources_used(self) -> None:
         for source in self.sources.values():
             if source.id not in self.source_refs:
-                self.problems.add(source.loc, f"source '{source.id}' is quoted but nothing refers to it; cite it from a "
-                                              "rule, transition, invariant or assumption, or remove it")
+                self.problems.add(
+                    source.loc,
+                    f"source '{source.id}' is quoted but nothing refers to it; cite it from a "
+                    "rule, transition, invariant or assumption, or remove it",
+                )

@@ -42,7 +42,9 @@ def build_guard(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input] | None) ->
     return None
 
 
-def _named_guard(b: SpecBuilder, kind: str, name: str, where: Any, inputs: dict[str, ir.Input] | None) -> ir.Guard | None:
+def _named_guard(
+    b: SpecBuilder, kind: str, name: str, where: Any, inputs: dict[str, ir.Input] | None
+) -> ir.Guard | None:
     if kind == "is_set":
         return ir.IsSet(name) if b.ref(name, b.credentials, "credential", where) else None
     if kind == "flag":
@@ -96,7 +98,9 @@ def _record_guard(b: SpecBuilder, kind: str, obj: Obj, inputs: dict[str, ir.Inpu
         ok = b.input_of(obj.get("secret"), inputs, ("secret",), obj.at("secret"))
         has_channel, has_input = "channel" in obj, "channel_from" in obj
         if has_channel == has_input:
-            b.problems.add(obj.loc, "authenticates needs exactly one of 'channel' (a channel) or 'channel_from' (a channel input)")
+            b.problems.add(
+                obj.loc, "authenticates needs exactly one of 'channel' (a channel) or 'channel_from' (a channel input)"
+            )
             return None
         if has_channel:
             ok &= b.ref(obj.get("channel"), b.channels, "channel", obj.at("channel"))

@@ -169,9 +169,24 @@ class Implies:
 
 
 Guard = (
-    Matches | Authenticates | Satisfies | IsSet | FlagSet | Given | InputTrue | InputIn
-    | Within | Expired | InState | Accepts | Not | All | AnyOf | Implies
+    Matches
+    | Authenticates
+    | Satisfies
+    | IsSet
+    | FlagSet
+    | Given
+    | InputTrue
+    | InputIn
+    | Within
+    | Expired
+    | InState
+    | Accepts
+    | Not
+    | All
+    | AnyOf
+    | Implies
 )
+
 
 # --- effects ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,8 @@ class Member:
         if accepted:
             return Outcome(event, True, source, self.state, self.fired, ())
         reason = "; ".join(
-            f"{r.transition}: not {r.guard}" + (f" (broke {', '.join(r.rules)})" if r.rules else "") for r in self.refusals
+            f"{r.transition}: not {r.guard}" + (f" (broke {', '.join(r.rules)})" if r.rules else "")
+            for r in self.refusals
         )
         return Outcome(event, False, source, self.state, None, tuple(self.refusals), reason)
 

@@ -91,7 +91,9 @@ def _check(check: ir.RuleCheck, candidate: str, context: PolicyContext) -> tuple
     if isinstance(check, ir.MustIncludeCheck):
         missing = [c for c in check.classes if not set(candidate) & set(CHAR_CLASSES[c])]
         if missing:
-            return False, "no " + " and no ".join(_CLASS_NAMES[c].removeprefix("a ").removeprefix("an ") for c in missing)
+            return False, "no " + " and no ".join(
+                _CLASS_NAMES[c].removeprefix("a ").removeprefix("an ") for c in missing
+            )
         return True, "includes " + " and ".join(_CLASS_NAMES[c] for c in check.classes)
     if isinstance(check, ir.AvoidPersonalInfoCheck):
         return _personal_info(check.fields, candidate, context.profile)

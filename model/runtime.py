@@ -100,7 +100,9 @@ class Runtime:
     def random_value(self, policy: ir.Policy) -> str:
         """A random value that ``policy``'s enforced rules accept (a reset PIN, say)."""
         length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
-        classes = next((r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",))
+        classes = next(
+            (r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",)
+        )
         alphabet = "".join(CHAR_CLASSES[c] for c in classes)
         for _ in range(1000):
             candidate = "".join(self.random.choice(alphabet) for _ in range(length.minimum))
@@ -126,13 +128,16 @@ class Runtime:
     def accepts(self, ctx: Context, channel: str, credential: str | None, secret: InputValue | None = None) -> bool:
         """Whether the access table lets ``credential`` (or whichever one ``secret`` matches) in."""
         for name, when in self._access.get(channel, ()):
-            if (credential is None or name == credential) and when(ctx):
-                if secret is None or self.matches(ctx.record, name, secret):
-                    return True
+            if (
+                (credential is None or name == credential)
+                and when(ctx)
+                and (secret is None or self.matches(ctx.record, name, secret))
+            ):
+                return True
         return False
 
     # --- compilation ---------------------------------------------------------------------
-    def guard(self, g: ir.Guard) -> Check:  # noqa: C901 - one branch per vocabulary word
+    def guard(self, g: ir.Guard) -> Check:
         """Compile one guard of the vocabulary into a predicate over a :class:`Context`."""
         match g:
             case ir.Matches(input=i, credential=c):
@@ -178,10 +183,12 @@ class Runtime:
         """Compile one effect of the vocabulary into a change of the record."""
         match e:
             case ir.SetCredential(credential=c, input=i):
+
                 def set_credential(ctx: Context) -> None:
                     value = ctx.inputs.get(i)
                     if isinstance(value, str):
                         ctx.record.credentials[c] = self.hash(value)
+
                 return set_credential
             case ir.ClearCredential(credential=c):
                 return lambda ctx: ctx.record.credentials.__setitem__(c, None)
@@ -192,13 +199,16 @@ class Runtime:
                     value = self.random_value(policy)
                     ctx.record.credentials[c] = self.hash(value)
                     ctx.record.disclosable[c] = Secret(value)
+
                 return randomize
             case ir.SetFlag(flag=f, value=v):
                 return lambda ctx: ctx.record.flags.__setitem__(f, v)
             case ir.StartDeadline(deadline=d):
+
                 def start(ctx: Context) -> None:
                     ctx.record.deadlines[d] = ctx.record.now
                     ctx.record.expiry_fired.discard(d)
+
                 return start
             case ir.StopDeadline(deadline=d):
                 return lambda ctx: ctx.record.deadlines.__setitem__(d, None)
@@ -211,6 +221,7 @@ class Runtime:
                     ctx.record.deliveries.append(
                         Delivery(ctx.record.now, m, message.via, reaches, message.carries, secret)
                     )
+
                 return send
         raise TypeError(f"not an effect: {e!r}")  # pragma: no cover
 

@@ -23,8 +23,7 @@ from model.yamlsrc import location_of
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 MAX_DEPTH = 48
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
@@ -181,7 +180,7 @@ class Text(_Scalar):
         return self._with_doc(out)
 
 
-def Name(doc: str = "") -> Text:  # noqa: N802 - reads like a type in schema definitions
+def Name(doc: str = "") -> Text:
     """An identifier: a name of something declared in the file."""
     return Text(doc=doc, pattern=IDENTIFIER)
 
@@ -199,7 +198,9 @@ class Int(_Scalar):
             return d.error(node, f"expected a number, got the quoted string '{node.value}'; remove the quotes")
         if not _INT.fullmatch(node.value):
             if re.fullmatch(r"-?0[0-9_]+", node.value):
-                return d.error(node, f"'{node.value}' would be read as octal by YAML 1.1; write it without the leading 0")
+                return d.error(
+                    node, f"'{node.value}' would be read as octal by YAML 1.1; write it without the leading 0"
+                )
             return d.error(node, f"expected a whole decimal number, got {_kind_of(node)}")
         value = int(node.value)
         if self.minimum is not None and value < self.minimum:
@@ -229,7 +230,9 @@ class Bool(_Scalar):
     def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
         if is_plain(node) and node.value in ("true", "false"):
             return node.value == "true"
-        return d.error(node, f"expected true or false, got {_kind_of(node)} (YAML 1.1 would guess); write true or false")
+        return d.error(
+            node, f"expected true or false, got {_kind_of(node)} (YAML 1.1 would guess); write true or false"
+        )
 
     def describe(self) -> str:
         return "true or false"
@@ -248,7 +251,9 @@ class Choice(_Scalar):
     def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
         if node.value in self.values:
             return node.value
-        return d.error(node, f"{_kind_of(node)} is not one of {', '.join(self.values)}{_did_you_mean(node.value, self.values)}")
+        return d.error(
+            node, f"{_kind_of(node)} is not one of {', '.join(self.values)}{_did_you_mean(node.value, self.values)}"
+        )
 
     def describe(self) -> str:
         return "one of " + ", ".join(self.values)
@@ -383,9 +388,7 @@ class Record(Schema):
             body: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {
-                    key: _field_json(spec, defs) for key, spec in self.fields.items()
-                },
+                "properties": {key: _field_json(spec, defs) for key, spec in self.fields.items()},
             }
             required = [key for key, spec in self.fields.items() if spec.required]
             if required:
@@ -449,14 +452,20 @@ class Tagged(Schema):
 
     def _decode(self, node: yaml.Node, d: Decoder) -> Any:
         if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
-            return d.error(node, f"expected one of {self.describe_variants()} as a one-key mapping, got {_kind_of(node)}")
+            return d.error(
+                node, f"expected one of {self.describe_variants()} as a one-key mapping, got {_kind_of(node)}"
+            )
         items = _mapping_items(node, d)
         if not items:
             return INVALID
         kind, key_node, value_node = items[0]
         schema = self.variants.get(kind)
         if schema is None:
-            return d.error(key_node, f"unknown {self.name} '{kind}'{_did_you_mean(kind, self.variants)}; expected one of {self.describe_variants()}")
+            return d.error(
+                key_node,
+                f"unknown {self.name} '{kind}'{_did_you_mean(kind, self.variants)}; "
+                f"expected one of {self.describe_variants()}",
+            )
         return Tag(kind, schema.decode(value_node, d), d.loc(node), d.loc(value_node))
 
     def describe(self) -> str:

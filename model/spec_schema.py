@@ -61,7 +61,8 @@ RULE_CHECK = Tagged(
             doc="Length in characters, both bounds inclusive.",
         ),
         "alphabet": ListOf(
-            Choice(tuple(CHAR_CLASSES)), min_items=1,
+            Choice(tuple(CHAR_CLASSES)),
+            min_items=1,
             doc="Every character must belong to one of these classes.",
         ),
         "must_include": _CLASSES,
@@ -106,8 +107,11 @@ CREDENTIAL = Record(
 GUARD: Schema = Tagged(
     "guard",
     {
-        "matches": Record("matches", {"input": Field(Name(), required=True), "credential": Field(Name(), required=True)},
-                          doc="The secret input equals the credential's current value."),
+        "matches": Record(
+            "matches",
+            {"input": Field(Name(), required=True), "credential": Field(Name(), required=True)},
+            doc="The secret input equals the credential's current value.",
+        ),
         "authenticates": Record(
             "authenticates",
             {
@@ -117,23 +121,35 @@ GUARD: Schema = Tagged(
             },
             doc="Some `access:` rule lets the secret's credential in on the channel right now.",
         ),
-        "satisfies": Record("satisfies", {"input": Field(Name(), required=True), "policy": Field(Name(), required=True)},
-                            doc="The input passes every `reject` rule of the policy (an absent optional input passes)."),
+        "satisfies": Record(
+            "satisfies",
+            {"input": Field(Name(), required=True), "policy": Field(Name(), required=True)},
+            doc="The input passes every `reject` rule of the policy (an absent optional input passes).",
+        ),
         "is_set": Name(doc="The credential holds a value."),
         "flag": Name(doc="The flag is true."),
         "given": Name(doc="The optional input was given."),
         "input_true": Name(doc="The bool input is true."),
-        "input_in": Record("input_in", {"input": Field(Name(), required=True), "values": Field(ListOf(Name(), min_items=1), required=True)},
-                           doc="The channel or choice input is one of these values."),
+        "input_in": Record(
+            "input_in",
+            {"input": Field(Name(), required=True), "values": Field(ListOf(Name(), min_items=1), required=True)},
+            doc="The channel or choice input is one of these values.",
+        ),
         "within": Name(doc="The deadline is running and not yet expired (per its boundary)."),
         "expired": Name(doc="The deadline is running and has expired."),
         "in_state": OneOrMany(Name(), doc="The member is in one of these states."),
-        "accepts": Record("accepts", {"channel": Field(Name(), required=True), "credential": Field(Name(), required=True)},
-                          doc="The access table lets this credential in on this channel right now."),
+        "accepts": Record(
+            "accepts",
+            {"channel": Field(Name(), required=True), "credential": Field(Name(), required=True)},
+            doc="The access table lets this credential in on this channel right now.",
+        ),
         "not": Lazy(lambda: GUARD),
         "all": ListOf(Lazy(lambda: GUARD), min_items=1),
         "any": ListOf(Lazy(lambda: GUARD), min_items=1),
-        "implies": Record("implies", {"if": Field(Lazy(lambda: GUARD), required=True), "then": Field(Lazy(lambda: GUARD), required=True)}),
+        "implies": Record(
+            "implies",
+            {"if": Field(Lazy(lambda: GUARD), required=True), "then": Field(Lazy(lambda: GUARD), required=True)},
+        ),
     },
     doc="A condition from credlab's fixed vocabulary; no expression in a spec is ever executed.",
 )
@@ -141,8 +157,11 @@ GUARD: Schema = Tagged(
 EFFECT = Tagged(
     "effect",
     {
-        "set_credential": Record("set_credential", {"credential": Field(Name(), required=True), "from": Field(Name(), required=True)},
-                                 doc="Store the input as the credential's new value (skipped when an optional input is absent)."),
+        "set_credential": Record(
+            "set_credential",
+            {"credential": Field(Name(), required=True), "from": Field(Name(), required=True)},
+            doc="Store the input as the credential's new value (skipped when an optional input is absent).",
+        ),
         "clear_credential": Name(doc="The credential no longer holds a value."),
         "randomize_credential": Name(doc="Set the credential to a random value its policy accepts (seeded)."),
         "set_flag": Name(),
@@ -162,104 +181,237 @@ SPEC = Record(
         "title": Field(Text(), required=True),
         "description": _DESCRIPTION,
         "document": Field(
-            Record("document", {
-                "file": Field(Text(), required=True, doc="The policy text, a file in the spec's own folder."),
-                "unquoted": Field(ListOf(Record("unquoted line", {
-                    "text": Field(Text(), required=True, doc="A line of the document, as written."),
-                    "why": Field(Text(), required=True, doc="Why the line states no rule."),
-                })), doc="Lines of the document that state no rule, each with the reason."),
-            }),
+            Record(
+                "document",
+                {
+                    "file": Field(Text(), required=True, doc="The policy text, a file in the spec's own folder."),
+                    "unquoted": Field(
+                        ListOf(
+                            Record(
+                                "unquoted line",
+                                {
+                                    "text": Field(Text(), required=True, doc="A line of the document, as written."),
+                                    "why": Field(Text(), required=True, doc="Why the line states no rule."),
+                                },
+                            )
+                        ),
+                        doc="Lines of the document that state no rule, each with the reason.",
+                    ),
+                },
+            ),
             doc="The policy text the spec encodes; every line must be quoted or explained.",
         ),
-        "sources": Field(MapOf(Text(), what="source id"), required=True,
-                         doc="Sentences of the policy text, quoted verbatim, by id."),
-        "assumptions": Field(MapOf(Record("assumption", {
-            "question": Field(Text(), required=True, doc="What the text leaves open."),
-            "choice": Field(Text(), required=True, doc="What this spec chose, and why."),
-            "source": _SOURCE,
-        }), what="assumption id")),
-        "parameters": Field(MapOf(Record("parameter", {
-            "type": Field(Choice(("duration",)), required=True),
-            "default": Field(DurationText(), required=True),
-            "description": _DESCRIPTION,
-            "source": _SOURCE,
-        }), what="parameter")),
+        "sources": Field(
+            MapOf(Text(), what="source id"), required=True, doc="Sentences of the policy text, quoted verbatim, by id."
+        ),
+        "assumptions": Field(
+            MapOf(
+                Record(
+                    "assumption",
+                    {
+                        "question": Field(Text(), required=True, doc="What the text leaves open."),
+                        "choice": Field(Text(), required=True, doc="What this spec chose, and why."),
+                        "source": _SOURCE,
+                    },
+                ),
+                what="assumption id",
+            )
+        ),
+        "parameters": Field(
+            MapOf(
+                Record(
+                    "parameter",
+                    {
+                        "type": Field(Choice(("duration",)), required=True),
+                        "default": Field(DurationText(), required=True),
+                        "description": _DESCRIPTION,
+                        "source": _SOURCE,
+                    },
+                ),
+                what="parameter",
+            )
+        ),
         "credentials": Field(MapOf(CREDENTIAL, what="credential"), required=True),
         "policies": Field(MapOf(POLICY, what="policy"), required=True),
         "capabilities": Field(MapOf(Text(), what="capability"), doc="What an actor may have, with a sentence each."),
-        "channels": Field(MapOf(Record("channel", {
-            "kind": Field(Choice(CHANNEL_KINDS), required=True),
-            "description": _DESCRIPTION,
-            "reaches": Field(Name(), doc="For email/post: the capability of whoever receives what it delivers."),
-        }), what="channel"), required=True),
-        "access": Field(ListOf(Record("access rule", {
-            "channel": Field(Name(), required=True),
-            "credential": Field(Name(), required=True),
-            "when": Field(GUARD, doc="When the rule applies (always, if absent)."),
-            "source": _SOURCE,
-            "assumes": _ASSUMES,
-        })), doc="Which credential lets a member in on which channel, and when."),
-        "actors": Field(MapOf(Record("actor", {
-            "description": _DESCRIPTION,
-            "knows": Field(ListOf(Name()), doc="Credentials whose values the actor knows."),
-            "has": Field(ListOf(Name()), doc="Capabilities the actor has."),
-            "profile": Field(MapOf(Text(), what="profile field"), doc="Personal information, for `avoid_personal_info`."),
-        }), what="actor")),
-        "flags": Field(MapOf(Record("flag", {
-            "initial": Field(Bool(), doc="Default false."),
-            "description": _DESCRIPTION,
-        }), what="flag")),
-        "deadlines": Field(MapOf(Record("deadline", {
-            "duration": Field(DurationText(or_name=True), required=True, doc="A duration, or a duration parameter's name."),
-            "boundary": Field(Choice(BOUNDARIES), required=True,
-                              doc="inclusive: still valid at exactly the duration; exclusive: expired then."),
-            "on_expiry": Field(Name(), doc="An internal event fired when the deadline expires."),
-            "description": _DESCRIPTION,
-            "source": _SOURCE,
-            "assumes": _ASSUMES,
-        }), what="deadline")),
-        "messages": Field(MapOf(Record("message", {
-            "via": Field(Name(), required=True, doc="An email or post channel."),
-            "carries": Field(Name(), doc="A credential whose value the message discloses."),
-            "description": _DESCRIPTION,
-            "source": _SOURCE,
-        }), what="message")),
-        "states": Field(MapOf(Record("state", {
-            "description": Field(Text(), required=True),
-            "lifecycle": Field(Bool(), doc="One of the named lifecycle states (drawn prominently)."),
-            "group": Field(Name(), doc="A group name for diagrams (registration, reset, ...)."),
-            "source": _SOURCE,
-        }), what="state"), required=True),
-        "initial": Field(OneOrMany(Name()), required=True, doc="The state(s) a member may start in; the first is the default."),
-        "events": Field(MapOf(Record("event", {
-            "description": _DESCRIPTION,
-            "internal": Field(Bool(), doc="Fired by credlab itself (deadline expiry), not by an actor."),
-            "requires": Field(ListOf(Name()), doc="Capabilities an actor needs to cause this event."),
-            "inputs": Field(MapOf(Record("input", {
-                "type": Field(Choice(INPUT_TYPES), required=True),
-                "optional": Field(Bool()),
-                "values": Field(ListOf(Name(), min_items=1), doc="For channel (a subset of channels) and choice inputs."),
-                "description": _DESCRIPTION,
-            }), what="input")),
-            "source": _SOURCE,
-        }), what="event"), required=True),
-        "transitions": Field(ListOf(Record("transition", {
-            "id": Field(Name(), required=True),
-            "event": Field(Name(), required=True),
-            "from": Field(OneOrMany(Name()), required=True),
-            "to": Field(Name(), doc="The target state; absent: stay (an internal transition)."),
-            "when": Field(ListOf(GUARD), doc="Guards, all of which must hold, checked in order."),
-            "do": Field(ListOf(EFFECT), doc="Effects, applied in order."),
-            "source": Field(OneOrMany(Name()), required=True),
-            "assumes": _ASSUMES,
-        }), min_items=1), required=True),
-        "invariants": Field(ListOf(Record("invariant", {
-            "id": Field(Name(), required=True),
-            "text": Field(Text(), required=True, doc="The property in one sentence."),
-            "holds": Field(GUARD, required=True),
-            "source": Field(OneOrMany(Name()), required=True),
-            "assumes": _ASSUMES,
-        }))),
+        "channels": Field(
+            MapOf(
+                Record(
+                    "channel",
+                    {
+                        "kind": Field(Choice(CHANNEL_KINDS), required=True),
+                        "description": _DESCRIPTION,
+                        "reaches": Field(
+                            Name(), doc="For email/post: the capability of whoever receives what it delivers."
+                        ),
+                    },
+                ),
+                what="channel",
+            ),
+            required=True,
+        ),
+        "access": Field(
+            ListOf(
+                Record(
+                    "access rule",
+                    {
+                        "channel": Field(Name(), required=True),
+                        "credential": Field(Name(), required=True),
+                        "when": Field(GUARD, doc="When the rule applies (always, if absent)."),
+                        "source": _SOURCE,
+                        "assumes": _ASSUMES,
+                    },
+                )
+            ),
+            doc="Which credential lets a member in on which channel, and when.",
+        ),
+        "actors": Field(
+            MapOf(
+                Record(
+                    "actor",
+                    {
+                        "description": _DESCRIPTION,
+                        "knows": Field(ListOf(Name()), doc="Credentials whose values the actor knows."),
+                        "has": Field(ListOf(Name()), doc="Capabilities the actor has."),
+                        "profile": Field(
+                            MapOf(Text(), what="profile field"), doc="Personal information, for `avoid_personal_info`."
+                        ),
+                    },
+                ),
+                what="actor",
+            )
+        ),
+        "flags": Field(
+            MapOf(
+                Record(
+                    "flag",
+                    {
+                        "initial": Field(Bool(), doc="Default false."),
+                        "description": _DESCRIPTION,
+                    },
+                ),
+                what="flag",
+            )
+        ),
+        "deadlines": Field(
+            MapOf(
+                Record(
+                    "deadline",
+                    {
+                        "duration": Field(
+                            DurationText(or_name=True), required=True, doc="A duration, or a duration parameter's name."
+                        ),
+                        "boundary": Field(
+                            Choice(BOUNDARIES),
+                            required=True,
+                            doc="inclusive: still valid at exactly the duration; exclusive: expired then.",
+                        ),
+                        "on_expiry": Field(Name(), doc="An internal event fired when the deadline expires."),
+                        "description": _DESCRIPTION,
+                        "source": _SOURCE,
+                        "assumes": _ASSUMES,
+                    },
+                ),
+                what="deadline",
+            )
+        ),
+        "messages": Field(
+            MapOf(
+                Record(
+                    "message",
+                    {
+                        "via": Field(Name(), required=True, doc="An email or post channel."),
+                        "carries": Field(Name(), doc="A credential whose value the message discloses."),
+                        "description": _DESCRIPTION,
+                        "source": _SOURCE,
+                    },
+                ),
+                what="message",
+            )
+        ),
+        "states": Field(
+            MapOf(
+                Record(
+                    "state",
+                    {
+                        "description": Field(Text(), required=True),
+                        "lifecycle": Field(Bool(), doc="One of the named lifecycle states (drawn prominently)."),
+                        "group": Field(Name(), doc="A group name for diagrams (registration, reset, ...)."),
+                        "source": _SOURCE,
+                    },
+                ),
+                what="state",
+            ),
+            required=True,
+        ),
+        "initial": Field(
+            OneOrMany(Name()), required=True, doc="The state(s) a member may start in; the first is the default."
+        ),
+        "events": Field(
+            MapOf(
+                Record(
+                    "event",
+                    {
+                        "description": _DESCRIPTION,
+                        "internal": Field(Bool(), doc="Fired by credlab itself (deadline expiry), not by an actor."),
+                        "requires": Field(ListOf(Name()), doc="Capabilities an actor needs to cause this event."),
+                        "inputs": Field(
+                            MapOf(
+                                Record(
+                                    "input",
+                                    {
+                                        "type": Field(Choice(INPUT_TYPES), required=True),
+                                        "optional": Field(Bool()),
+                                        "values": Field(
+                                            ListOf(Name(), min_items=1),
+                                            doc="For channel (a subset of channels) and choice inputs.",
+                                        ),
+                                        "description": _DESCRIPTION,
+                                    },
+                                ),
+                                what="input",
+                            )
+                        ),
+                        "source": _SOURCE,
+                    },
+                ),
+                what="event",
+            ),
+            required=True,
+        ),
+        "transitions": Field(
+            ListOf(
+                Record(
+                    "transition",
+                    {
+                        "id": Field(Name(), required=True),
+                        "event": Field(Name(), required=True),
+                        "from": Field(OneOrMany(Name()), required=True),
+                        "to": Field(Name(), doc="The target state; absent: stay (an internal transition)."),
+                        "when": Field(ListOf(GUARD), doc="Guards, all of which must hold, checked in order."),
+                        "do": Field(ListOf(EFFECT), doc="Effects, applied in order."),
+                        "source": Field(OneOrMany(Name()), required=True),
+                        "assumes": _ASSUMES,
+                    },
+                ),
+                min_items=1,
+            ),
+            required=True,
+        ),
+        "invariants": Field(
+            ListOf(
+                Record(
+                    "invariant",
+                    {
+                        "id": Field(Name(), required=True),
+                        "text": Field(Text(), required=True, doc="The property in one sentence."),
+                        "holds": Field(GUARD, required=True),
+                        "source": Field(OneOrMany(Name()), required=True),
+                        "assumes": _ASSUMES,
+                    },
+                )
+            )
+        ),
     },
     doc="A credential lifecycle policy for credlab.",
 )

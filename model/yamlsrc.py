@@ -42,7 +42,9 @@ def read_text(path: Path, *, what: str = "spec") -> str:
     except OSError as error:
         raise SpecError([Problem(here, f"cannot read the file: {error.strerror or error}")]) from None
     if len(data) > MAX_INPUT_BYTES:
-        raise SpecError([Problem(here, f"the file is larger than {MAX_INPUT_BYTES // 1024} KiB; a {what} is a few hundred lines")])
+        raise SpecError(
+            [Problem(here, f"the file is larger than {MAX_INPUT_BYTES // 1024} KiB; a {what} is a few hundred lines")]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -65,7 +67,7 @@ def compose(text: str, path: str, *, what: str = "spec") -> yaml.Node:
         if "\t" in message or "'\\t'" in message:
             message += " (YAML indents with spaces; replace the tab)"
         elif "expected a single document" in message:
-            message = "the file holds more than one YAML document; a {what} file holds exactly one".format(what=what)
+            message = f"the file holds more than one YAML document; a {what} file holds exactly one"
         raise SpecError([Problem(location_of(path, mark), message)]) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml errors without marks
         raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None

@@ -1,0 +1,58 @@
+# credlab: `make demo` runs the main job, `make test` runs every check. Both set up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.credlab-installed
+
+.PHONY: demo test setup graphviz lint typecheck pytest schema clean
+
+demo: setup
+	$(BIN)/credlab validate
+	@echo
+	@echo "# Judging example candidates against the ANA web password policy (exit 1 = some rejected, as intended):"
+	$(BIN)/credlab policy check spec/ana_web_password.yaml --policy web_password \
+		--from-json docs/examples/web_password_candidates.json || [ $$? -eq 1 ]
+
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check model simulator tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy model simulator
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+setup: $(STAMP) graphviz
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "credlab needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# Graphviz's `dot` renders SVG/PNG diagrams. Install it where we can; otherwise say how.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Graphviz (Debian package graphviz)..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; } \
+		|| echo "note: could not install Graphviz; SVG/PNG diagrams need it (apt-get install graphviz)."; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "Installing Graphviz (Debian package graphviz)..."; \
+		{ sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; } \
+		|| echo "note: could not install Graphviz; SVG/PNG diagrams need it (sudo apt-get install graphviz)."; \
+	else \
+		echo "note: Graphviz's 'dot' is not installed; SVG/PNG diagrams need it."; \
+		echo "      Install it: 'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS)."; \
+	fi
+
+# Regenerate the JSON Schema shipped for editors (a test checks it is current).
+schema: setup
+	$(BIN)/credlab schema > spec/credlab-spec.schema.json
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

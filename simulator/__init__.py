@@ -1,0 +1,1 @@
+"""credlab's runners: everything that loads a compiled spec and does something with it."""
