@@ -6,7 +6,6 @@ references around it are still checked, and all problems are raised together at 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +15,7 @@ from model import ir
 from model.build_guards import build_effect, build_guard
 from model.document import read_document, uncovered_lines
 from model.errors import Location, Problems
-from model.schema import INVALID, Obj, Seq, Tag
+from model.schema import INVALID, Obj, Seq, Tag, did_you_mean
 
 T = TypeVar("T")
 
@@ -29,11 +28,6 @@ def _ok(value: Any) -> bool:
     return value is not INVALID and value is not None
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _names(obj: Obj | None) -> list[tuple[str, Obj]]:
     """(name, record) pairs of a decoded name → record mapping, skipping failed records."""
     if not isinstance(obj, Obj):
@@ -43,6 +37,11 @@ def _names(obj: Obj | None) -> list[tuple[str, Obj]]:
 
 def _seq(value: Any) -> list[Any]:
     return list(value) if isinstance(value, Seq) else []
+
+
+def _int(value: Any) -> int:
+    """An int that decoded, or 0 for one that did not (its problem is already recorded)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -65,7 +64,7 @@ class SpecBuilder:
             return False
         if name in table:
             return True
-        hint = _did_you_mean(name, table) if table else f" (the spec declares no {what}s)"
+        hint = did_you_mean(name, table) if table else f" (the spec declares no {what}s)"
         self.problems.add(where, f"unknown {what} '{name}'{hint}")
         return False
 
@@ -93,9 +92,13 @@ class SpecBuilder:
             for k, v in _names(top.get("assumptions"))
         )
         self.parameters = _frozen(
-            (k, ir.Parameter(k, v.get("type", "duration"), v["default"], v.get("description", ""), self.cite(v), v.loc))
+            (
+                k,
+                ir.Parameter(
+                    k, v.get("type", "duration"), _int(v.get("default")), v.get("description", ""), self.cite(v), v.loc
+                ),
+            )
             for k, v in _names(top.get("parameters"))
-            if isinstance(v.get("default"), int)
         )
         self.capabilities = _frozen(
             (k, v)
@@ -127,7 +130,8 @@ class SpecBuilder:
         transitions = self.transitions(_seq(top.get("transitions")))
         invariants = self.invariants(_seq(top.get("invariants")))
         document = self.document(top.get("document"))
-        self.check_sources_used()
+        if not self.problems:  # an invalid element may not have cited its sources yet
+            self.check_sources_used()
         if self.problems:
             return None
         return ir.Spec(

@@ -9,6 +9,7 @@ returns an :class:`Outcome` saying whether it was accepted and, if not, which gu
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,9 +93,10 @@ class Member:
 
     state: str
 
-    def __init__(self, compiled: CompiledSpec, record: MemberRecord) -> None:
+    def __init__(self, compiled: CompiledSpec, record: MemberRecord, rng: random.Random) -> None:
         self.compiled = compiled
         self.record = record
+        self.random = rng
         self.refusals: list[Refusal] = []
         self.fired: str | None = None
 
@@ -151,10 +153,10 @@ class Member:
 class CompiledSpec:
     """A spec compiled for one parameter setting: a ``transitions`` machine plus its runtime."""
 
-    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int], seed: int = 0) -> None:
+    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int]) -> None:
         self.spec = spec
         self.parameters = dict(parameters)
-        self.runtime = Runtime(spec, parameters, seed)
+        self.runtime = Runtime(spec, parameters)
         self.invariants = [(inv.id, self.runtime.guard(inv.holds)) for inv in spec.invariants]
         self.machine = Machine(
             model=[],
@@ -171,7 +173,7 @@ class CompiledSpec:
 
         def condition(event_data: Any) -> bool:
             member: Member = event_data.model
-            ctx = Context(member.record, member.state, event_data.kwargs["inputs"])
+            ctx = Context(member.record, member.state, event_data.kwargs["inputs"], member.random)
             for guard, text, check in checks:
                 if not check(ctx):
                     member.refusals.append(Refusal(t.id, text, self._broken_rules(guard, ctx)))
@@ -181,7 +183,7 @@ class CompiledSpec:
         def apply(event_data: Any) -> None:
             member: Member = event_data.model
             member.fired = t.id
-            ctx = Context(member.record, member.state, event_data.kwargs["inputs"])
+            ctx = Context(member.record, member.state, event_data.kwargs["inputs"], member.random)
             for effect in effects:
                 effect(ctx)
 
@@ -219,20 +221,23 @@ class CompiledSpec:
             if not spec_input.optional and spec_input.name not in inputs:
                 raise InputError(f"event '{event}' needs input '{spec_input.name}'")
 
-    def new_member(self, state: str | None = None, secrets: Mapping[str, str] | None = None) -> Member:
-        """A member in ``state`` (default: the first initial state).
+    def new_member(
+        self, state: str | None = None, secrets: Mapping[str, str] | None = None, *, seed: int = 0
+    ) -> Member:
+        """A member in ``state`` (default: the first initial state), with its own random source.
 
         Credentials declared ``initially_set`` take their value from ``secrets`` or, if absent,
-        a random value their policy accepts.
+        a random value their policy accepts. The same ``seed`` gives the same random values.
         """
+        rng = random.Random(seed)
         record = self.runtime.new_record()
         for name, credential in self.spec.credentials.items():
             value = (secrets or {}).get(name)
             if value is None and credential.initially_set:
-                value = self.runtime.random_value(self.spec.policies[credential.policy])
+                value = self.runtime.random_value(self.spec.policies[credential.policy], rng)
             if value is not None:
                 record.credentials[name] = self.runtime.hash(value)
-        member = Member(self, record)
+        member = Member(self, record, rng)
         self.machine.add_model(member, initial=state or self.spec.initial[0])
         return member
 
@@ -242,13 +247,13 @@ class CompiledSpec:
 
 
 @lru_cache(maxsize=64)
-def _compile(spec: ir.Spec, overrides: tuple[tuple[str, int], ...], seed: int) -> CompiledSpec:
-    return CompiledSpec(spec, spec.parameter_values(dict(overrides)), seed)
+def _compile(spec: ir.Spec, overrides: tuple[tuple[str, int], ...]) -> CompiledSpec:
+    return CompiledSpec(spec, spec.parameter_values(dict(overrides)))
 
 
-def compile_spec(spec: ir.Spec, overrides: Mapping[str, int] | None = None, *, seed: int = 0) -> CompiledSpec:
+def compile_spec(spec: ir.Spec, overrides: Mapping[str, int] | None = None) -> CompiledSpec:
     """The compiled machine for ``spec`` under ``overrides``; cached, so call it freely."""
     unknown = set(overrides or {}) - set(spec.parameters)
     if unknown:
         raise KeyError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    return _compile(spec, tuple(sorted((overrides or {}).items())), seed)
+    return _compile(spec, tuple(sorted((overrides or {}).items())))

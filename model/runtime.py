@@ -69,6 +69,8 @@ class Context:
     record: MemberRecord
     state: str
     inputs: Mapping[str, InputValue]
+    random: random.Random | None = None
+    """The member's seeded random source (for ``randomize_credential``)."""
 
 
 Check = Callable[[Context], bool]
@@ -76,13 +78,16 @@ Apply = Callable[[Context], None]
 
 
 class Runtime:
-    """The spec's vocabulary bound to one parameter setting, one salt and one random source."""
+    """The spec's vocabulary bound to one parameter setting.
 
-    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int], seed: int) -> None:
+    Randomness is not here but in each member's :class:`Context`, so that a member's random
+    PIN depends only on its own seed, whatever else shares the compiled spec.
+    """
+
+    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int]) -> None:
         self.spec = spec
         self.parameters = dict(parameters)
-        self.random = random.Random(seed)
-        self._salt = hashlib.blake2b(f"credlab-salt-{seed}".encode(), digest_size=16).digest()
+        self._salt = hashlib.blake2b(f"credlab-salt-{spec.name}".encode(), digest_size=16).digest()
         self.durations = {name: spec.deadline_seconds(d, self.parameters) for name, d in spec.deadlines.items()}
         self._access: dict[str, list[tuple[str, Check]]] = {}
         for rule in spec.access:
@@ -97,7 +102,7 @@ class Runtime:
         stored = record.credentials.get(credential)
         return isinstance(value, str) and stored is not None and stored == self.hash(value)
 
-    def random_value(self, policy: ir.Policy) -> str:
+    def random_value(self, policy: ir.Policy, rng: random.Random) -> str:
         """A random value that ``policy``'s enforced rules accept (a reset PIN, say)."""
         length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
         classes = next(
@@ -105,7 +110,7 @@ class Runtime:
         )
         alphabet = "".join(CHAR_CLASSES[c] for c in classes)
         for _ in range(1000):
-            candidate = "".join(self.random.choice(alphabet) for _ in range(length.minimum))
+            candidate = "".join(rng.choice(alphabet) for _ in range(length.minimum))
             if enforced_ok(policy, candidate):
                 return candidate
         raise ValueError(f"policy '{policy.name}' accepts no random value credlab can draw")
@@ -196,7 +201,9 @@ class Runtime:
                 policy = self.spec.policies[self.spec.credentials[c].policy]
 
                 def randomize(ctx: Context) -> None:
-                    value = self.random_value(policy)
+                    if ctx.random is None:
+                        raise ValueError("randomize_credential needs the member's random source")
+                    value = self.random_value(policy, ctx.random)
                     ctx.record.credentials[c] = self.hash(value)
                     ctx.record.disclosable[c] = Secret(value)
 

@@ -252,7 +252,7 @@ class Choice(_Scalar):
         if node.value in self.values:
             return node.value
         return d.error(
-            node, f"{_kind_of(node)} is not one of {', '.join(self.values)}{_did_you_mean(node.value, self.values)}"
+            node, f"{_kind_of(node)} is not one of {', '.join(self.values)}{did_you_mean(node.value, self.values)}"
         )
 
     def describe(self) -> str:
@@ -319,9 +319,16 @@ class ListOf(Schema):
         return self._with_doc(out)
 
 
-def _did_you_mean(word: str, choices: Any) -> str:
+def closest(word: str, choices: Any) -> str | None:
+    """The choice most like ``word`` (a likely typo), if any is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    """`` (did you mean 'x'?)`` for a likely typo of a choice, else an empty string."""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 def _mapping_items(node: yaml.MappingNode, d: Decoder) -> list[tuple[str, yaml.ScalarNode, yaml.Node]]:
@@ -366,16 +373,18 @@ class Record(Schema):
         if not isinstance(node, yaml.MappingNode):
             return d.error(node, f"expected {self.describe()}, got {_kind_of(node)}")
         out = Obj(d.loc(node))
+        suggested: set[str] = set()
         for key, key_node, value_node in _mapping_items(node, d):
             spec = self.fields.get(key)
             if spec is None:
-                d.error(key_node, f"unknown key '{key}' in {self.name}{_did_you_mean(key, self.fields)}")
+                suggested.add(closest(key, self.fields) or "")
+                d.error(key_node, f"unknown key '{key}' in {self.name}{did_you_mean(key, self.fields)}")
                 continue
             out.key_locs[key] = d.loc(key_node)
             out.value_locs[key] = d.loc(value_node)
             out[key] = spec.schema.decode(value_node, d)
         for key, spec in self.fields.items():
-            if spec.required and key not in out and key not in _keys_seen(node):
+            if spec.required and key not in out and key not in _keys_seen(node) and key not in suggested:
                 d.error(node, f"{self.name} is missing the required key '{key}'")
         return out
 
@@ -463,7 +472,7 @@ class Tagged(Schema):
         if schema is None:
             return d.error(
                 key_node,
-                f"unknown {self.name} '{kind}'{_did_you_mean(kind, self.variants)}; "
+                f"unknown {self.name} '{kind}'{did_you_mean(kind, self.variants)}; "
                 f"expected one of {self.describe_variants()}",
             )
         return Tag(kind, schema.decode(value_node, d), d.loc(node), d.loc(value_node))
