@@ -72,8 +72,12 @@ class SpecBuilder:
         values = obj.get(key)
         if not isinstance(values, Seq):
             return ()
+        seen: set[str] = set()
         for value, where in zip(values, values.item_locs, strict=True):
+            if value in seen:
+                self.problems.add(where, f"{what} '{value}' is listed twice")
             self.ref(value, table, what, where)
+            seen.add(value)
         return tuple(v for v in values if isinstance(v, str) and v in table)
 
     def cite(self, obj: Obj, key: str = "source") -> tuple[str, ...]:
@@ -111,6 +115,10 @@ class SpecBuilder:
         self.flags = _frozen(
             (k, ir.Flag(k, v.get("initial", False) is True, v.get("description", ""), v.loc))
             for k, v in _names(top.get("flags"))
+        )
+        self.counters = _frozen(
+            (k, ir.Counter(k, _int(v.get("maximum")), v.get("description", ""), self.cite(v), v.loc))
+            for k, v in _names(top.get("counters"))
         )
         self.states = _frozen(
             (
@@ -150,6 +158,7 @@ class SpecBuilder:
             access=access,
             actors=actors,
             flags=self.flags,
+            counters=self.counters,
             deadlines=self.deadlines,
             messages=self.messages,
             states=self.states,
@@ -200,6 +209,12 @@ class SpecBuilder:
             return ir.MustIncludeCheck(_strs(value))
         if tag.kind == "avoid_personal_info":
             return ir.AvoidPersonalInfoCheck(_strs(value))
+        if tag.kind == "not_in_list":
+            return ir.NotInListCheck(frozenset(_strs(value)))
+        if tag.kind == "printable":
+            if value is not True:
+                self.problems.add(tag.value_loc, "printable takes true; remove the rule to drop the check")
+            return ir.PrintableCheck()
         if value is not True:
             self.problems.add(tag.value_loc, "not_used_elsewhere takes true; remove the rule to drop the check")
         return ir.NotUsedElsewhereCheck()

@@ -75,6 +75,14 @@ def _record_guard(b: SpecBuilder, kind: str, obj: Obj, inputs: dict[str, ir.Inpu
         ok = b.input_of(obj.get("input"), inputs, ("secret",), obj.at("input"))
         ok &= b.ref(obj.get("policy"), b.policies, "policy", obj.at("policy"))
         return ir.Satisfies(obj["input"], obj["policy"]) if ok else None
+    if kind == "count_at_least":
+        if not b.ref(obj.get("counter"), b.counters, "counter", obj.at("counter")):
+            return None
+        value, maximum = obj.get("value"), b.counters[obj["counter"]].maximum
+        if isinstance(value, int) and value > maximum:
+            b.problems.add(obj.at("value"), f"counter '{obj['counter']}' never exceeds {maximum}, so this never holds")
+            return None
+        return ir.CountAtLeast(obj["counter"], value) if isinstance(value, int) else None
     if kind == "accepts":
         ok = b.ref(obj.get("channel"), b.channels, "channel", obj.at("channel"))
         ok &= b.ref(obj.get("credential"), b.credentials, "credential", obj.at("credential"))
@@ -127,6 +135,10 @@ def build_effect(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input]) -> ir.Ef
         if not b.ref(value, b.credentials, "credential", where):
             return None
         return ir.ClearCredential(value) if kind == "clear_credential" else ir.RandomizeCredential(value)
+    if kind in ("increment", "reset_counter"):
+        if not b.ref(value, b.counters, "counter", where):
+            return None
+        return ir.Increment(value) if kind == "increment" else ir.ResetCounter(value)
     if kind in ("set_flag", "clear_flag"):
         return ir.SetFlag(value, kind == "set_flag") if b.ref(value, b.flags, "flag", where) else None
     if kind in ("start_deadline", "stop_deadline"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 _DURATION = re.compile(r"(?:(?P<d>[0-9]+)d)?(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?")
+_MAX_DIGITS = 9  # a billion units; beyond that a duration is a mistake, not a policy
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 
 
@@ -24,6 +25,8 @@ def parse_duration(text: str) -> int:
                 "write hours and minutes with units, such as '2h' or '1h59m'"
             )
         raise ValueError(f"'{text}' is not a duration; write it like '2h', '30m', '1h59m' or '90s'")
+    if any(len(match.group(unit) or "") > _MAX_DIGITS for unit, _ in _UNITS):
+        raise ValueError(f"'{text[:20]}...' is a far longer duration than any policy needs")
     return sum(int(match.group(unit) or 0) * size for unit, size in _UNITS)
 
 

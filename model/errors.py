@@ -6,11 +6,11 @@ format editors and CI annotators already understand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from model.node import Node, node
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+@node
+class Location(Node):
     """A position in an input file; ``line`` and ``column`` count from 1."""
 
     path: str
@@ -21,8 +21,8 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
+@node
+class Problem(Node):
     """One thing wrong with an input file, and where."""
 
     location: Location

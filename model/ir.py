@@ -1,5 +1,9 @@
 """The typed, immutable intermediate representation of a validated spec.
 
+Elements are ``@node`` value classes (frozen, slotted, compared by value; see
+:mod:`model.node` for why not dataclasses); the whole :class:`Spec` is a frozen dataclass
+compared by identity, so compiled backends can be cached per loaded spec.
+
 Every name in the IR has been resolved: a :class:`Transition`'s source states exist, a guard's
 credential exists, and so on. Backends (the ``transitions`` machine, diagrams, the simulator)
 read only the IR, never YAML. Each element keeps its :class:`~model.errors.Location`.
@@ -7,49 +11,69 @@ read only the IR, never YAML. Each element keeps its :class:`~model.errors.Locat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
 from model.errors import Location
+from model.node import node
 
 Severity = Literal["reject", "advise"]
 Boundary = Literal["inclusive", "exclusive"]
 
 _NOWHERE = Location("<builtin>")
+_EMPTY: MappingProxyType[str, str] = MappingProxyType({})
 
 
 # --- policies -------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class LengthCheck:
     minimum: int
     maximum: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AlphabetCheck:
     classes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class MustIncludeCheck:
     classes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AvoidPersonalInfoCheck:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class NotUsedElsewhereCheck:
     pass
 
 
-RuleCheck = LengthCheck | AlphabetCheck | MustIncludeCheck | AvoidPersonalInfoCheck | NotUsedElsewhereCheck
+@node
+class NotInListCheck:
+    values: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@node
+class PrintableCheck:
+    pass
+
+
+RuleCheck = (
+    LengthCheck
+    | AlphabetCheck
+    | MustIncludeCheck
+    | AvoidPersonalInfoCheck
+    | NotUsedElsewhereCheck
+    | NotInListCheck
+    | PrintableCheck
+)
+
+
+@node
 class PolicyRule:
     id: str
     severity: Severity
@@ -60,7 +84,7 @@ class PolicyRule:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Policy:
     name: str
     kind: str
@@ -69,7 +93,7 @@ class Policy:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Credential:
     name: str
     kind: str
@@ -81,88 +105,94 @@ class Credential:
 
 
 # --- guards: a closed vocabulary, never code ---------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Matches:
     input: str
     credential: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Authenticates:
     secret: str
     channel: str | None = None
     channel_from: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Satisfies:
     input: str
     policy: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IsSet:
     credential: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FlagSet:
     flag: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Given:
     input: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class InputTrue:
     input: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class InputIn:
     input: str
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
+class CountAtLeast:
+    counter: str
+    value: int
+
+
+@node
 class Within:
     deadline: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Expired:
     deadline: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class InState:
     states: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Accepts:
     channel: str
     credential: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Not:
     guard: Guard
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class All:
     guards: tuple[Guard, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AnyOf:
     guards: tuple[Guard, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Implies:
     condition: Guard
     consequence: Guard
@@ -177,6 +207,7 @@ Guard = (
     | Given
     | InputTrue
     | InputIn
+    | CountAtLeast
     | Within
     | Expired
     | InState
@@ -189,55 +220,75 @@ Guard = (
 
 
 # --- effects ------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class SetCredential:
     credential: str
     input: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ClearCredential:
     credential: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RandomizeCredential:
     credential: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SetFlag:
     flag: str
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@node
+class Increment:
+    counter: str
+
+
+@node
+class ResetCounter:
+    counter: str
+
+
+@node
 class StartDeadline:
     deadline: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class StopDeadline:
     deadline: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Send:
     message: str
 
 
-Effect = SetCredential | ClearCredential | RandomizeCredential | SetFlag | StartDeadline | StopDeadline | Send
+Effect = (
+    SetCredential
+    | ClearCredential
+    | RandomizeCredential
+    | SetFlag
+    | Increment
+    | ResetCounter
+    | StartDeadline
+    | StopDeadline
+    | Send
+)
 
 
 # --- the rest of the language -------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Source:
     id: str
     quote: str
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Assumption:
     id: str
     question: str
@@ -246,7 +297,7 @@ class Assumption:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Parameter:
     name: str
     type: str
@@ -256,7 +307,7 @@ class Parameter:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Channel:
     name: str
     kind: str
@@ -265,7 +316,7 @@ class Channel:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AccessRule:
     channel: str
     credential: str
@@ -275,17 +326,17 @@ class AccessRule:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Actor:
     name: str
     description: str = ""
     knows: tuple[str, ...] = ()
     has: tuple[str, ...] = ()
-    profile: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    profile: MappingProxyType[str, str] = _EMPTY
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Flag:
     name: str
     initial: bool = False
@@ -293,7 +344,16 @@ class Flag:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
+class Counter:
+    name: str
+    maximum: int
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    loc: Location = _NOWHERE
+
+
+@node
 class Deadline:
     name: str
     duration: int | str
@@ -306,7 +366,7 @@ class Deadline:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Message:
     name: str
     via: str
@@ -316,7 +376,7 @@ class Message:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class State:
     name: str
     description: str
@@ -326,7 +386,7 @@ class State:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Input:
     name: str
     type: str
@@ -336,7 +396,7 @@ class Input:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Event:
     name: str
     inputs: tuple[Input, ...] = ()
@@ -350,7 +410,7 @@ class Event:
         return next((i for i in self.inputs if i.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Transition:
     id: str
     event: str
@@ -364,7 +424,7 @@ class Transition:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Invariant:
     id: str
     text: str
@@ -374,7 +434,7 @@ class Invariant:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Document:
     file: str
     text: str
@@ -404,6 +464,7 @@ class Spec:
     access: tuple[AccessRule, ...]
     actors: MappingProxyType[str, Actor]
     flags: MappingProxyType[str, Flag]
+    counters: MappingProxyType[str, Counter]
     deadlines: MappingProxyType[str, Deadline]
     messages: MappingProxyType[str, Message]
     states: MappingProxyType[str, State]

@@ -69,6 +69,8 @@ def guard_text(g: ir.Guard) -> str:
             return f"{i}"
         case ir.InputIn(input=i, values=v):
             return f"{i} in {{{', '.join(v)}}}"
+        case ir.CountAtLeast(counter=c, value=v):
+            return f"{c} >= {v}"
         case ir.Within(deadline=d):
             return f"within {d}"
         case ir.Expired(deadline=d):

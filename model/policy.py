@@ -97,6 +97,14 @@ def _check(check: ir.RuleCheck, candidate: str, context: PolicyContext) -> tuple
         return True, "includes " + " and ".join(_CLASS_NAMES[c] for c in check.classes)
     if isinstance(check, ir.AvoidPersonalInfoCheck):
         return _personal_info(check.fields, candidate, context.profile)
+    if isinstance(check, ir.NotInListCheck):
+        listed = candidate in check.values or candidate.casefold() in {v.casefold() for v in check.values}
+        return not listed, "is a listed value" if listed else "not a listed value"
+    if isinstance(check, ir.PrintableCheck):
+        for index, char in enumerate(candidate, start=1):
+            if unicodedata.category(char)[0] == "C":
+                return False, f"character {index} is {describe_char(char)}, which is not printable"
+        return True, "every character is printable"
     if context.used_elsewhere is None:
         return None, "not evaluated: no list of passwords used on other services was given"
     return candidate not in context.used_elsewhere, "checked against passwords used on other services"

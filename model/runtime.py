@@ -53,6 +53,7 @@ class Delivery:
 class MemberRecord:
     credentials: dict[str, bytes | None]
     flags: dict[str, bool]
+    counters: dict[str, int]
     deadlines: dict[str, int | None]
     """Start time of each running deadline; None when it does not run."""
     expiry_fired: set[str] = field(default_factory=set)
@@ -119,6 +120,7 @@ class Runtime:
         return MemberRecord(
             credentials={name: None for name in self.spec.credentials},
             flags={name: f.initial for name, f in self.spec.flags.items()},
+            counters={name: 0 for name in self.spec.counters},
             deadlines={name: None for name in self.spec.deadlines},
         )
 
@@ -162,6 +164,8 @@ class Runtime:
                 return lambda ctx: ctx.inputs.get(i) is True
             case ir.InputIn(input=i, values=values):
                 return lambda ctx: ctx.inputs.get(i) in values
+            case ir.CountAtLeast(counter=c, value=v):
+                return lambda ctx: ctx.record.counters[c] >= v
             case ir.Within(deadline=d):
                 return lambda ctx: self.within(ctx.record, d)
             case ir.Expired(deadline=d):
@@ -210,6 +214,11 @@ class Runtime:
                 return randomize
             case ir.SetFlag(flag=f, value=v):
                 return lambda ctx: ctx.record.flags.__setitem__(f, v)
+            case ir.Increment(counter=c):
+                maximum = self.spec.counters[c].maximum
+                return lambda ctx: ctx.record.counters.__setitem__(c, min(ctx.record.counters[c] + 1, maximum))
+            case ir.ResetCounter(counter=c):
+                return lambda ctx: ctx.record.counters.__setitem__(c, 0)
             case ir.StartDeadline(deadline=d):
 
                 def start(ctx: Context) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from model.durations import parse_duration
 from model.errors import Location, Problems
+from model.node import node
 from model.yamlsrc import location_of
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
@@ -61,7 +61,7 @@ class Seq(list[Any]):
         self.item_locs: list[Location] = []
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Tag:
     """One variant of a :class:`Tagged` union: ``{kind: value}``."""
 
@@ -155,7 +155,7 @@ class _Scalar(Schema):
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@node
 class Text(_Scalar):
     """A string, read exactly as written (a plain ``yes`` or ``0123`` stays that text)."""
 
@@ -166,6 +166,8 @@ class Text(_Scalar):
     def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
         if is_plain(node) and node.value in ("", "~", "null", "Null", "NULL"):
             return d.error(node, f"expected {self.describe()}, got nothing")
+        if not node.value.strip():
+            return d.error(node, f"expected {self.describe()}, got an empty string")
         if self.pattern is not None and not self.pattern.fullmatch(node.value):
             return d.error(node, f"'{node.value}' is not {self.describe()}{self.hint}")
         return node.value
@@ -185,7 +187,7 @@ def Name(doc: str = "") -> Text:
     return Text(doc=doc, pattern=IDENTIFIER)
 
 
-@dataclass(frozen=True)
+@node
 class Int(_Scalar):
     """A whole decimal number; YAML 1.1 spellings (``010`` octal, ``1_000``, ``0x10``) are refused."""
 
@@ -202,6 +204,8 @@ class Int(_Scalar):
                     node, f"'{node.value}' would be read as octal by YAML 1.1; write it without the leading 0"
                 )
             return d.error(node, f"expected a whole decimal number, got {_kind_of(node)}")
+        if len(node.value.lstrip("-")) > 15:
+            return d.error(node, f"a {len(node.value)}-digit number is more than the largest allowed value")
         value = int(node.value)
         if self.minimum is not None and value < self.minimum:
             return d.error(node, f"{value} is less than the smallest allowed value, {self.minimum}")
@@ -221,7 +225,7 @@ class Int(_Scalar):
         return self._with_doc(out)
 
 
-@dataclass(frozen=True)
+@node
 class Bool(_Scalar):
     """``true`` or ``false``; YAML 1.1's ``yes``/``no``/``on``/``off`` are refused, not guessed."""
 
@@ -241,7 +245,7 @@ class Bool(_Scalar):
         return self._with_doc({"type": "boolean"})
 
 
-@dataclass(frozen=True)
+@node
 class Choice(_Scalar):
     """One of a fixed set of words."""
 
@@ -262,7 +266,7 @@ class Choice(_Scalar):
         return self._with_doc({"enum": list(self.values)})
 
 
-@dataclass(frozen=True)
+@node
 class DurationText(_Scalar):
     """A duration with units, such as ``2h``, ``30m``, ``1h59m``, ``90s``; decodes to seconds.
 
@@ -290,7 +294,7 @@ class DurationText(_Scalar):
         return self._with_doc({"type": "string", "pattern": pattern})
 
 
-@dataclass(frozen=True)
+@node
 class ListOf(Schema):
     """A YAML list; a single item may not stand in for a list of one (no guessing)."""
 
@@ -352,7 +356,7 @@ def _mapping_items(node: yaml.MappingNode, d: Decoder) -> list[tuple[str, yaml.S
     return items
 
 
-@dataclass(frozen=True)
+@node
 class Field:
     """A key of a :class:`Record`."""
 
@@ -361,7 +365,7 @@ class Field:
     doc: str = ""
 
 
-@dataclass(frozen=True)
+@node
 class Record(Schema):
     """A mapping with a fixed set of keys; unknown keys are refused with a suggestion."""
 
@@ -417,7 +421,7 @@ def _field_json(spec: Field, defs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
+@node
 class MapOf(Schema):
     """A mapping from names (declared by this file) to values, in file order."""
 
@@ -451,7 +455,7 @@ class MapOf(Schema):
         )
 
 
-@dataclass(frozen=True)
+@node
 class Tagged(Schema):
     """A union written as a one-key mapping, ``{kind: value}``: the key names the variant."""
 
@@ -502,11 +506,11 @@ class Tagged(Schema):
         return {"$ref": f"#/$defs/{self.name}"}
 
 
-@dataclass(frozen=True)
+@node
 class Lazy(Schema):
     """A forward reference, for recursive definitions (a guard inside ``not:``)."""
 
-    target: Callable[[], Schema] = field(repr=False)
+    target: Callable[[], Schema]
 
     def decode(self, node: yaml.Node, d: Decoder) -> Any:
         return self.target().decode(node, d)
@@ -518,7 +522,7 @@ class Lazy(Schema):
         return self.target().json(defs)
 
 
-@dataclass(frozen=True)
+@node
 class OneOrMany(Schema):
     """A single value or a list of them (``from: a`` or ``from: [a, b]``); decodes to a list."""
 

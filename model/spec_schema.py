@@ -68,6 +68,10 @@ RULE_CHECK = Tagged(
         "must_include": _CLASSES,
         "avoid_personal_info": ListOf(Choice(PERSONAL_FIELDS), min_items=1),
         "not_used_elsewhere": Bool(doc="The candidate must not be one the member used on other services."),
+        "not_in_list": ListOf(
+            Text(), min_items=1, doc="The candidate must not be one of these (commonly used or compromised values)."
+        ),
+        "printable": Bool(doc="Every character must be printable: no control, format or unassigned code points."),
     },
     doc="What a policy rule checks of a candidate secret.",
 )
@@ -135,6 +139,11 @@ GUARD: Schema = Tagged(
             {"input": Field(Name(), required=True), "values": Field(ListOf(Name(), min_items=1), required=True)},
             doc="The channel or choice input is one of these values.",
         ),
+        "count_at_least": Record(
+            "count_at_least",
+            {"counter": Field(Name(), required=True), "value": Field(Int(minimum=0), required=True)},
+            doc="The counter has reached the value.",
+        ),
         "within": Name(doc="The deadline is running and not yet expired (per its boundary)."),
         "expired": Name(doc="The deadline is running and has expired."),
         "in_state": OneOrMany(Name(), doc="The member is in one of these states."),
@@ -164,6 +173,8 @@ EFFECT = Tagged(
         ),
         "clear_credential": Name(doc="The credential no longer holds a value."),
         "randomize_credential": Name(doc="Set the credential to a random value its policy accepts (seeded)."),
+        "increment": Name(doc="Add one to the counter (it stops at its maximum)."),
+        "reset_counter": Name(doc="Set the counter back to zero."),
         "set_flag": Name(),
         "clear_flag": Name(),
         "start_deadline": Name(doc="(Re)start the deadline's clock now."),
@@ -292,6 +303,20 @@ SPEC = Record(
                 ),
                 what="flag",
             )
+        ),
+        "counters": Field(
+            MapOf(
+                Record(
+                    "counter",
+                    {
+                        "maximum": Field(Int(minimum=1, maximum=1000), required=True, doc="It never counts past this."),
+                        "description": _DESCRIPTION,
+                        "source": _SOURCE,
+                    },
+                ),
+                what="counter",
+            ),
+            doc="Bounded counts (wrong PIN attempts, say); bounded so that exploration stays finite.",
         ),
         "deadlines": Field(
             MapOf(

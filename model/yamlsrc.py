@@ -49,12 +49,18 @@ def read_text(path: Path, *, what: str = "spec") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8", "replace")) + 1  # in characters, as YAML counts
         byte = data[error.start]
         raise SpecError(
             [Problem(Location(shown, line, column), f"byte 0x{byte:02x} is not UTF-8; save the file as UTF-8")]
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 def compose(text: str, path: str, *, what: str = "spec") -> yaml.Node:
@@ -64,13 +70,19 @@ def compose(text: str, path: str, *, what: str = "spec") -> yaml.Node:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
-        if "\t" in message or "'\\t'" in message:
-            message += " (YAML indents with spaces; replace the tab)"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            message = "a tab character: YAML indents with spaces; replace the tab with spaces"
         elif "expected a single document" in message:
             message = f"the file holds more than one YAML document; a {what} file holds exactly one"
         raise SpecError([Problem(location_of(path, mark), message)]) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        name = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        message = f"character {name}: control characters are not allowed in YAML; remove it"
+        raise SpecError([Problem(Location(path, line, column), message)]) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml errors without marks
-        raise SpecError([Problem(Location(path), f"invalid YAML: {error}")]) from None
+        raise SpecError([Problem(Location(path), f"invalid YAML ({type(error).__name__})")]) from None
     if node is None:
         raise SpecError([Problem(Location(path), f"the file is empty; see the README for what a {what} file holds")])
     return node

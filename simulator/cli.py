@@ -7,15 +7,13 @@ Each command lives in :mod:`simulator.commands` and imports what it needs itself
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 
 from model.errors import SpecError
 from simulator.commands import policy_check, schema, validate
+from simulator.options import common_options
 from simulator.output import emit_json, print_problems, problem_json
-
-OPTION = re.compile(r"--?[a-z][a-z-]*(=.*)?")
 
 DESCRIPTION = """\
 credlab: a testbed for credential lifecycle policies.
@@ -26,40 +24,27 @@ Exit codes: 0 success, 1 a check failed, 2 bad input or usage.
 """
 
 
-def _common(suppress: bool) -> argparse.ArgumentParser:
-    """Options every command takes, before or after its name (a later one wins)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default=argparse.SUPPRESS if suppress else "text",
-        help="output format (default: text)",
-    )
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS if suppress else False,
-        help="show Python tracebacks for internal errors",
-    )
-    return common
+def _extra_candidates(parser: argparse.ArgumentParser, extras: list[str]) -> list[str]:
+    """argparse cannot take positionals after an option (``--policy x PW``): for ``policy check``
+    they are candidates. Never echo one: it may be a password, even if it looks like an option."""
+    before, after = (extras[: extras.index("--")], extras[extras.index("--") + 1 :]) if "--" in extras else (extras, [])
+    option_like = [e for e in before if e.startswith("-")]
+    if option_like:
+        parser.error(
+            f"{len(option_like)} unrecognized option-like argument(s), not shown since they may be secrets; "
+            "give candidates that start with '-' after '--', or in --from-json FILE"
+        )
+    return before + after
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common(suppress=True)
     parser = argparse.ArgumentParser(
         prog="credlab",
         description=DESCRIPTION,
-        parents=[_common(suppress=False)],
+        parents=[common_options(top_level=True)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    original = sub.add_parser
-
-    def add_parser(name: str, **kwargs: object) -> argparse.ArgumentParser:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        return original(name, parents=[common], **kwargs)  # type: ignore[arg-type]
-
-    sub.add_parser = add_parser  # type: ignore[method-assign]
     for command in (validate, policy_check, schema):
         command.add_parser(sub)
     return parser
@@ -69,17 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
     if extras:
-        # argparse cannot take positionals after an option (`--policy x PW`): for policy
-        # check they are candidates. Never echo them: they may be passwords.
-        if getattr(args, "policy_command", None) == "check" and not any(OPTION.fullmatch(e) for e in extras):
-            args.candidates = [*args.candidates, *(e for e in extras if e != "--")]
+        if getattr(args, "policy_command", None) == "check":
+            args.candidates = [*args.candidates, *_extra_candidates(parser, extras)]
         else:
-            options = [e for e in extras if OPTION.fullmatch(e)]
-            parser.error(
-                f"unrecognized option(s): {' '.join(options)}"
-                if options
-                else f"{len(extras)} unexpected argument(s) (not shown)"
-            )
+            parser.error(f"unrecognized argument(s): {' '.join(extras)}")
     try:
         code: int = args.run(args)
         return code

@@ -17,6 +17,7 @@ from model.ir import Spec
 from model.loader import load_spec
 from model.policy import PolicyContext, RuleResult, Verdict, evaluate
 from model.yamlsrc import read_text
+from simulator.options import add_command
 from simulator.output import emit_json
 
 HELP = "judge candidate passwords/PINs against a policy, rule by rule (never echoing them)"
@@ -35,15 +36,14 @@ _MARK = {True: "pass", False: "FAIL", None: "n/a "}
 
 
 def add_parser(sub: Any) -> None:
-    policy = sub.add_parser(
+    policy = add_command(
+        sub,
         "policy",
         help="work with a spec's credential policies",
-        description="Work with the credential policies a spec declares.",
+        description="Work with a spec's credential policies.",
     )
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)
-    parser = policy_sub.add_parser(
-        "check", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = add_command(policy_sub, "check", help=HELP, description=DESCRIPTION)
     parser.add_argument("spec", metavar="SPEC", help="the spec file")
     parser.add_argument("candidates", nargs="*", metavar="PASSWORD", help="candidate secrets")
     parser.add_argument("--policy", required=True, help="the policy's name, e.g. web_password")

@@ -6,13 +6,14 @@ import argparse
 from typing import Any
 
 from model.spec_schema import spec_json_schema
+from simulator.options import add_command
 from simulator.output import emit_json
 
 HELP = "print the JSON Schema of spec files (for editors)"
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser("schema", help=HELP, description=HELP + ". spec/credlab-spec.schema.json is this output.")
+    parser = add_command(sub, "schema", help=HELP, description=HELP + ". spec/credlab-spec.schema.json is this output.")
     parser.set_defaults(run=run)
 
 
