@@ -19,6 +19,7 @@ from transitions import Machine, MachineError
 
 from model import ir
 from model.policy import evaluate
+from model.render import guard_text
 from model.runtime import Apply, Check, Context, InputValue, MemberRecord, Runtime, Secret
 
 # transitions logs every refused trigger at INFO/WARNING; a fuzzer fires thousands.
@@ -48,46 +49,6 @@ class Outcome:
     transition: str | None
     refusals: tuple[Refusal, ...]
     reason: str = ""
-
-
-def guard_text(g: ir.Guard) -> str:
-    """A short, readable rendering of a guard, for refusals and diagrams."""
-    match g:
-        case ir.Matches(input=i, credential=c):
-            return f"{i} matches {c}"
-        case ir.Authenticates(secret=s, channel=ch, channel_from=src):
-            return f"{s} authenticates on {ch or src}"
-        case ir.Satisfies(input=i, policy=p):
-            return f"{i} satisfies {p}"
-        case ir.IsSet(credential=c):
-            return f"{c} is set"
-        case ir.FlagSet(flag=f):
-            return f"{f}"
-        case ir.Given(input=i):
-            return f"{i} given"
-        case ir.InputTrue(input=i):
-            return f"{i}"
-        case ir.InputIn(input=i, values=v):
-            return f"{i} in {{{', '.join(v)}}}"
-        case ir.CountAtLeast(counter=c, value=v):
-            return f"{c} >= {v}"
-        case ir.Within(deadline=d):
-            return f"within {d}"
-        case ir.Expired(deadline=d):
-            return f"{d} expired"
-        case ir.InState(states=s):
-            return f"in {{{', '.join(s)}}}"
-        case ir.Accepts(channel=ch, credential=c):
-            return f"{ch} accepts {c}"
-        case ir.Not(guard=inner):
-            return f"not ({guard_text(inner)})"
-        case ir.All(guards=parts):
-            return " and ".join(f"({guard_text(p)})" for p in parts)
-        case ir.AnyOf(guards=parts):
-            return " or ".join(f"({guard_text(p)})" for p in parts)
-        case ir.Implies(condition=a, consequence=b):
-            return f"if ({guard_text(a)}) then ({guard_text(b)})"
-    raise TypeError(g)  # pragma: no cover
 
 
 class Member:
