@@ -549,6 +549,48 @@ class OneOrMany(Schema):
         return self._with_doc({"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]})
 
 
+@node
+class Raw:
+    """A scalar as written: its text and whether it was unquoted (for later, typed reading)."""
+
+    text: str
+    plain: bool
+
+
+@node
+class AnyScalar(_Scalar):
+    """Any scalar, kept as written (:class:`Raw`); its type is decided later by what it feeds."""
+
+    doc: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        return Raw(node.value, is_plain(node))
+
+    def describe(self) -> str:
+        return "a value"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc({"type": ["string", "boolean", "number"]})
+
+
+@node
+class Either(Schema):
+    """A scalar or a mapping, each with its own schema (``0123`` or ``{mailed: amc_pin}``)."""
+
+    scalar: Schema
+    mapping: Schema
+    doc: str = ""
+
+    def decode(self, node: yaml.Node, d: Decoder) -> Any:
+        return (self.mapping if isinstance(node, yaml.MappingNode) else self.scalar).decode(node, d)
+
+    def describe(self) -> str:
+        return f"{self.scalar.describe()} or {self.mapping.describe()}"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc({"anyOf": [self.scalar.json(defs), self.mapping.json(defs)]})
+
+
 def json_schema(root: Schema, *, title: str, schema_id: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) equivalent of ``root``."""
     defs: dict[str, Any] = {}

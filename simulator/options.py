@@ -6,15 +6,15 @@ import argparse
 from typing import Any
 
 
-def common_options(*, top_level: bool) -> argparse.ArgumentParser:
+def common_options(*, top_level: bool, formats: tuple[str, ...] = ("text", "json")) -> argparse.ArgumentParser:
     """``--format`` and ``--debug``. Commands re-declare them with no default, so that they may
     stand before or after the command's name and the later one wins."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=formats,
         default="text" if top_level else argparse.SUPPRESS,
-        help="output format (default: text)",
+        help=f"output format: {', '.join(formats)} (default: text)",
     )
     common.add_argument(
         "--debug",
@@ -25,8 +25,11 @@ def common_options(*, top_level: bool) -> argparse.ArgumentParser:
     return common
 
 
-def add_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+def add_command(
+    sub: Any, name: str, *, formats: tuple[str, ...] = ("text", "json"), **kwargs: Any
+) -> argparse.ArgumentParser:
     """Add a command (or sub-command) parser that takes the common options."""
     kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-    parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common_options(top_level=False)], **kwargs)
+    parents = [common_options(top_level=False, formats=formats)]
+    parser: argparse.ArgumentParser = sub.add_parser(name, parents=parents, **kwargs)
     return parser
