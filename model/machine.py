@@ -18,9 +18,10 @@ from typing import Any
 from transitions import Machine, MachineError
 
 from model import ir
-from model.policy import evaluate
+from model.hashing import Secret
+from model.policy import evaluate, random_candidate
 from model.render import guard_text
-from model.runtime import Apply, Check, Context, InputValue, MemberRecord, Runtime, Secret
+from model.runtime import Apply, Check, Context, InputValue, MemberRecord, Runtime
 
 # transitions logs every refused trigger at INFO/WARNING; a fuzzer fires thousands.
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -197,7 +198,7 @@ class CompiledSpec:
         for name, credential in self.spec.credentials.items():
             value = (secrets or {}).get(name)
             if value is None and credential.initially_set:
-                value = self.runtime.random_value(self.spec.policies[credential.policy], rng)
+                value = random_candidate(self.spec.policies[credential.policy], rng)
             if value is not None:
                 record.credentials[name] = self.runtime.hash(value)
         member = Member(self, record, rng)

@@ -8,6 +8,7 @@ silently passed.
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -150,3 +151,15 @@ def enforced_ok(policy: ir.Policy, candidate: str) -> bool:
     return all(
         _check(rule.check, candidate, empty)[0] is not False for rule in policy.rules if rule.severity == "reject"
     )
+
+
+def random_candidate(policy: ir.Policy, rng: random.Random) -> str:
+    """A random value that ``policy``'s enforced rules accept (a reset PIN, say), from ``rng``."""
+    length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
+    classes = next((r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",))
+    alphabet = "".join(CHAR_CLASSES[c] for c in classes)
+    for _ in range(1000):
+        candidate = "".join(rng.choice(alphabet) for _ in range(length.minimum))
+        if enforced_ok(policy, candidate):
+            return candidate
+    raise ValueError(f"policy '{policy.name}' accepts no random value credlab can draw")

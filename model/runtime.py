@@ -8,33 +8,15 @@ over this record: no expression from a file is ever evaluated.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from model import ir
-from model.policy import enforced_ok
-from model.spec_schema import CHAR_CLASSES
+from model.hashing import Secret, digest, salt_for
+from model.policy import enforced_ok, random_candidate
 
 InputValue = str | bool
-
-
-class Secret:
-    """A secret value (password, PIN) that prints as ``***`` wherever it ends up."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret(***)"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +70,7 @@ class Runtime:
     def __init__(self, spec: ir.Spec, parameters: Mapping[str, int]) -> None:
         self.spec = spec
         self.parameters = dict(parameters)
-        self._salt = hashlib.blake2b(f"credlab-salt-{spec.name}".encode(), digest_size=16).digest()
+        self._salt = salt_for(spec.name)
         self.durations = {name: spec.deadline_seconds(d, self.parameters) for name, d in spec.deadlines.items()}
         self._access: dict[str, list[tuple[str, Check]]] = {}
         for rule in spec.access:
@@ -97,24 +79,11 @@ class Runtime:
 
     # --- secrets -------------------------------------------------------------------------
     def hash(self, value: str) -> bytes:
-        return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), key=self._salt, digest_size=16).digest()
+        return digest(self._salt, value)
 
     def matches(self, record: MemberRecord, credential: str, value: InputValue | None) -> bool:
         stored = record.credentials.get(credential)
         return isinstance(value, str) and stored is not None and stored == self.hash(value)
-
-    def random_value(self, policy: ir.Policy, rng: random.Random) -> str:
-        """A random value that ``policy``'s enforced rules accept (a reset PIN, say)."""
-        length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
-        classes = next(
-            (r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",)
-        )
-        alphabet = "".join(CHAR_CLASSES[c] for c in classes)
-        for _ in range(1000):
-            candidate = "".join(rng.choice(alphabet) for _ in range(length.minimum))
-            if enforced_ok(policy, candidate):
-                return candidate
-        raise ValueError(f"policy '{policy.name}' accepts no random value credlab can draw")
 
     def new_record(self) -> MemberRecord:
         return MemberRecord(
@@ -207,7 +176,7 @@ class Runtime:
                 def randomize(ctx: Context) -> None:
                     if ctx.random is None:
                         raise ValueError("randomize_credential needs the member's random source")
-                    value = self.random_value(policy, ctx.random)
+                    value = random_candidate(policy, ctx.random)
                     ctx.record.credentials[c] = self.hash(value)
                     ctx.record.disclosable[c] = Secret(value)
 

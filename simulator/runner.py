@@ -17,6 +17,7 @@ from model import ir
 from model.durations import format_duration
 from model.errors import Location
 from model.machine import CompiledSpec, InputError, Member, Outcome
+from model.policy import random_candidate
 from simulator.scenario import Advance, Expectation, InputValue, Scenario, SecretRef, Step
 from simulator.trace import REDACTED
 
@@ -99,7 +100,7 @@ class ScenarioRun:
         values = dict(given.credentials)
         for name, credential in self.spec.credentials.items():
             if name not in values and credential.initially_set:
-                values[name] = self.compiled.runtime.random_value(self.spec.policies[credential.policy], self.random)
+                values[name] = random_candidate(self.spec.policies[credential.policy], self.random)
         member = self.compiled.new_member(given.state, values, seed=self.seed)
         member.record.flags.update(dict(given.flags))
         if given.actor is not None:
@@ -228,7 +229,7 @@ class ScenarioRun:
     def wrong_value(self, member: Member, credential: str) -> str:
         policy = self.spec.policies[self.spec.credentials[credential].policy]
         for _ in range(100):
-            candidate = self.compiled.runtime.random_value(policy, self.random)
+            candidate = random_candidate(policy, self.random)
             if not self.compiled.runtime.matches(member.record, credential, candidate):
                 return candidate
         raise RuntimeError(f"cannot find a wrong value for {credential}")  # pragma: no cover

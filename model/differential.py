@@ -1,0 +1,70 @@
+"""Differential testing: the compiled ``transitions`` machine and the reference engine must agree.
+
+:func:`world_of` reads a :class:`~model.machine.Member` as an engine :class:`~model.engine.World`;
+:func:`disagreements` names every field where the two backends differ after the same step.
+"""
+
+from __future__ import annotations
+
+from model.engine import Delivered, Engine, Step, World
+from model.hashing import digest
+from model.machine import Member, Outcome
+
+
+def world_of(member: Member, engine: Engine) -> World:
+    """The machine member's situation, in the engine's representation."""
+    record, spec = member.record, engine.spec
+    return World(
+        state=member.state,
+        credentials=tuple(record.credentials[name] for name in spec.credentials),
+        flags=tuple(record.flags[name] for name in spec.flags),
+        counters=tuple(record.counters[name] for name in spec.counters),
+        deadlines=tuple(record.deadlines[name] for name in spec.deadlines),
+        expiry_fired=tuple(name in record.expiry_fired for name in spec.deadlines),
+        now=record.now,
+        delivered=tuple(
+            Delivered(d.time, d.message, digest(engine.salt, d.secret.reveal()) if d.secret is not None else None)
+            for d in record.deliveries
+        ),
+    )
+
+
+def disagreements(
+    member: Member, outcome: Outcome | None, world: World, step: Step | None, engine: Engine
+) -> list[str]:
+    """What differs between the machine (member, outcome) and the engine (world, step); empty if they agree."""
+    found = []
+    if outcome is not None and step is not None:
+        for name in ("accepted", "source", "target", "transition"):
+            machine_value, engine_value = getattr(outcome, name), getattr(step, name)
+            if machine_value != engine_value:
+                found.append(f"{name}: transitions machine {machine_value!r}, reference engine {engine_value!r}")
+    mine = world_of(member, engine)
+    if mine != world:
+        spec = engine.spec
+        tables = {
+            "credentials": list(spec.credentials),
+            "flags": list(spec.flags),
+            "counters": list(spec.counters),
+            "deadlines": list(spec.deadlines),
+            "expiry_fired": list(spec.deadlines),
+        }
+        for field in World._fields:
+            left, right = getattr(mine, field), getattr(world, field)
+            if left == right:
+                continue
+            if field in tables:
+                names = [n for n, a, b in zip(tables[field], left, right, strict=True) if a != b]
+                found.append(f"{field} differ: {', '.join(names)}")
+            elif field == "delivered":
+                found.append(
+                    f"deliveries: machine {[d.message for d in left]}, engine {[d.message for d in right]}"
+                    + (
+                        " (same messages, different secrets)"
+                        if [d.message for d in left] == [d.message for d in right]
+                        else ""
+                    )
+                )
+            else:
+                found.append(f"{field}: transitions machine {left!r}, reference engine {right!r}")
+    return found

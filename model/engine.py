@@ -1,0 +1,273 @@
+"""The reference engine: a small, direct interpreter of the IR that does not use ``transitions``.
+
+It serves twice. As an **oracle**, it runs in lock-step with the compiled ``transitions``
+machine (differential testing): it shares no code with the guard/effect compiler in
+:mod:`model.runtime`, so a bug there shows up as a disagreement. As the **fast engine**, it is
+what fuzzing and exploration run on: a dispatch table from (state, event) to candidate
+transitions, and immutable :class:`World` snapshots — tuples, so a world is hashed, compared
+and kept for free, and nothing is ever deep-copied.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from model import ir
+from model.hashing import digest, salt_for
+from model.node import Node, node
+from model.policy import enforced_ok, random_candidate
+
+InputValue = str | bool
+
+
+@node
+class Delivered:
+    """A message sent: when, what, and the digest of any secret it carried (never plaintext)."""
+
+    time: int
+    message: str
+    carried: bytes | None = None
+
+
+@node
+class World(Node):
+    """Everything about one member at one instant; tables are in the spec's declaration order."""
+
+    state: str
+    credentials: tuple[bytes | None, ...]
+    flags: tuple[bool, ...]
+    counters: tuple[int, ...]
+    deadlines: tuple[int | None, ...]
+    """Start time of each running deadline; None when it does not run."""
+    expiry_fired: tuple[bool, ...]
+    now: int = 0
+    delivered: tuple[Delivered, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one event did: accepted or not, and which transition fired."""
+
+    event: str
+    accepted: bool
+    source: str
+    target: str
+    transition: str | None
+    disclosed: tuple[tuple[str, str], ...] = ()
+    """(credential, plaintext) of secrets a message carried to the member: the caller's to keep."""
+
+
+class _Scratch:
+    """Mutable copies of a world's tables while one transition's effects apply."""
+
+    def __init__(self, world: World) -> None:
+        self.credentials = list(world.credentials)
+        self.flags = list(world.flags)
+        self.counters = list(world.counters)
+        self.deadlines = list(world.deadlines)
+        self.expiry_fired = list(world.expiry_fired)
+        self.delivered = list(world.delivered)
+        self.disclosable: dict[str, str] = {}
+        self.disclosed: list[tuple[str, str]] = []
+
+
+class Engine:
+    """Interprets one spec under one parameter setting."""
+
+    def __init__(self, spec: ir.Spec, parameters: Mapping[str, int] | None = None) -> None:
+        self.spec = spec
+        values = spec.parameter_values(dict(parameters or {}))
+        self.salt = salt_for(spec.name)
+        self.credential_index = {name: i for i, name in enumerate(spec.credentials)}
+        self.flag_index = {name: i for i, name in enumerate(spec.flags)}
+        self.counter_index = {name: i for i, name in enumerate(spec.counters)}
+        self.deadline_index = {name: i for i, name in enumerate(spec.deadlines)}
+        self.durations = tuple(spec.deadline_seconds(d, values) for d in spec.deadlines.values())
+        self.table: dict[tuple[str, str], list[ir.Transition]] = {}
+        for t in spec.transitions:
+            for source in t.sources_states:
+                self.table.setdefault((source, t.event), []).append(t)
+
+    # --- worlds -----------------------------------------------------------------------------
+    def initial(self, state: str | None = None, credentials: Mapping[str, str] | None = None) -> World:
+        """A member in ``state`` holding ``credentials`` (plaintext in, digests kept)."""
+        given = credentials or {}
+        return World(
+            state=state or self.spec.initial[0],
+            credentials=tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
+            flags=tuple(f.initial for f in self.spec.flags.values()),
+            counters=tuple(0 for _ in self.spec.counters),
+            deadlines=tuple(None for _ in self.spec.deadlines),
+            expiry_fired=tuple(False for _ in self.spec.deadlines),
+        )
+
+    def matches(self, world: World, credential: str, value: InputValue | None) -> bool:
+        stored = world.credentials[self.credential_index[credential]]
+        return isinstance(value, str) and stored is not None and stored == digest(self.salt, value)
+
+    def within(self, world: World, deadline: str) -> bool:
+        i = self.deadline_index[deadline]
+        start = world.deadlines[i]
+        if start is None:
+            return False
+        elapsed = world.now - start
+        inclusive = self.spec.deadlines[deadline].boundary == "inclusive"
+        return elapsed <= self.durations[i] if inclusive else elapsed < self.durations[i]
+
+    def accepts(self, world: World, channel: str, credential: str | None, secret: InputValue | None = None) -> bool:
+        for rule in self.spec.access:
+            if rule.channel != channel or (credential is not None and rule.credential != credential):
+                continue
+            if rule.when is not None and not self.holds(rule.when, world, {}):
+                continue
+            if secret is None or self.matches(world, rule.credential, secret):
+                return True
+        return False
+
+    # --- guards: interpreted, not compiled -----------------------------------------------------
+    def holds(self, g: ir.Guard, world: World, inputs: Mapping[str, InputValue]) -> bool:
+        match g:
+            case ir.Matches(input=i, credential=c):
+                return self.matches(world, c, inputs.get(i))
+            case ir.Authenticates(secret=s, channel=ch, channel_from=src):
+                channel = ch if ch is not None else inputs.get(src or "")
+                return isinstance(channel, str) and self.accepts(world, channel, None, inputs.get(s))
+            case ir.Satisfies(input=i, policy=p):
+                value = inputs.get(i)
+                return value is None or (isinstance(value, str) and enforced_ok(self.spec.policies[p], value))
+            case ir.IsSet(credential=c):
+                return world.credentials[self.credential_index[c]] is not None
+            case ir.FlagSet(flag=f):
+                return world.flags[self.flag_index[f]]
+            case ir.Given(input=i):
+                return inputs.get(i) is not None
+            case ir.InputTrue(input=i):
+                return inputs.get(i) is True
+            case ir.InputIn(input=i, values=values):
+                return inputs.get(i) in values
+            case ir.CountAtLeast(counter=c, value=v):
+                return world.counters[self.counter_index[c]] >= v
+            case ir.Within(deadline=d):
+                return self.within(world, d)
+            case ir.Expired(deadline=d):
+                return world.deadlines[self.deadline_index[d]] is not None and not self.within(world, d)
+            case ir.InState(states=states):
+                return world.state in states
+            case ir.Accepts(channel=ch, credential=c):
+                return self.accepts(world, ch, c)
+            case ir.Not(guard=inner):
+                return not self.holds(inner, world, inputs)
+            case ir.All(guards=parts):
+                return all(self.holds(p, world, inputs) for p in parts)
+            case ir.AnyOf(guards=parts):
+                return any(self.holds(p, world, inputs) for p in parts)
+            case ir.Implies(condition=a, consequence=b):
+                return not self.holds(a, world, inputs) or self.holds(b, world, inputs)
+        raise TypeError(f"not a guard: {g!r}")  # pragma: no cover
+
+    def violated_invariants(self, world: World) -> list[str]:
+        return [inv.id for inv in self.spec.invariants if not self.holds(inv.holds, world, {})]
+
+    # --- events -------------------------------------------------------------------------------
+    def fire(
+        self, world: World, event: str, inputs: Mapping[str, InputValue], rng: random.Random
+    ) -> tuple[World, Step]:
+        """The world after ``event`` with ``inputs`` (the same world when no transition fires)."""
+        for t in self.table.get((world.state, event), ()):
+            if all(self.holds(g, world, inputs) for g in t.guards):
+                after, disclosed = self._apply(world, t, inputs, rng)
+                return after, Step(event, True, world.state, after.state, t.id, disclosed)
+        return world, Step(event, False, world.state, world.state, None)
+
+    def _apply(
+        self, world: World, t: ir.Transition, inputs: Mapping[str, InputValue], rng: random.Random
+    ) -> tuple[World, tuple[tuple[str, str], ...]]:
+        s = _Scratch(world)
+        for effect in t.effects:
+            self._effect(effect, s, world.now, inputs, rng)
+        after = World(
+            t.target or world.state,
+            tuple(s.credentials),
+            tuple(s.flags),
+            tuple(s.counters),
+            tuple(s.deadlines),
+            tuple(s.expiry_fired),
+            world.now,
+            tuple(s.delivered),
+        )
+        return after, tuple(s.disclosed)
+
+    def _effect(
+        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, InputValue], rng: random.Random
+    ) -> None:
+        match e:
+            case ir.SetCredential(credential=c, input=i):
+                value = inputs.get(i)
+                if isinstance(value, str):
+                    s.credentials[self.credential_index[c]] = digest(self.salt, value)
+            case ir.ClearCredential(credential=c):
+                s.credentials[self.credential_index[c]] = None
+            case ir.RandomizeCredential(credential=c):
+                value = random_candidate(self.spec.policies[self.spec.credentials[c].policy], rng)
+                s.credentials[self.credential_index[c]] = digest(self.salt, value)
+                s.disclosable[c] = value
+            case ir.SetFlag(flag=f, value=v):
+                s.flags[self.flag_index[f]] = v
+            case ir.Increment(counter=c):
+                slot = self.counter_index[c]
+                s.counters[slot] = min(s.counters[slot] + 1, self.spec.counters[c].maximum)
+            case ir.ResetCounter(counter=c):
+                s.counters[self.counter_index[c]] = 0
+            case ir.StartDeadline(deadline=d):
+                s.deadlines[self.deadline_index[d]] = now
+                s.expiry_fired[self.deadline_index[d]] = False
+            case ir.StopDeadline(deadline=d):
+                s.deadlines[self.deadline_index[d]] = None
+            case ir.Send(message=m):
+                carries = self.spec.messages[m].carries
+                secret = s.disclosable.pop(carries, None) if carries else None
+                s.delivered.append(Delivered(now, m, digest(self.salt, secret) if secret is not None else None))
+                if carries and secret is not None:
+                    s.disclosed.append((carries, secret))
+
+    # --- time ---------------------------------------------------------------------------------
+    def advance(self, world: World, seconds: int, rng: random.Random) -> tuple[World, list[Step]]:
+        """Move the clock; each deadline that lapses fires its expiry event once, earliest first."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        world = World(
+            world.state,
+            world.credentials,
+            world.flags,
+            world.counters,
+            world.deadlines,
+            world.expiry_fired,
+            world.now + seconds,
+            world.delivered,
+        )
+        lapsed = sorted(
+            (start + self.durations[i], name)
+            for i, (name, start) in enumerate(zip(self.spec.deadlines, world.deadlines, strict=True))
+            if start is not None and not world.expiry_fired[i] and not self.within(world, name)
+        )
+        steps = []
+        for _, name in lapsed:
+            i = self.deadline_index[name]
+            fired = tuple(True if j == i else f for j, f in enumerate(world.expiry_fired))
+            world = World(
+                world.state,
+                world.credentials,
+                world.flags,
+                world.counters,
+                world.deadlines,
+                fired,
+                world.now,
+                world.delivered,
+            )
+            event = self.spec.deadlines[name].on_expiry
+            if event is not None and world.deadlines[i] is not None:
+                world, step = self.fire(world, event, {}, rng)
+                steps.append(step)
+        return world, steps

@@ -1,0 +1,104 @@
+"""The compiled transitions machine and the reference engine agree step by step; a broken
+compiler shows up as a disagreement."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from model import ir
+from model.differential import disagreements, world_of
+from model.engine import Engine
+from model.machine import CompiledSpec, Member, compile_spec
+
+PIN = "0123"
+STORY: list[tuple[str, dict[str, str | bool] | int]] = [
+    ("login", {"secret": "9999"}),
+    ("login", {"secret": PIN, "shows_first_time_page": True}),
+    ("continue_login", {}),
+    ("register", {"pin": PIN, "new_password": "short"}),
+    ("register", {"pin": PIN, "new_password": "Sakura2024"}),
+    ("login", {"secret": PIN}),
+    ("authenticate", {"channel": "kiosk", "secret": PIN}),
+    ("request_email_reset", {"identified": True}),
+    ("advance", 3600),
+    ("open_reset_link", {}),
+    ("submit_reset", {"new_pin": "4321"}),
+    ("request_email_reset", {"identified": True}),
+    ("advance", 7200),
+    ("request_postcard_reset", {"identified": True}),
+    ("login", {"secret": PIN}),
+    ("log_out", {}),
+]
+
+
+def lockstep(compiled: CompiledSpec, engine: Engine, member: Member) -> list[str]:
+    """Play STORY on both backends; return the first disagreements found (empty if none)."""
+    world = engine.initial(credentials={"amc_pin": PIN})
+    rng = random.Random(5)
+    for event, inputs in STORY:
+        if isinstance(inputs, int):
+            outcomes = member.advance(inputs)
+            world, steps = engine.advance(world, inputs, rng)
+            assert [o.transition for o in outcomes] == [s.transition for s in steps]
+            found = disagreements(member, None, world, None, engine)
+        else:
+            outcome = member.fire(event, **inputs)
+            world, step = engine.fire(world, event, inputs, rng)
+            found = disagreements(member, outcome, world, step, engine)
+        if found:
+            return [f"after {event}: {d}" for d in found]
+        assert member.violated_invariants() == engine.violated_invariants(world) == []
+    return []
+
+
+def test_the_backends_agree_on_a_long_story(ana: ir.Spec) -> None:
+    compiled = compile_spec(ana)
+    member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
+    assert lockstep(compiled, Engine(ana), member) == []
+    assert member.state == "pin_randomized"
+    assert world_of(member, Engine(ana)).delivered[-1].carried is not None
+
+
+def test_a_broken_compiled_guard_is_caught(ana: ir.Spec, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Break one guard in the compiled machine only: the oracle must report the disagreement."""
+    original = compile_spec(ana).runtime.__class__.guard
+
+    def broken(self: object, g: ir.Guard) -> object:
+        if isinstance(g, ir.Matches):  # the registration PIN check now accepts anything
+            return lambda ctx: True
+        return original(self, g)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("model.runtime.Runtime.guard", broken)
+    compiled = CompiledSpec(ana, ana.parameter_values())  # a fresh, uncached, broken compile
+    member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
+    story = [("login", {"secret": PIN}), ("register", {"pin": "9999", "new_password": "Sakura2024"})]
+    engine, world, rng = Engine(ana), Engine(ana).initial(credentials={"amc_pin": PIN}), random.Random(5)
+    found: list[str] = []
+    for event, inputs in story:
+        outcome = member.fire(event, **inputs)
+        world, step = engine.fire(world, event, inputs, rng)
+        found += disagreements(member, outcome, world, step, engine)
+    assert any("accepted: transitions machine True, reference engine False" in d for d in found)
+    assert any("credentials differ: web_password" in d for d in found)
+
+
+def test_a_broken_effect_is_caught(ana: ir.Spec, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = compile_spec(ana).runtime.__class__.effect
+
+    def broken(self: object, e: ir.Effect) -> object:
+        if isinstance(e, ir.ClearCredential):  # the postcard reset forgets to clear the web password
+            return lambda ctx: None
+        return original(self, e)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("model.runtime.Runtime.effect", broken)
+    compiled = CompiledSpec(ana, ana.parameter_values())
+    member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
+    assert lockstep(compiled, Engine(ana), member) != []
+
+
+def test_world_of_reads_a_member_exactly(ana: ir.Spec) -> None:
+    engine = Engine(ana)
+    member = compile_spec(ana).new_member(secrets={"amc_pin": PIN})
+    assert world_of(member, engine) == engine.initial(credentials={"amc_pin": PIN})
