@@ -55,8 +55,8 @@ class Step:
     source: str
     target: str
     transition: str | None
-    disclosed: tuple[tuple[str, str], ...] = ()
-    """(credential, plaintext) of secrets a message carried to the member: the caller's to keep."""
+    disclosed: tuple[tuple[str, str, str], ...] = ()
+    """(message, credential, plaintext) of secrets a message carried: the caller's to keep."""
 
 
 class _Scratch:
@@ -70,7 +70,7 @@ class _Scratch:
         self.expiry_fired = list(world.expiry_fired)
         self.delivered = list(world.delivered)
         self.disclosable: dict[str, str] = {}
-        self.disclosed: list[tuple[str, str]] = []
+        self.disclosed: list[tuple[str, str, str]] = []
 
 
 class Engine:
@@ -91,13 +91,18 @@ class Engine:
                 self.table.setdefault((source, t.event), []).append(t)
 
     # --- worlds -----------------------------------------------------------------------------
-    def initial(self, state: str | None = None, credentials: Mapping[str, str] | None = None) -> World:
+    def initial(
+        self,
+        state: str | None = None,
+        credentials: Mapping[str, str] | None = None,
+        flags: Mapping[str, bool] | None = None,
+    ) -> World:
         """A member in ``state`` holding ``credentials`` (plaintext in, digests kept)."""
-        given = credentials or {}
+        given, set_flags = credentials or {}, flags or {}
         return World(
             state=state or self.spec.initial[0],
             credentials=tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
-            flags=tuple(f.initial for f in self.spec.flags.values()),
+            flags=tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
             counters=tuple(0 for _ in self.spec.counters),
             deadlines=tuple(None for _ in self.spec.deadlines),
             expiry_fired=tuple(False for _ in self.spec.deadlines),
@@ -183,7 +188,7 @@ class Engine:
 
     def _apply(
         self, world: World, t: ir.Transition, inputs: Mapping[str, InputValue], rng: random.Random
-    ) -> tuple[World, tuple[tuple[str, str], ...]]:
+    ) -> tuple[World, tuple[tuple[str, str, str], ...]]:
         s = _Scratch(world)
         for effect in t.effects:
             self._effect(effect, s, world.now, inputs, rng)
@@ -230,7 +235,7 @@ class Engine:
                 secret = s.disclosable.pop(carries, None) if carries else None
                 s.delivered.append(Delivered(now, m, digest(self.salt, secret) if secret is not None else None))
                 if carries and secret is not None:
-                    s.disclosed.append((carries, secret))
+                    s.disclosed.append((m, carries, secret))
 
     # --- time ---------------------------------------------------------------------------------
     def advance(self, world: World, seconds: int, rng: random.Random) -> tuple[World, list[Step]]:

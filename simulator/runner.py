@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from model import ir
+from model.differential import disagreements
 from model.durations import format_duration
+from model.engine import Engine, World
 from model.errors import Location
 from model.machine import CompiledSpec, InputError, Member, Outcome
 from model.policy import random_candidate
+from simulator.knowledge import Knowledge
 from simulator.scenario import Advance, Expectation, InputValue, Scenario, SecretRef, Step
 from simulator.trace import REDACTED
 
@@ -53,34 +56,25 @@ class ScenarioResult:
     transitions: set[str] = field(default_factory=set)
 
 
-class _Stop(Exception):
+class StopRun(Exception):
+    """Raised inside a run at the first divergence; carries it."""
+
     def __init__(self, divergence: Divergence) -> None:
         self.divergence = divergence
-
-
-class _Memory:
-    """What each actor knows: every value of each credential they learned, oldest first."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, dict[str, list[str]]] = {}
-
-    def learn(self, actor: str, credential: str, value: str) -> None:
-        history = self.values.setdefault(actor, {}).setdefault(credential, [])
-        if not history or history[-1] != value:
-            history.append(value)
-
-    def history(self, actor: str, credential: str) -> list[str]:
-        return self.values.get(actor, {}).get(credential, [])
 
 
 class ScenarioRun:
     """One run of one scenario; :meth:`run` returns its :class:`ScenarioResult`."""
 
-    def __init__(self, compiled: CompiledSpec, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, compiled: CompiledSpec, scenario: Scenario, seed: int = 0, oracle: Engine | None = None) -> None:
         self.compiled, self.spec, self.scenario, self.seed = compiled, compiled.spec, scenario, seed
         self.result = ScenarioResult(scenario)
-        self.memory = _Memory()
+        self.knowledge: dict[str, Knowledge] = {name: Knowledge() for name in compiled.spec.actors}
         self.random = random.Random(f"credlab-scenario-{seed}")
+        self.oracle = oracle
+        """With a reference engine, every step also runs on it and the two must agree."""
+        self.world: World | None = None
+        self.oracle_random = random.Random(seed)  # the same draws as the member's own source
 
     def run(self) -> ScenarioResult:
         member = self.start()
@@ -88,7 +82,7 @@ class ScenarioRun:
             for step in self.scenario.steps:
                 self.play(member, step)
                 self.result.steps_run += 1
-        except _Stop as stop:
+        except StopRun as stop:
             self.result.passed, self.result.failure = False, stop.divergence
         finally:
             self.compiled.release(member)
@@ -101,11 +95,15 @@ class ScenarioRun:
         for name, credential in self.spec.credentials.items():
             if name not in values and credential.initially_set:
                 values[name] = random_candidate(self.spec.policies[credential.policy], self.random)
+        self.initial_values = dict(values)
+        """The credentials the run started with (plaintext: the caller's test data)."""
         member = self.compiled.new_member(given.state, values, seed=self.seed)
         member.record.flags.update(dict(given.flags))
+        if self.oracle is not None:
+            self.world = self.oracle.initial(given.state, values, dict(given.flags))
         if given.actor is not None:
             for name, value in values.items():
-                self.memory.learn(given.actor, name, value)
+                self.learn(given.actor, name, value)
         self.result.states.add(given.state)
         self.result.trace.append(
             {
@@ -153,6 +151,15 @@ class ScenarioRun:
         )
         for outcome in outcomes:
             self.record_outcome("expiry", member, outcome, {})
+        if self.oracle is not None and self.world is not None:
+            self.world, steps = self.oracle.advance(self.world, seconds, self.oracle_random)
+            found = disagreements(member, None, self.world, None, self.oracle)
+            if [o.transition for o in outcomes] != [s.transition for s in steps]:
+                found.insert(
+                    0,
+                    f"expiry: machine fired {[o.transition for o in outcomes]}, engine {[s.transition for s in steps]}",
+                )
+            self.check_agreement(step, found)
 
     def seconds(self, member: Member, step: Step, advance: Advance) -> int:
         if advance.seconds is not None:
@@ -197,34 +204,30 @@ class ScenarioRun:
         except InputError as error:
             self.stop(step, "inputs the event accepts", str(error))
         self.record_outcome("event", member, outcome, shown)
+        if self.oracle is not None and self.world is not None:
+            self.world, engine_step = self.oracle.fire(self.world, event.name, inputs, self.oracle_random)
+            self.check_agreement(step, disagreements(member, outcome, self.world, engine_step, self.oracle))
         if outcome.accepted and actor is not None:
             self.learn_settings(actor, outcome, inputs)
         return outcome
+
+    def check_agreement(self, step: Step, found: list[str]) -> None:
+        if found:
+            self.stop(step, "the transitions machine and the reference engine to agree", "; ".join(found))
 
     # --- what actors know ---------------------------------------------------------------------
     def resolve(self, member: Member, step: Step, actor: str | None, value: InputValue) -> str | bool:
         if not isinstance(value, SecretRef):
             return value
-        who = actor or "nobody"
-        history = self.memory.history(who, value.credential)
-        if value.kind == "known" and history:
-            return history[-1]
-        if value.kind == "previous" and len(history) >= 2:
-            return history[-2]
-        if value.kind == "mailed":
-            secret = next(
-                (
-                    d.secret
-                    for d in reversed(member.record.deliveries)
-                    if d.carries == value.credential and d.secret is not None and self.reaches(who, d.reaches)
-                ),
-                None,
-            )
-            if secret is not None:
-                return secret.reveal()
         if value.kind == "wrong":
             return self.wrong_value(member, value.credential)
-        self.stop(step, f"{who} to know {value.describe()}", "they know none")
+        known = self.knowledge[actor].resolve(value.kind, value.credential) if actor is not None else None
+        if known is None:
+            self.stop(step, f"{actor or 'nobody'} to know {value.describe()}", "they know none")
+        return known
+
+    def learn(self, actor: str, credential: str, value: str) -> None:
+        self.knowledge[actor] = self.knowledge[actor].learn(credential, value)
 
     def wrong_value(self, member: Member, credential: str) -> str:
         policy = self.spec.policies[self.spec.credentials[credential].policy]
@@ -234,22 +237,19 @@ class ScenarioRun:
                 return candidate
         raise RuntimeError(f"cannot find a wrong value for {credential}")  # pragma: no cover
 
-    def reaches(self, actor: str, capability: str | None) -> bool:
-        return capability is not None and actor in self.spec.actors and capability in self.spec.actors[actor].has
-
     def learn_deliveries(self, deliveries: list[Any]) -> None:
         for delivery in deliveries:
             if delivery.secret is None:
                 continue
             for name, actor in self.spec.actors.items():
                 if delivery.reaches in actor.has:
-                    self.memory.learn(name, delivery.carries, delivery.secret.reveal())
+                    self.knowledge[name] = self.knowledge[name].receive(delivery.carries, delivery.secret.reveal())
 
     def learn_settings(self, actor: str, outcome: Outcome, inputs: Mapping[str, str | bool]) -> None:
         transition = next(t for t in self.spec.transitions if t.id == outcome.transition)
         for effect in transition.effects:
             if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
-                self.memory.learn(actor, effect.credential, str(inputs[effect.input]))
+                self.learn(actor, effect.credential, str(inputs[effect.input]))
 
     # --- expectations -------------------------------------------------------------------------
     def check(
@@ -323,7 +323,7 @@ class ScenarioRun:
 
     def stop(self, step: Step, expected: str, actual: str) -> NoReturn:
         recent = tuple(_one_line(entry) for entry in self.result.trace[-RECENT_STEPS:])
-        raise _Stop(Divergence(step.number, step.loc, expected, actual, recent))
+        raise StopRun(Divergence(step.number, step.loc, expected, actual, recent))
 
 
 def _one_line(entry: dict[str, Any]) -> str:

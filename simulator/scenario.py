@@ -95,6 +95,11 @@ class Scenario:
     assumes: tuple[str, ...] = ()
 
 
+def default_actor(spec: ir.Spec) -> str | None:
+    """Who acts when a story does not say: ``member`` if declared, else the first actor."""
+    return "member" if "member" in spec.actors else next(iter(spec.actors), None)
+
+
 def read_scenario_file(path: Path) -> tuple[str, Decoder, Any]:
     """Decode a scenario file (structure only); returns its shown path, decoder and top value."""
     shown, root = load_nodes(path, what="scenario")
@@ -165,7 +170,7 @@ class _Checker:
         given_obj: Obj = obj["given"] if isinstance(obj.get("given"), Obj) else Obj(obj.loc)
         state = given_obj.get("state", spec.initial[0])
         self.ref(state, spec.states, "state", given_obj.at("state"))
-        actor = given_obj.get("actor", "member" if "member" in spec.actors else None)
+        actor = given_obj.get("actor", default_actor(spec))
         if actor is not None:
             self.ref(actor, spec.actors, "actor", given_obj.at("actor"))
         credentials = []

@@ -112,7 +112,7 @@ SCENARIO = Record(
                 "given",
                 {
                     "state": Field(Name(), doc="The starting state (default: the spec's first initial state)."),
-                    "actor": Field(Name(), doc="Who acts (default: member, if the spec declares it)."),
+                    "actor": Field(Name(), doc="Who acts (default: member if the spec declares it, else its first actor)."),
                     "credentials": Field(
                         MapOf(Text(), what="credential"),
                         doc="Starting values, known to the actor. Unset ones the spec starts set get a random value.",

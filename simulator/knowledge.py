@@ -1,0 +1,46 @@
+"""What an actor knows: each credential's values as they learned them, and what reached them by mail.
+
+Immutable and hashable, so exploration can keep it in a state key. Secret references in
+scenarios (``known``, ``previous``, ``mailed``) resolve against it.
+"""
+
+from __future__ import annotations
+
+from model.node import node
+
+History = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _append(history: History, credential: str, value: str) -> History:
+    table = dict(history)
+    values = table.get(credential, ())
+    if values and values[-1] == value:
+        return history
+    table[credential] = (*values, value)
+    return tuple(sorted(table.items()))
+
+
+@node
+class Knowledge:
+    known: History = ()
+    mailed: History = ()
+
+    def learn(self, credential: str, value: str) -> Knowledge:
+        """The actor now knows ``value`` as the latest value of ``credential``."""
+        return Knowledge(_append(self.known, credential, value), self.mailed)
+
+    def receive(self, credential: str, value: str) -> Knowledge:
+        """``value`` reached the actor by mail (so they know it too)."""
+        return Knowledge(_append(self.known, credential, value), _append(self.mailed, credential, value))
+
+    def resolve(self, kind: str, credential: str) -> str | None:
+        """The value a ``known``/``previous``/``mailed`` reference means now, or None."""
+        if kind == "mailed":
+            values = dict(self.mailed).get(credential, ())
+            return values[-1] if values else None
+        values = dict(self.known).get(credential, ())
+        if kind == "known":
+            return values[-1] if values else None
+        if kind == "previous":
+            return values[-2] if len(values) >= 2 else None
+        return None

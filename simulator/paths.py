@@ -1,0 +1,236 @@
+"""Shortest paths to every state and transition, by breadth-first search on the reference engine.
+
+Random testing is shallow (hypothesis#376): a transition that needs six precise steps is rarely
+reached by chance. This module finds, for each transition, a shortest sequence of moves that
+fires it, so fuzzing can start from there. Inputs are drawn from a small symbolic alphabet —
+what the member knows, what was mailed, a wrong value, one valid literal per policy, both
+booleans, each channel — and the clock only jumps to just before, at and just after the limits
+of running deadlines, which is where behaviour changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from model import ir
+from model.engine import Engine, World
+from model.errors import Location
+from model.node import node
+from model.policy import random_candidate
+from simulator.knowledge import Knowledge
+from simulator.scenario import Advance, InputValue, SecretRef, Step, default_actor
+
+Node = tuple[World, Knowledge]
+Parents = dict[Node, tuple[Node, "Move"] | None]
+MAX_ASSIGNMENTS = 256
+"""Input combinations tried per event at most (the first ones in a fixed order)."""
+
+
+@node
+class Move:
+    """One step of a path: an event with symbolic inputs, or a clock advance to a deadline's limit."""
+
+    event: str | None = None
+    inputs: tuple[tuple[str, InputValue], ...] = ()
+    advance: Advance | None = None
+
+    def as_step(self, number: int, where: Location) -> Step:
+        return Step(number, where, self.event, self.inputs, None, self.advance)
+
+
+@dataclass(slots=True)
+class Paths:
+    """What the search found: the starting state of each path and its moves."""
+
+    transitions: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    states: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    explored: int = 0
+    complete: bool = True
+    """False when the search stopped at its node limit before exhausting the space."""
+
+
+def literal_values(spec: ir.Spec) -> dict[str, str]:
+    """One valid value per policy, drawn with a fixed seed: the member's new passwords and PINs."""
+    return {
+        name: random_candidate(policy, random.Random(f"credlab-literal-{name}"))
+        for name, policy in spec.policies.items()
+    }
+
+
+def input_choices(spec: ir.Spec, event: ir.Event, literals: dict[str, str]) -> list[tuple[tuple[str, InputValue], ...]]:
+    """The symbolic input assignments to try for ``event``."""
+    per_input: list[list[tuple[str, InputValue] | None]] = []
+    for declared in event.inputs:
+        values: list[InputValue]
+        if declared.type == "secret":
+            values = [SecretRef(kind, c) for kind in ("known", "mailed", "wrong") for c in spec.credentials]
+            values += sorted(set(literals.values()))
+        elif declared.type == "bool":
+            values = [True, False]
+        else:
+            values = list(declared.values or spec.channels)
+        options: list[tuple[str, InputValue] | None] = [(declared.name, v) for v in values]
+        if declared.optional:
+            options.insert(0, None)
+        per_input.append(options)
+    combos = itertools.islice(itertools.product(*per_input), MAX_ASSIGNMENTS)
+    return [tuple(pair for pair in combo if pair is not None) for combo in combos]
+
+
+class PathFinder:
+    """Breadth-first search over (world, what the member knows) on the reference engine."""
+
+    def __init__(self, engine: Engine, actor: str | None = None, max_nodes: int = 20_000) -> None:
+        self.engine, self.spec, self.max_nodes = engine, engine.spec, max_nodes
+        self.actor = actor if actor is not None else default_actor(self.spec)
+        self.transitions = {t.id: t for t in self.spec.transitions}
+        literals = literal_values(self.spec)
+        self.moves = {
+            name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals)]
+            for name, event in self.spec.events.items()
+            if not event.internal and self.allowed(event)
+        }
+
+    def allowed(self, event: ir.Event) -> bool:
+        has = self.spec.actors[self.actor].has if self.actor is not None else ()
+        return all(c in has for c in event.requires)
+
+    def start(self, state: str) -> tuple[World, Knowledge]:
+        rng = random.Random("credlab-paths")
+        values = {
+            name: random_candidate(self.spec.policies[c.policy], rng)
+            for name, c in self.spec.credentials.items()
+            if c.initially_set
+        }
+        knowledge = Knowledge()
+        for name, value in values.items():
+            knowledge = knowledge.learn(name, value)
+        return self.engine.initial(state, values), knowledge
+
+    def search(self) -> Paths:
+        found = Paths()
+        parents: Parents = {}
+        origin: dict[Node, str] = {}
+        queue: deque[Node] = deque()
+        for state in self.spec.initial:
+            node_ = self.start(state)
+            parents[node_], origin[node_] = None, state
+            queue.append(node_)
+            found.states.setdefault(state, (state, ()))
+        while queue:
+            current = queue.popleft()
+            for move, following, fired in self.expand(*current):
+                if following in parents:
+                    self.note(found, fired, following[0].state, parents, origin, current, move)
+                    continue
+                if len(parents) >= self.max_nodes:
+                    found.complete = False
+                    continue
+                parents[following], origin[following] = (current, move), origin[current]
+                queue.append(following)
+                self.note(found, fired, following[0].state, parents, origin, current, move)
+            if len(found.transitions) == len(self.spec.transitions):
+                break
+        found.explored = len(parents)
+        return found
+
+    def note(
+        self,
+        found: Paths,
+        fired: list[str],
+        state: str,
+        parents: Parents,
+        origin: dict[Node, str],
+        current: Node,
+        move: Move,
+    ) -> None:
+        new = [t for t in fired if t not in found.transitions]
+        if not new and state in found.states:
+            return
+        path = (*self.path_to(parents, current), move)
+        for transition in new:
+            found.transitions[transition] = (origin[current], path)
+        found.states.setdefault(state, (origin[current], path))
+
+    @staticmethod
+    def path_to(parents: Parents, node_: Node) -> tuple[Move, ...]:
+        moves: list[Move] = []
+        link = parents[node_]
+        while link is not None:
+            node_, move = link
+            moves.append(move)
+            link = parents[node_]
+        return tuple(reversed(moves))
+
+    def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:
+        """Every move from this node: (move, next node, transitions it fired)."""
+        for moves in self.moves.values():
+            for move in moves:
+                assert move.event is not None
+                inputs = self.resolve(world, knowledge, move.inputs)
+                if inputs is None:
+                    continue
+                after, step = self.engine.fire(world, move.event, inputs, random.Random("credlab-paths"))
+                if not step.accepted:
+                    continue
+                learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
+                yield move, (after, learned), [step.transition] if step.transition else []
+        for index, (name, start) in enumerate(zip(self.spec.deadlines, world.deadlines, strict=True)):
+            if start is None:
+                continue
+            for offset in (-1, 0, 1):
+                delta = start + self.engine.durations[index] + offset - world.now
+                if delta < 0:
+                    continue
+                after, steps = self.engine.advance(world, delta, random.Random("credlab-paths"))
+                learned = knowledge
+                for step in steps:
+                    learned = self.learn(learned, step.transition, {}, step.disclosed)
+                fired = [s.transition for s in steps if s.transition]
+                yield Move(advance=Advance(until=name, offset=offset)), (after, learned), fired
+
+    def resolve(
+        self, world: World, knowledge: Knowledge, inputs: tuple[tuple[str, InputValue], ...]
+    ) -> dict[str, str | bool] | None:
+        resolved: dict[str, str | bool] = {}
+        for name, value in inputs:
+            if not isinstance(value, SecretRef):
+                resolved[name] = value
+            elif value.kind == "wrong":
+                resolved[name] = self.wrong(world, value.credential)
+            else:
+                known = knowledge.resolve(value.kind, value.credential)
+                if known is None:
+                    return None
+                resolved[name] = known
+        return resolved
+
+    def wrong(self, world: World, credential: str) -> str:
+        policy = self.spec.policies[self.spec.credentials[credential].policy]
+        rng = random.Random("credlab-wrong")
+        while True:
+            candidate = random_candidate(policy, rng)
+            if not self.engine.matches(world, credential, candidate):
+                return candidate
+
+    def learn(
+        self,
+        knowledge: Knowledge,
+        transition: str | None,
+        inputs: dict[str, str | bool],
+        disclosed: tuple[tuple[str, str, str], ...],
+    ) -> Knowledge:
+        """What the member knows after a step: what they set, and what reached them by mail."""
+        if transition is not None:
+            for effect in self.transitions[transition].effects:
+                if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
+                    knowledge = knowledge.learn(effect.credential, str(inputs[effect.input]))
+        has = self.spec.actors[self.actor].has if self.actor is not None else ()
+        for message, credential, value in disclosed:
+            if self.spec.channels[self.spec.messages[message].via].reaches in has:
+                knowledge = knowledge.receive(credential, value)
+        return knowledge

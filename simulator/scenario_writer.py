@@ -1,0 +1,71 @@
+"""Write runs back as scenario files: a shrunk counterexample becomes a pinned regression.
+
+The output is the scenario language itself (see :mod:`simulator.scenario_schema`), so
+``credlab simulate`` replays it; literals are written as YAML double-quoted strings with
+escapes, so a trailing newline or a NUL survives the round trip.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from model.durations import format_duration
+from simulator.scenario import Advance, InputValue, SecretRef, Step
+
+
+def _scalar(value: InputValue) -> str:
+    if isinstance(value, SecretRef):
+        return f"{{{value.kind}: {value.credential}}}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)  # JSON string escapes are valid YAML double-quoted escapes
+
+
+def _advance(advance: Advance) -> str:
+    if advance.until is not None:
+        sign = "-" if advance.offset < 0 else "+"
+        return f'{{until: {advance.until}, offset: "{sign}{format_duration(abs(advance.offset))}"}}'
+    if advance.parameter is not None:
+        return advance.parameter
+    return format_duration(advance.seconds or 0)
+
+
+def step_lines(step: Step) -> list[str]:
+    if step.advance is not None:
+        return [f"      - advance: {_advance(step.advance)}"]
+    lines = [f"      - do: {step.event}"]
+    if step.inputs:
+        lines.append("        with: {" + ", ".join(f"{name}: {_scalar(value)}" for name, value in step.inputs) + "}")
+    if step.actor is not None:
+        lines.append(f"        as: {step.actor}")
+    return lines
+
+
+def scenario_file(
+    *,
+    spec: str,
+    name: str,
+    description: str,
+    state: str,
+    credentials: Mapping[str, str],
+    steps: Iterable[Step],
+    header: Iterable[str] = (),
+) -> str:
+    """The text of a scenario file holding one story."""
+    lines = [f"# {line}" for line in header]
+    lines += [
+        "credlab_scenarios: 1",
+        f"spec: {spec}",
+        "scenarios:",
+        f"  - name: {name}",
+        f"    description: {json.dumps(description)}",
+        "    given:",
+        f"      state: {state}",
+    ]
+    if credentials:
+        lines.append("      credentials: {" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in credentials.items()) + "}")
+    lines.append("    steps:")
+    for step in steps:
+        lines.extend(step_lines(step))
+    return "\n".join(lines) + "\n"
