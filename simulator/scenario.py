@@ -139,9 +139,10 @@ def load_scenarios(path: Path, spec: ir.Spec) -> list[Scenario]:
 
 
 def _pairs(obj: Any) -> Iterable[tuple[str, Any, Location]]:
+    """(key, value, where the key stands) of a decoded mapping: an unknown name is its key."""
     if isinstance(obj, Obj):
         for key, value in obj.items():
-            yield key, value, obj.at(key)
+            yield key, value, obj.key_locs.get(key, obj.loc)
 
 
 class _Checker:
@@ -154,7 +155,8 @@ class _Checker:
         names = list(table)
         if not isinstance(name, str) or name in names:
             return isinstance(name, str)
-        hint = did_you_mean(name, names) or (f" (the spec declares: {', '.join(names)})" if len(names) <= 8 else "")
+        listed = f" (the spec declares: {', '.join(names)})" if names else f" (the spec declares no {what}s)"
+        hint = did_you_mean(name, names) or (listed if len(names) <= 8 else "")
         self.problems.add(where, f"unknown {what} '{name}'{hint}")
         return False
 
@@ -221,7 +223,7 @@ class _Checker:
         for name, value, at in _pairs(given):
             if not self.ref(name, declared, f"input of '{event.name}'", at) or value is INVALID:
                 continue
-            converted = self.input_value(declared[name], value, at)
+            converted = self.input_value(declared[name], value, given.at(name))
             if converted is not None:
                 out.append((name, converted))
         missing = [
