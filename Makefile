@@ -53,6 +53,7 @@ graphviz:
 # Regenerate the JSON Schema shipped for editors (a test checks it is current).
 schema: setup
 	$(BIN)/credlab schema > spec/credlab-spec.schema.json
+	$(BIN)/credlab schema --scenario > scenarios/credlab-scenario.schema.json
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -336,6 +336,9 @@ def _one_line(entry: dict[str, Any]) -> str:
     return f"#{entry['step']} {entry['event']}({inputs}) in {entry['source']} {verdict}"
 
 
-def run_scenario(compiled: CompiledSpec, scenario: Scenario, seed: int = 0) -> ScenarioResult:
-    """Run ``scenario`` on ``compiled`` (the spec under some parameter setting) with ``seed``."""
-    return ScenarioRun(compiled, scenario, seed).run()
+def run_scenario(
+    compiled: CompiledSpec, scenario: Scenario, seed: int = 0, oracle: Engine | None = None
+) -> ScenarioResult:
+    """Run ``scenario`` on ``compiled`` (the spec under some parameter setting) with ``seed``;
+    with an ``oracle``, every step also runs on the reference engine and the two must agree."""
+    return ScenarioRun(compiled, scenario, seed, oracle).run()

@@ -44,6 +44,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--coverage", action="store_true", help="report the states and transitions never exercised")
     parser.add_argument("--seed", type=int, default=0, help="random seed (random PINs, wrong values); default 0")
     parser.add_argument("--trace-dir", metavar="DIR", help="write each scenario's trace (JSON Lines) under DIR")
+    parser.add_argument(
+        "--oracle", action="store_true", help="also run every step on the reference engine; the two must agree"
+    )
     parser.set_defaults(run=run)
 
 
@@ -108,6 +111,7 @@ def assign_scenarios(specs: list[Spec], explicit: list[Path]) -> dict[str, list[
 
 
 def run(args: argparse.Namespace) -> int:
+    from model.engine import Engine
     from model.machine import compile_spec  # transitions is imported only by commands that run machines
     from simulator.runner import run_scenario
 
@@ -127,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         )
     for spec_run, scenarios in runs:
         compiled = compile_spec(spec_run.spec, spec_run.overrides)
-        spec_run.results = [run_scenario(compiled, scenario, args.seed) for scenario in scenarios]
+        oracle = Engine(spec_run.spec, spec_run.overrides) if args.oracle else None
+        spec_run.results = [run_scenario(compiled, scenario, args.seed, oracle) for scenario in scenarios]
         if args.trace_dir:
             write_traces(Path(args.trace_dir), spec_run)
     report(args, [r for r, _ in runs])
