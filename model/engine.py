@@ -96,15 +96,17 @@ class Engine:
         state: str | None = None,
         credentials: Mapping[str, str] | None = None,
         flags: Mapping[str, bool] | None = None,
+        running: tuple[str, ...] = (),
     ) -> World:
-        """A member in ``state`` holding ``credentials`` (plaintext in, digests kept)."""
+        """A member in ``state`` holding ``credentials`` (plaintext in, digests kept), with the
+        ``running`` deadlines started at time 0."""
         given, set_flags = credentials or {}, flags or {}
         return World(
             state=state or self.spec.initial[0],
             credentials=tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
             flags=tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
             counters=tuple(0 for _ in self.spec.counters),
-            deadlines=tuple(None for _ in self.spec.deadlines),
+            deadlines=tuple(0 if name in running else None for name in self.spec.deadlines),
             expiry_fired=tuple(False for _ in self.spec.deadlines),
         )
 

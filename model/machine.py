@@ -76,7 +76,7 @@ class Member:
         if accepted:
             return Outcome(event, True, source, self.state, self.fired, ())
         reason = "; ".join(
-            f"{r.transition}: not {r.guard}" + (f" (broke {', '.join(r.rules)})" if r.rules else "")
+            f"{r.transition}: '{r.guard}' does not hold" + (f" (broke {', '.join(r.rules)})" if r.rules else "")
             for r in self.refusals
         )
         return Outcome(event, False, source, self.state, None, tuple(self.refusals), reason)
@@ -138,9 +138,11 @@ class CompiledSpec:
         def condition(event_data: Any) -> bool:
             member: Member = event_data.model
             ctx = Context(member.record, member.state, event_data.kwargs["inputs"], member.random)
-            for guard, text, check in checks:
+            for index, (_, text, check) in enumerate(checks):
                 if not check(ctx):
-                    member.refusals.append(Refusal(t.id, text, self._broken_rules(guard, ctx)))
+                    # report every policy rule the inputs broke, not only the first guard's
+                    rules = [rule for later, _, _ in checks[index:] for rule in self._broken_rules(later, ctx)]
+                    member.refusals.append(Refusal(t.id, text, tuple(dict.fromkeys(rules))))
                     return False
             return True
 

@@ -12,7 +12,7 @@ def guard_text(g: ir.Guard) -> str:
         case ir.Matches(input=i, credential=c):
             return f"{i} matches {c}"
         case ir.Authenticates(secret=s, channel=ch, channel_from=src):
-            return f"{s} authenticates on {ch or src}"
+            return f"{s} authenticates on {ch}" if ch else f"{s} authenticates on the channel in {src}"
         case ir.Satisfies(input=i, policy=p):
             return f"{i} satisfies {p}"
         case ir.IsSet(credential=c):

@@ -18,7 +18,7 @@ from model.differential import disagreements
 from model.durations import format_duration
 from model.engine import Engine, World
 from model.errors import Location
-from model.machine import CompiledSpec, InputError, Member, Outcome
+from model.machine import CompiledSpec, InputError, Member, Outcome, Refusal
 from model.policy import random_candidate
 from simulator.knowledge import Knowledge
 from simulator.scenario import Advance, Expectation, InputValue, Scenario, SecretRef, Step
@@ -79,6 +79,7 @@ class ScenarioRun:
     def run(self) -> ScenarioResult:
         member = self.start()
         try:
+            self.check_invariants(member, Step(0, self.scenario.loc))
             for step in self.scenario.steps:
                 self.play(member, step)
                 self.result.steps_run += 1
@@ -99,8 +100,10 @@ class ScenarioRun:
         """The credentials the run started with (plaintext: the caller's test data)."""
         member = self.compiled.new_member(given.state, values, seed=self.seed)
         member.record.flags.update(dict(given.flags))
+        for deadline in given.running:
+            member.record.deadlines[deadline] = 0
         if self.oracle is not None:
-            self.world = self.oracle.initial(given.state, values, dict(given.flags))
+            self.world = self.oracle.initial(given.state, values, dict(given.flags), given.running)
         if given.actor is not None:
             for name, value in values.items():
                 self.learn(given.actor, name, value)
@@ -121,22 +124,27 @@ class ScenarioRun:
     # --- one step ---------------------------------------------------------------------------------
     def play(self, member: Member, step: Step) -> None:
         delivered = len(member.record.deliveries)
-        outcome: Outcome | None = None
+        outcomes: list[Outcome] = []
         if step.advance is not None:
-            self.advance(member, step, step.advance)
+            outcomes = self.advance(member, step, step.advance)
         elif step.event is not None:
-            outcome = self.fire(member, step)
+            outcomes = [self.fire(member, step)]
         new = member.record.deliveries[delivered:]
         self.learn_deliveries(new)
+        self.check_invariants(member, step)
+        if step.expect is not None:
+            self.check(member, step, step.expect, outcomes, [d.message for d in new])
+
+    def check_invariants(self, member: Member, step: Step) -> None:
+        """Stop at ``step`` if an invariant does not hold (step 0: the ``given`` situation)."""
         broken = member.violated_invariants()
         if broken:
             texts = {inv.id: inv.text for inv in self.spec.invariants}
             detail = "; ".join(f"{i} ({texts[i]})" for i in broken)
             self.stop(step, "every invariant to hold", f"violated: {detail}")
-        if step.expect is not None:
-            self.check(member, step, step.expect, outcome, [d.message for d in new])
 
-    def advance(self, member: Member, step: Step, advance: Advance) -> None:
+    def advance(self, member: Member, step: Step, advance: Advance) -> list[Outcome]:
+        """Move the clock; returns the outcomes of the expiry events it fired."""
         seconds = self.seconds(member, step, advance)
         before = member.state
         outcomes = member.advance(seconds)
@@ -160,6 +168,7 @@ class ScenarioRun:
                     f"expiry: machine fired {[o.transition for o in outcomes]}, engine {[s.transition for s in steps]}",
                 )
             self.check_agreement(step, found)
+        return outcomes
 
     def seconds(self, member: Member, step: Step, advance: Advance) -> int:
         if advance.seconds is not None:
@@ -175,29 +184,17 @@ class ScenarioRun:
             self.stop(step, f"a time at or after now ({format_duration(member.record.now)})", "a time in the past")
         return target - member.record.now
 
-    def fire(self, member: Member, step: Step) -> Outcome | None:
+    def fire(self, member: Member, step: Step) -> Outcome:
         assert step.event is not None
         actor = step.actor or self.scenario.given.actor
         event = self.spec.events[step.event]
         missing = [c for c in event.requires if actor is None or c not in self.spec.actors[actor].has]
         shown = {name: self.shown(value) for name, value in step.inputs}
-        if missing:
-            self.record(
-                {
-                    "kind": "event",
-                    "time": member.record.now,
-                    "event": event.name,
-                    "inputs": shown,
-                    "accepted": False,
-                    "source": member.state,
-                    "target": member.state,
-                    "transition": None,
-                    "reason": f"{actor} lacks {', '.join(missing)}",
-                }
-            )
-            return Outcome(
-                event.name, False, member.state, member.state, None, (), f"{actor} lacks {', '.join(missing)}"
-            )
+        if missing:  # refused before it reaches the machine: this actor cannot cause the event
+            lacks = f"{actor} lacks {', '.join(missing)}"
+            refused = Outcome(event.name, False, member.state, member.state, None, (Refusal(event.name, lacks),), lacks)
+            self.record_outcome("event", member, refused, shown)
+            return refused
         inputs = {name: self.resolve(member, step, actor, value) for name, value in step.inputs}
         try:
             outcome = member.fire(event.name, **inputs)
@@ -253,8 +250,10 @@ class ScenarioRun:
 
     # --- expectations -------------------------------------------------------------------------
     def check(
-        self, member: Member, step: Step, expect: Expectation, outcome: Outcome | None, received: list[str]
+        self, member: Member, step: Step, expect: Expectation, outcomes: list[Outcome], received: list[str]
     ) -> None:
+        """Check ``expect`` after ``step``; ``outcomes`` are its event's, or the expiries an advance fired."""
+        outcome = outcomes[-1] if outcomes else None
         if expect.state is not None and member.state != expect.state:
             self.stop(step, f"state {expect.state}", f"state {member.state}")
         if expect.accepted is not None:
@@ -262,8 +261,9 @@ class ScenarioRun:
             if accepted != expect.accepted:
                 actual = "accepted" if accepted else f"refused ({outcome.reason if outcome else 'no event'})"
                 self.stop(step, "accepted" if expect.accepted else "refused", actual)
-        if expect.transition is not None and (outcome is None or outcome.transition != expect.transition):
-            self.stop(step, f"transition {expect.transition}", f"transition {outcome.transition if outcome else None}")
+        fired = [o.transition for o in outcomes if o.transition is not None]
+        if expect.transition is not None and expect.transition not in fired:
+            self.stop(step, f"transition {expect.transition}", f"transition {', '.join(fired) or 'none'}")
         if expect.broke is not None:
             broke = sorted({rule for r in (outcome.refusals if outcome else ()) for rule in r.rules})
             if broke != sorted(expect.broke):

@@ -80,6 +80,7 @@ class Given:
     actor: str | None
     credentials: tuple[tuple[str, str], ...] = ()
     flags: tuple[tuple[str, bool], ...] = ()
+    running: tuple[str, ...] = ()
 
 
 @node
@@ -180,7 +181,10 @@ class _Checker:
             if self.ref(name, spec.credentials, "credential", where) and isinstance(value, str):
                 credentials.append((name, value))
         flags = [(n, v) for n, v, w in _pairs(given_obj.get("flags")) if self.ref(n, spec.flags, "flag", w)]
-        given = Given(state if isinstance(state, str) else spec.initial[0], actor, tuple(credentials), tuple(flags))
+        running = self.names(given_obj.get("running"), spec.deadlines, "deadline")
+        given = Given(
+            state if isinstance(state, str) else spec.initial[0], actor, tuple(credentials), tuple(flags), running
+        )
         steps = tuple(
             self.step(number, item, where)
             for number, (item, where) in enumerate(zip(obj.get("steps") or (), _locs(obj.get("steps")), strict=True), 1)

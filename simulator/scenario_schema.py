@@ -112,12 +112,15 @@ SCENARIO = Record(
                 "given",
                 {
                     "state": Field(Name(), doc="The starting state (default: the spec's first initial state)."),
-                    "actor": Field(Name(), doc="Who acts (default: member if the spec declares it, else its first actor)."),
+                    "actor": Field(
+                        Name(), doc="Who acts (default: member if the spec declares it, else its first actor)."
+                    ),
                     "credentials": Field(
                         MapOf(Text(), what="credential"),
                         doc="Starting values, known to the actor. Unset ones the spec starts set get a random value.",
                     ),
                     "flags": Field(MapOf(Bool(), what="flag")),
+                    "running": Field(ListOf(Name()), doc="Deadlines already running, started at time 0."),
                 },
             )
         ),

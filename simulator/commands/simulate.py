@@ -120,12 +120,14 @@ def run(args: argparse.Namespace) -> int:
     assigned = assign_scenarios(specs, explicit)
     runs = [(SpecRun(spec, parse_overrides(spec, args.set)), assigned[spec.name]) for spec in specs]
     if not any(scenarios for _, scenarios in runs):
+        where = ", ".join(str(p) for p in explicit) or str(DEFAULT_SCENARIO_DIR)
+        names = ", ".join(spec.name for spec in specs)
         raise SpecError(
             [
                 Problem(
-                    Location(str(DEFAULT_SCENARIO_DIR)),
-                    "no scenarios found for the spec(s) given; "
-                    "name scenario files, or add them to ./scenarios/ with `spec: <spec name>`",
+                    Location(where),
+                    f"no scenarios found for {names} in {where}; name scenario files, or add "
+                    "them to ./scenarios/ with `spec: <spec name>`",
                 )
             ]
         )
