@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.credlab-installed
 
-.PHONY: demo test setup graphviz lint typecheck pytest schema clean
+.PHONY: demo test setup graphviz lint typecheck pytest diagrams-check schema clean
 
 demo: setup
 	$(BIN)/credlab validate
@@ -14,7 +14,7 @@ demo: setup
 	$(BIN)/credlab policy check spec/ana_web_password.yaml --policy web_password \
 		--from-json docs/examples/web_password_candidates.json || [ $$? -eq 1 ]
 
-test: setup lint typecheck pytest
+test: setup lint typecheck pytest diagrams-check
 
 lint: setup
 	$(BIN)/ruff check model simulator tests benchmarks
@@ -24,6 +24,11 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/python -m pytest
+
+# diagrams/ must match spec/ (regenerate with `credlab diagram`). Without Graphviz, SVGs are
+# checked only by the DOT source they record, and the check says so.
+diagrams-check: setup
+	$(BIN)/credlab diagram --check
 
 setup: $(STAMP) graphviz
 

@@ -178,6 +178,11 @@ class Engine:
         return [inv.id for inv in self.spec.invariants if not self.holds(inv.holds, world, {})]
 
     # --- events -------------------------------------------------------------------------------
+    def enabled(self, world: World, event: str, inputs: Mapping[str, InputValue]) -> list[str]:
+        """Ids of every transition whose guards all hold (more than one: nondeterminism)."""
+        candidates = self.table.get((world.state, event), ())
+        return [t.id for t in candidates if all(self.holds(g, world, inputs) for g in t.guards)]
+
     def fire(
         self, world: World, event: str, inputs: Mapping[str, InputValue], rng: random.Random
     ) -> tuple[World, Step]:

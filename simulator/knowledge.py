@@ -11,12 +11,17 @@ from model.node import node
 History = tuple[tuple[str, tuple[str, ...]], ...]
 
 
+KEPT = 2
+"""Values kept per credential: the latest and the one before (``known`` and ``previous``).
+Keeping no more keeps exploration finite: older values are never referred to."""
+
+
 def _append(history: History, credential: str, value: str) -> History:
     table = dict(history)
     values = table.get(credential, ())
     if values and values[-1] == value:
         return history
-    table[credential] = (*values, value)
+    table[credential] = (*values, value)[-KEPT:]
     return tuple(sorted(table.items()))
 
 

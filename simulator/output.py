@@ -27,6 +27,12 @@ def print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``path`` via a temporary file and a rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +41,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a written file reads like any other
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -88,6 +88,7 @@ class PathFinder:
         self.engine, self.spec, self.max_nodes = engine, engine.spec, max_nodes
         self.actor = actor if actor is not None else default_actor(self.spec)
         self.transitions = {t.id: t for t in self.spec.transitions}
+        self.wrong_values: dict[tuple[str, bytes | None], str] = {}
         literals = literal_values(self.spec)
         self.moves = {
             name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals)]
@@ -168,7 +169,9 @@ class PathFinder:
 
     def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:
         """Every move from this node: (move, next node, transitions it fired)."""
-        for moves in self.moves.values():
+        for event, moves in self.moves.items():
+            if (world.state, event) not in self.engine.table:
+                continue  # no transition handles the event here: every input is refused alike
             for move in moves:
                 assert move.event is not None
                 inputs = self.resolve(world, knowledge, move.inputs)
@@ -210,11 +213,17 @@ class PathFinder:
         return resolved
 
     def wrong(self, world: World, credential: str) -> str:
+        """A value the policy accepts that is not the credential's current one (cached per value)."""
+        current = world.credentials[self.engine.credential_index[credential]]
+        cached = self.wrong_values.get((credential, current))
+        if cached is not None:
+            return cached
         policy = self.spec.policies[self.spec.credentials[credential].policy]
         rng = random.Random("credlab-wrong")
         while True:
             candidate = random_candidate(policy, rng)
             if not self.engine.matches(world, credential, candidate):
+                self.wrong_values[(credential, current)] = candidate
                 return candidate
 
     def learn(

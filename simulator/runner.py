@@ -71,6 +71,7 @@ class ScenarioRun:
         self.result = ScenarioResult(scenario)
         self.knowledge: dict[str, Knowledge] = {name: Knowledge() for name in compiled.spec.actors}
         self.random = random.Random(f"credlab-scenario-{seed}")
+        self.current_step = 0
         self.oracle = oracle
         """With a reference engine, every step also runs on it and the two must agree."""
         self.world: World | None = None
@@ -123,6 +124,7 @@ class ScenarioRun:
 
     # --- one step ---------------------------------------------------------------------------------
     def play(self, member: Member, step: Step) -> None:
+        self.current_step = step.number
         delivered = len(member.record.deliveries)
         outcomes: list[Outcome] = []
         if step.advance is not None:
@@ -300,7 +302,7 @@ class ScenarioRun:
         return value if isinstance(value, bool) or value in self.spec.channels else REDACTED
 
     def record(self, entry: dict[str, Any]) -> None:
-        entry["step"] = len(self.result.trace)
+        entry["step"] = self.current_step
         self.result.trace.append(entry)
 
     def record_outcome(self, kind: str, member: Member, outcome: Outcome, shown: dict[str, str | bool]) -> None:

@@ -18,7 +18,7 @@ from model.durations import parse_duration
 from model.errors import Location, Problems, SpecError
 from model.node import node
 from model.schema import INVALID, Decoder, Obj, Raw, Seq, Tag, did_you_mean
-from model.yamlsrc import load_nodes
+from model.yamlsrc import MAX_INPUT_BYTES, load_nodes
 from simulator.scenario_schema import SCENARIO_FILE
 
 _SCENARIO_KEY = re.compile(r"^credlab_scenarios\s*:", re.MULTILINE)
@@ -323,10 +323,12 @@ def _locs(steps: Any) -> list[Location]:
 def is_scenario_file(path: Path) -> bool:
     """Whether ``path`` looks like a scenario file (its top level has ``credlab_scenarios:``)."""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            return False
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return bool(_SCENARIO_KEY.search(head))
+    return bool(_SCENARIO_KEY.search(text))
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:

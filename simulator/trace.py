@@ -8,8 +8,9 @@ A trace starts with a ``start`` line, then one line per step::
      "accepted": true, "source": "unregistered", "target": "registration_screen",
      "transition": "login_shows_registration_screen", "reason": ""}
     {"kind": "advance", "step": 2, "time": 7140, "by": "1h59m", "source": "...", "target": "..."}
-    {"kind": "expiry", "step": 3, "time": 7200, "event": "reset_link_expired", "accepted": true, ...}
+    {"kind": "expiry", "step": 2, "time": 7200, "event": "reset_link_expired", "accepted": true, ...}
 
+``step`` is the story's step number: an ``advance`` and the expiries it fires share one.
 ``event`` and ``expiry`` lines name the ``transition`` that fired (``null`` when refused).
 Secret inputs never appear: they are written as ``***`` or as the reference a scenario
 used (``"the mailed amc_pin"``). Diagrams (``--highlight``) and reports read traces.

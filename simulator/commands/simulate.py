@@ -141,10 +141,20 @@ def run(args: argparse.Namespace) -> int:
     return 0 if all(result.passed for spec_run, _ in runs for result in spec_run.results) else 1
 
 
+def trace_path(folder: Path, spec: str, scenario: Scenario) -> Path:
+    """``DIR/<spec>/<scenario file's path without .yaml>/<scenario>.jsonl``: one file per story."""
+    source = Path(scenario.file)
+    if source.is_absolute():
+        source = (
+            source.relative_to(Path.cwd()) if source.is_relative_to(Path.cwd()) else source.relative_to(source.anchor)
+        )
+    return folder / spec / source.with_suffix("") / f"{scenario.name}.jsonl"
+
+
 def write_traces(folder: Path, spec_run: SpecRun) -> None:
     for result in spec_run.results:
-        name = f"{Path(result.scenario.file).stem}.{result.scenario.name}.jsonl"
-        write_atomic(folder / spec_run.spec.name / name, "".join(dumps_line(r) + "\n" for r in result.trace))
+        path = trace_path(folder, spec_run.spec.name, result.scenario)
+        write_atomic(path, "".join(dumps_line(r) + "\n" for r in result.trace))
 
 
 def result_json(spec: Spec, result: ScenarioResult) -> dict[str, Any]:

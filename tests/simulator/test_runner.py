@@ -15,6 +15,7 @@ finds its location from that comment, so no line number is hard-coded.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def test_an_invariant_broken_while_the_clock_moves_is_caught_at_the_advance_step
     assert result.failure.step == 2
     assert result.failure.location == marked_step(LAB_STORIES, "the_clock_erases_the_pin", "# breaks")
     assert result.failure.actual == "violated: pin_always_set (The holder always has a PIN.)"
-    assert result.failure.recent[-1] == "#3 block_ends() in blocked -> active"
+    assert result.failure.recent[-1] == "#2 block_ends() in blocked -> active"  # the expiry the advance fired
 
 
 # --- secret references -------------------------------------------------------------------------------
@@ -343,6 +344,16 @@ def test_the_clock_never_moves_back(ana: Spec) -> None:
     assert (failure.step, failure.expected, failure.actual) == (4, "a time at or after now (3h)", "a time in the past")
 
 
+def test_the_last_steps_of_a_divergence_are_numbered_as_the_story_steps(ana: Spec) -> None:
+    """An expiry fired during step 2 must not shift the numbers: the divergence is at step 3, so
+    the line of the failing event in 'last steps' is #3 and no line claims a later step."""
+    failure = run(CLOCK, "opens_the_link_after_it_expired", ana).failure
+    assert failure is not None and failure.step == 3
+    assert failure.recent[-1].startswith("#3 open_reset_link() in unregistered refused"), failure.message()
+    numbers = [int(m.group(1)) for line in failure.recent if (m := re.match(r"#(\d+)", line))]
+    assert max(numbers) == failure.step, failure.message()
+
+
 # --- actors -----------------------------------------------------------------------------------------------
 ACTORS = RUNNER / "actors.scenario"
 
@@ -394,8 +405,13 @@ def test_every_scenario_gets_a_json_lines_trace_that_starts_with_a_start_record(
 ) -> None:
     traces = trace_run(tmp_path / "traces")
     capsys.readouterr()
+    def relative(path: Path) -> Path:
+        return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path.relative_to(path.anchor)
+
     expected_files = {
-        f"ana_web_password/{path.stem}.{s.name}.jsonl" for path in ANA_FIXTURES for s in load_scenarios(path, ana)
+        f"ana_web_password/{relative(path).with_suffix('')}/{s.name}.jsonl"
+        for path in ANA_FIXTURES
+        for s in load_scenarios(path, ana)
     }
     assert set(traces) == expected_files
     for name, data in traces.items():
@@ -404,9 +420,10 @@ def test_every_scenario_gets_a_json_lines_trace_that_starts_with_a_start_record(
         assert all(isinstance(r, dict) and r["kind"] in KINDS for r in parsed), name
         start = parsed[0]
         assert start["kind"] == "start" and start["spec"] == "ana_web_password", name
-        assert start["run"] == name.split(".")[1] and start["time"] == 0 and start["seed"] == 0
+        assert start["run"] == Path(name).stem and start["time"] == 0 and start["seed"] == 0
         assert start["parameters"] == {"reset_link_ttl": "2h"}
-        assert [r["step"] for r in parsed[1:]] == list(range(1, len(parsed))), name
+        steps = [r["step"] for r in parsed[1:]]
+        assert steps == sorted(steps) and steps[:1] in ([], [1]), name  # expiries share their advance's step
         assert read_trace(tmp_path / "traces" / name) == parsed
 
 
@@ -415,6 +432,20 @@ def test_the_same_seed_gives_byte_identical_traces(tmp_path: Path, capsys: pytes
     second = trace_run(tmp_path / "two", seed=5)
     capsys.readouterr()
     assert first == second
+
+
+def test_stories_in_same_named_files_of_different_folders_each_keep_their_trace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scenarios/a/stories.yaml and scenarios/b/stories.yaml may tell stories of the same name."""
+    stories = tmp_path / "stories"
+    for folder in ("a", "b"):
+        (stories / folder).mkdir(parents=True)
+        (stories / folder / "stories.yaml").write_bytes((RUNNER / "actors.scenario").read_bytes())
+    assert main(["simulate", str(ANA_SPEC), str(stories), "--trace-dir", str(tmp_path / "traces")]) == 1
+    capsys.readouterr()
+    ran = 2 * len(load_scenarios(RUNNER / "actors.scenario", load_spec(ANA_SPEC)))
+    assert len(list((tmp_path / "traces").rglob("*.jsonl"))) == ran
 
 
 def literal_secrets(stories: list[Scenario], spec: Spec) -> set[str]:
