@@ -68,3 +68,17 @@ def disagreements(
             else:
                 found.append(f"{field}: transitions machine {left!r}, reference engine {right!r}")
     return found
+
+
+def load_world(member: Member, world: World, engine: Engine) -> None:
+    """Put ``member`` in exactly ``world``'s situation (deliveries aside: they hold no plaintext)."""
+    record, spec = member.record, engine.spec
+    member.state = world.state
+    record.credentials.update(zip(spec.credentials, world.credentials, strict=True))
+    record.flags.update(zip(spec.flags, world.flags, strict=True))
+    record.counters.update(zip(spec.counters, world.counters, strict=True))
+    record.deadlines.update(zip(spec.deadlines, world.deadlines, strict=True))
+    record.expiry_fired = {name for name, fired in zip(spec.deadlines, world.expiry_fired, strict=True) if fired}
+    record.now = world.now
+    record.deliveries = []
+    record.disclosable = {}

@@ -67,8 +67,9 @@ def input_choices(spec: ir.Spec, event: ir.Event, literals: dict[str, str]) -> l
     for declared in event.inputs:
         values: list[InputValue]
         if declared.type == "secret":
-            values = [SecretRef(kind, c) for kind in ("known", "mailed", "wrong") for c in spec.credentials]
-            values += sorted(set(literals.values()))
+            values = [SecretRef(kind, c) for kind in ("known", "mailed") for c in spec.credentials]
+            values += sorted(set(literals.values()))  # before wrong values: shortest paths read naturally
+            values += [SecretRef("wrong", c) for c in spec.credentials]
         elif declared.type == "bool":
             values = [True, False]
         else:
@@ -89,6 +90,8 @@ class PathFinder:
         self.actor = actor if actor is not None else default_actor(self.spec)
         self.transitions = {t.id: t for t in self.spec.transitions}
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
+        self.initial_values: dict[str, str] = {}
+        """The plaintext credentials every search starts from (test data, for written scenarios)."""
         literals = literal_values(self.spec)
         self.moves = {
             name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals)]
@@ -110,6 +113,7 @@ class PathFinder:
         knowledge = Knowledge()
         for name, value in values.items():
             knowledge = knowledge.learn(name, value)
+        self.initial_values = values
         return self.engine.initial(state, values), knowledge
 
     def search(self) -> Paths:
