@@ -91,3 +91,14 @@ def node(cls: type[T]) -> type[T]:
         bases = (*bases, Node)
     made: type[T] = type(cls.__name__, bases, namespace)
     return made
+
+
+def replace(value: T, **changes: Any) -> T:
+    """A copy of the ``@node`` ``value`` with some fields changed (like ``dataclasses.replace``)."""
+    assert isinstance(value, Node)
+    unknown = set(changes) - set(value._fields)
+    if unknown:
+        raise TypeError(f"{type(value).__name__} has no field(s) {', '.join(sorted(unknown))}")
+    fields = {name: changes.get(name, getattr(value, name)) for name in value._fields}
+    made: T = type(value)(**fields)
+    return made

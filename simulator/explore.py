@@ -63,6 +63,13 @@ class Exploration:
         return start, tuple(reversed(moves))
 
 
+def situation(world: World, knowledge: Knowledge) -> Key:
+    """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
+    and the deliveries (what they disclosed is already in what the member knows)."""
+    elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
+    return (world.state, world.credentials, world.flags, world.counters, elapsed, world.expiry_fired, knowledge)
+
+
 class Explorer(PathFinder):
     """Breadth-first search over abstract situations, checking properties as it goes."""
 
@@ -79,19 +86,16 @@ class Explorer(PathFinder):
             {rule.channel for rule in self.spec.access}
         )
 
-    def key(self, world: World, knowledge: Knowledge) -> Key:
-        """A situation up to what cannot matter: the clock, as elapsed time per running deadline."""
-        elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
-        return (world.state, world.credentials, world.flags, world.counters, elapsed, world.expiry_fired, knowledge)
-
-    def explore(self) -> Exploration:
+    def explore(self, starts: list[tuple[str, World, Knowledge]] | None = None, *, check: bool = True) -> Exploration:
+        """Explore from the spec's initial states (or from ``starts``: (label, world, knowledge));
+        with ``check``, record every property violation on the way."""
         found = Exploration()
         index: dict[Key, int] = {}
         queue: deque[int] = deque()
         started = time.perf_counter()
 
         def intern(world: World, knowledge: Knowledge, parent: tuple[int, Move] | None) -> int | None:
-            key = self.key(world, knowledge)
+            key = situation(world, knowledge)
             known = index.get(key)
             if known is not None:
                 return known
@@ -104,18 +108,20 @@ class Explorer(PathFinder):
             found.successors.append([])
             found.states.add(world.state)
             queue.append(index[key])
-            self.check_node(found, index[key])
+            if check:
+                self.check_node(found, index[key])
             return index[key]
 
-        for state in self.spec.initial:
-            node = intern(*self.start(state), None)
+        for label, world, knowledge in starts or [(s, *self.start(s)) for s in self.spec.initial]:
+            node = intern(world, knowledge, None)
             if node is not None:
-                found.starts.append((node, state))
+                found.starts.append((node, label))
         while queue:
             node = queue.popleft()
             world, knowledge = found.worlds[node]
             changed = False
-            for move, (after, learned), fired in self.expand_checked(found, node, world, knowledge):
+            successors = self.expand_checked(found, node, world, knowledge) if check else self.expand(world, knowledge)
+            for move, (after, learned), fired in successors:
                 found.transitions.update(fired)
                 target = intern(after, learned, (node, move))
                 if target is None:  # beyond --max-states: not explored, but not nothing either
@@ -125,13 +131,14 @@ class Explorer(PathFinder):
                 if target != node:
                     found.successors[node].append(target)
                     changed = True
-            if not changed and not found.successors[node]:
+            if check and not changed and not found.successors[node]:
                 found.violations.append(
                     Violation("deadlock-free", "the member can change nothing from here", node, world.state)
                 )
             if self.progress is not None and node % 1000 == 0:
                 self.progress(found)
-        self.check_recoverable(found)
+        if check:
+            self.check_recoverable(found)
         found.seconds = time.perf_counter() - started
         return found
 

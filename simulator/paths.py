@@ -20,13 +20,25 @@ from model import ir
 from model.engine import Engine, World
 from model.errors import Location
 from model.node import node
-from model.policy import random_candidate
+from model.policy import enforced_ok, random_candidate
 from simulator.knowledge import Knowledge
 from simulator.scenario import Advance, InputValue, SecretRef, Step, default_actor
 
 Node = tuple[World, Knowledge]
 Parents = dict[Node, tuple[Node, "Move"] | None]
 MAX_ASSIGNMENTS = 256
+SEARCH_SEED = "credlab-paths"
+_FRESH = random.Random(SEARCH_SEED).getstate()
+
+
+def search_random() -> random.Random:
+    """The search's random source, always in the same state: a randomized PIN is the same value
+    on every path, so it is one symbolic "mailed PIN", and the search stays finite."""
+    rng = random.Random()
+    rng.setstate(_FRESH)
+    return rng
+
+
 """Input combinations tried per event at most (the first ones in a fixed order)."""
 
 
@@ -61,7 +73,30 @@ def literal_values(spec: ir.Spec) -> dict[str, str]:
     }
 
 
-def input_choices(spec: ir.Spec, event: ir.Event, literals: dict[str, str]) -> list[tuple[tuple[str, InputValue], ...]]:
+_BREAKERS = (
+    lambda v: v[:-1],  # one character short
+    lambda v: v + v,  # too long
+    lambda v: "".join(c for c in v if not c.isdigit()) or "x",  # no digit
+    lambda v: "".join(c for c in v if c.isdigit()) or "1",  # no letter
+    lambda v: v[:-1] + "!",  # a symbol
+    lambda v: chr(ord(v[0]) + 0xFEE0) + v[1:] if v[:1].isascii() and v[:1].isalnum() else v,  # full-width
+)
+
+
+def broken_values(spec: ir.Spec, valid: dict[str, str]) -> list[str]:
+    """Values each policy refuses, one per way of breaking its valid literal (fixed, deterministic)."""
+    broken: list[str] = []
+    for name, policy in spec.policies.items():
+        for breaker in _BREAKERS:
+            candidate = breaker(valid[name])
+            if not enforced_ok(policy, candidate) and candidate not in broken:
+                broken.append(candidate)
+    return broken
+
+
+def input_choices(
+    spec: ir.Spec, event: ir.Event, literals: dict[str, str], broken: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, InputValue], ...]]:
     """The symbolic input assignments to try for ``event``."""
     per_input: list[list[tuple[str, InputValue] | None]] = []
     for declared in event.inputs:
@@ -70,6 +105,7 @@ def input_choices(spec: ir.Spec, event: ir.Event, literals: dict[str, str]) -> l
             values = [SecretRef(kind, c) for kind in ("known", "mailed") for c in spec.credentials]
             values += sorted(set(literals.values()))  # before wrong values: shortest paths read naturally
             values += [SecretRef("wrong", c) for c in spec.credentials]
+            values += list(broken)
         elif declared.type == "bool":
             values = [True, False]
         else:
@@ -82,34 +118,51 @@ def input_choices(spec: ir.Spec, event: ir.Event, literals: dict[str, str]) -> l
     return [tuple(pair for pair in combo if pair is not None) for combo in combos]
 
 
+def start_values(spec: ir.Spec) -> dict[str, str]:
+    """The values of the credentials a member starts with, in every search (plaintext test data)."""
+    rng = search_random()
+    return {
+        name: random_candidate(spec.policies[c.policy], rng) for name, c in spec.credentials.items() if c.initially_set
+    }
+
+
 class PathFinder:
     """Breadth-first search over (world, what the member knows) on the reference engine."""
 
-    def __init__(self, engine: Engine, actor: str | None = None, max_nodes: int = 20_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        actor: str | None = None,
+        max_nodes: int = 20_000,
+        *,
+        broken: bool = False,
+        capabilities: frozenset[str] | None = None,
+    ) -> None:
+        """``actor`` (default: the spec's default actor) acts, with its capabilities unless
+        ``capabilities`` are given; ``broken``: also try values the policies refuse (to tell
+        specs apart, not to reach states)."""
         self.engine, self.spec, self.max_nodes = engine, engine.spec, max_nodes
         self.actor = actor if actor is not None else default_actor(self.spec)
+        if capabilities is None:
+            capabilities = frozenset(self.spec.actors[self.actor].has if self.actor is not None else ())
+        self.has = capabilities
         self.transitions = {t.id: t for t in self.spec.transitions}
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
         self.initial_values: dict[str, str] = {}
         """The plaintext credentials every search starts from (test data, for written scenarios)."""
         literals = literal_values(self.spec)
+        refused = tuple(broken_values(self.spec, literals)) if broken else ()
         self.moves = {
-            name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals)]
+            name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals, refused)]
             for name, event in self.spec.events.items()
             if not event.internal and self.allowed(event)
         }
 
     def allowed(self, event: ir.Event) -> bool:
-        has = self.spec.actors[self.actor].has if self.actor is not None else ()
-        return all(c in has for c in event.requires)
+        return all(c in self.has for c in event.requires)
 
     def start(self, state: str) -> tuple[World, Knowledge]:
-        rng = random.Random("credlab-paths")
-        values = {
-            name: random_candidate(self.spec.policies[c.policy], rng)
-            for name, c in self.spec.credentials.items()
-            if c.initially_set
-        }
+        values = start_values(self.spec)
         knowledge = Knowledge()
         for name, value in values.items():
             knowledge = knowledge.learn(name, value)
@@ -181,7 +234,7 @@ class PathFinder:
                 inputs = self.resolve(world, knowledge, move.inputs)
                 if inputs is None:
                     continue
-                after, step = self.engine.fire(world, move.event, inputs, random.Random("credlab-paths"))
+                after, step = self.engine.fire(world, move.event, inputs, search_random())
                 if not step.accepted:
                     continue
                 learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
@@ -193,7 +246,7 @@ class PathFinder:
                 delta = start + self.engine.durations[index] + offset - world.now
                 if delta < 0:
                     continue
-                after, steps = self.engine.advance(world, delta, random.Random("credlab-paths"))
+                after, steps = self.engine.advance(world, delta, search_random())
                 learned = knowledge
                 for step in steps:
                     learned = self.learn(learned, step.transition, {}, step.disclosed)
@@ -242,8 +295,7 @@ class PathFinder:
             for effect in self.transitions[transition].effects:
                 if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
                     knowledge = knowledge.learn(effect.credential, str(inputs[effect.input]))
-        has = self.spec.actors[self.actor].has if self.actor is not None else ()
         for message, credential, value in disclosed:
-            if self.spec.channels[self.spec.messages[message].via].reaches in has:
+            if self.spec.channels[self.spec.messages[message].via].reaches in self.has:
                 knowledge = knowledge.receive(credential, value)
         return knowledge

@@ -332,11 +332,12 @@ def is_scenario_file(path: Path) -> bool:
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Scenario files named directly, or found (recursively, sorted) in the folders named."""
+    """Scenario files named directly, or found (recursively, sorted) in the folders named; in a folder,
+    only files with `credlab_scenarios:` count (a folder may hold specs and other YAML too)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and is_scenario_file(p)))
         else:
             found.append(path)
     return found

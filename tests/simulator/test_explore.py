@@ -4,7 +4,6 @@ because every edge it explores gives the same successor on the transitions machi
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from model.ir import Spec
 from model.machine import compile_spec
 from simulator.cli import main
 from simulator.explore import Exploration, Explorer
+from simulator.paths import search_random
 from tests.conftest import ANA_SPEC
 
 
@@ -48,7 +48,7 @@ def test_every_explored_edge_gives_the_same_successor_on_the_transitions_machine
     for world, knowledge in found.worlds:
         for move, (after, _), fired in explorer.expand(world, knowledge):
             load_world(member, world, engine)
-            member.random = random.Random("credlab-paths")  # the explorer's draws, for random PINs
+            member.random = search_random()  # the explorer's draws, for random PINs
             if move.event is not None:
                 inputs = explorer.resolve(world, knowledge, move.inputs)
                 assert inputs is not None

@@ -1,0 +1,77 @@
+"""`credlab mutate`: mutants of every kind, judged by the spec's own checks, survivors explained."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from model.ir import Spec
+from model.loader import load_spec
+from simulator.cli import main
+from simulator.mutate import KINDS, distinguish, judge, mutants
+from simulator.scenario import load_scenarios
+from tests.conftest import ANA_SPEC, REPO
+
+BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
+
+
+def test_the_ana_spec_gets_mutants_of_every_kind(ana: Spec) -> None:
+    every = list(mutants(ana))
+    kinds = Counter(m.kind for m in every)
+    assert set(kinds) == set(KINDS)
+    assert len(every) >= 20
+    assert len({m.id for m in every}) == len(every)
+    assert all(m.spec is not ana and m.spec.name == ana.name for m in every)
+
+
+def test_a_mutant_changes_exactly_one_element(ana: Spec) -> None:
+    mutant = next(m for m in mutants(ana) if m.id == "request_postcard_reset:drop-effect:1")
+    assert mutant.description == "request_postcard_reset without 'clear web_password'"
+    changed = [t.id for t, u in zip(ana.transitions, mutant.spec.transitions, strict=True) if t != u]
+    assert changed == ["request_postcard_reset"]
+
+
+def test_a_scenario_kills_a_mutant_it_exercises(ana: Spec) -> None:
+    stories = load_scenarios(REPO / "scenarios" / "ana_web_password" / "postcard_reset.yaml", ana)
+    mutant = next(m for m in mutants(ana) if m.id == "request_postcard_reset:drop-effect:1")
+    verdict = judge(mutant, stories, explore=False, max_states=1000)
+    assert verdict.killed and verdict.by.startswith("scenario ")
+
+
+def test_exploration_kills_what_an_invariant_protects(ana: Spec) -> None:
+    mutant = next(m for m in mutants(ana) if m.id == "request_postcard_reset:drop-effect:1")
+    verdict = judge(mutant, [], explore=True, max_states=50_000)
+    assert verdict.killed and verdict.by == "explore: invariant registration_flow_has_no_web_password"
+
+
+def test_an_equivalent_mutant_is_told_apart_from_one_no_story_checks() -> None:
+    bank = load_spec(BANK)
+    weakened = next(m for m in mutants(bank) if m.id == "card_pin.length:weaken-rule")
+    assert distinguish(bank, weakened.spec) is None  # no input ever sets the PIN: the rule is never applied
+    shifted = next(m for m in mutants(bank) if m.id == "activation:shift-deadline:-1s")
+    witness = distinguish(bank, shifted.spec)
+    assert witness is not None and witness[0] == "active"
+    assert [m.event for m in witness[1]][:1] == ["order_replacement"]
+
+
+def test_the_cli_explains_every_survivor_and_writes_the_story_that_would_kill_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["mutate", str(BANK), "--out", str(tmp_path), "--format", "json", "--threshold", "0.5"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == (0 if report["kill_rate"] >= 0.5 else 1)
+    assert report["mutants"] == report["killed"] + len(report["survivors"])
+    assert all(s["explanation"] for s in report["survivors"])
+    stories = [s["scenario_file"] for s in report["survivors"] if s["scenario_file"]]
+    assert stories
+    for story in stories:  # every suggested story is a valid scenario file about the spec
+        assert main(["simulate", str(BANK), story]) == 0
+    capsys.readouterr()
+
+
+def test_bad_threshold_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mutate", str(ANA_SPEC), "--threshold", "2"]) == 2
+    assert "kill rate between 0 and 1" in capsys.readouterr().err
