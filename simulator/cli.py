@@ -7,6 +7,7 @@ Each command lives in :mod:`simulator.commands` and imports what it needs itself
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -66,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit_json({"ok": False, "errors": [problem_json(p) for p in error.problems]})
         print_problems(error.problems)
         return 2
+    except BrokenPipeError:  # the reader stopped early (`credlab … | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("credlab: interrupted", file=sys.stderr)
         return 130

@@ -22,6 +22,7 @@ from model.yamlsrc import MAX_INPUT_BYTES, load_nodes
 from simulator.scenario_schema import SCENARIO_FILE
 
 _SCENARIO_KEY = re.compile(r"^credlab_scenarios\s*:", re.MULTILINE)
+_SPEC_KEY = re.compile(r"^credlab\s*:", re.MULTILINE)
 
 
 @node
@@ -331,13 +332,24 @@ def is_scenario_file(path: Path) -> bool:
     return bool(_SCENARIO_KEY.search(text))
 
 
+def is_spec_file(path: Path) -> bool:
+    """Whether ``path`` looks like a spec (its top level has ``credlab:``), not a scenario file."""
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            return False
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(_SPEC_KEY.search(text)) and not _SCENARIO_KEY.search(text)
+
+
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
     """Scenario files named directly, or found (recursively, sorted) in the folders named; in a folder,
-    only files with `credlab_scenarios:` count (a folder may hold specs and other YAML too)."""
+    spec files are passed over (a folder may hold specs beside its stories)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and is_scenario_file(p)))
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and not is_spec_file(p)))
         else:
             found.append(path)
     return found
