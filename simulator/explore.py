@@ -79,8 +79,9 @@ class Explorer(PathFinder):
         *,
         max_states: int = 200_000,
         progress: Callable[[Exploration], None] | None = None,
+        capabilities: frozenset[str] | None = None,
     ) -> None:
-        super().__init__(engine, max_nodes=max_states)
+        super().__init__(engine, max_nodes=max_states, capabilities=capabilities)
         self.progress = progress
         self.online = [n for n, c in self.spec.channels.items() if c.kind == "online"] or sorted(
             {rule.channel for rule in self.spec.access}

@@ -22,7 +22,7 @@ from model.errors import Location
 from model.node import node
 from model.policy import enforced_ok, random_candidate
 from simulator.knowledge import Knowledge
-from simulator.scenario import Advance, InputValue, SecretRef, Step, default_actor
+from simulator.scenario import Advance, Expectation, InputValue, SecretRef, Step, default_actor
 
 Node = tuple[World, Knowledge]
 Parents = dict[Node, tuple[Node, "Move"] | None]
@@ -50,8 +50,11 @@ class Move:
     inputs: tuple[tuple[str, InputValue], ...] = ()
     advance: Advance | None = None
 
-    def as_step(self, number: int, where: Location) -> Step:
-        return Step(number, where, self.event, self.inputs, None, self.advance)
+    def as_step(self, number: int, where: Location, actor: str | None = None, *, accepted: bool = True) -> Step:
+        """This move as a scenario step; a search keeps only accepted events, so by default the step
+        expects that (``accepted=False``: expect nothing, for a move whose outcome is the question)."""
+        expect = Expectation(accepted=True) if self.event and accepted else None
+        return Step(number, where, self.event, self.inputs, actor if self.event else None, self.advance, expect)
 
 
 @dataclass(slots=True)

@@ -70,6 +70,9 @@ class ScenarioRun:
         self.compiled, self.spec, self.scenario, self.seed = compiled, compiled.spec, scenario, seed
         self.result = ScenarioResult(scenario)
         self.knowledge: dict[str, Knowledge] = {name: Knowledge() for name in compiled.spec.actors}
+        self.capabilities: dict[str, tuple[str, ...]] = {name: a.has for name, a in compiled.spec.actors.items()}
+        for actor, has, _ in scenario.given.grants:
+            self.capabilities[actor] = has
         self.random = random.Random(f"credlab-scenario-{seed}")
         self.current_step = 0
         self.oracle = oracle
@@ -108,6 +111,10 @@ class ScenarioRun:
         if given.actor is not None:
             for name, value in values.items():
                 self.learn(given.actor, name, value)
+        for actor, _, knows in given.grants:
+            for name in knows:
+                if name in values:
+                    self.learn(actor, name, values[name])
         self.result.states.add(given.state)
         self.result.trace.append(
             {
@@ -190,7 +197,7 @@ class ScenarioRun:
         assert step.event is not None
         actor = step.actor or self.scenario.given.actor
         event = self.spec.events[step.event]
-        missing = [c for c in event.requires if actor is None or c not in self.spec.actors[actor].has]
+        missing = [c for c in event.requires if actor is None or c not in self.capabilities[actor]]
         shown = {name: self.shown(value) for name, value in step.inputs}
         if missing:  # refused before it reaches the machine: this actor cannot cause the event
             lacks = f"{actor} lacks {', '.join(missing)}"
@@ -240,8 +247,8 @@ class ScenarioRun:
         for delivery in deliveries:
             if delivery.secret is None:
                 continue
-            for name, actor in self.spec.actors.items():
-                if delivery.reaches in actor.has:
+            for name in self.spec.actors:
+                if delivery.reaches in self.capabilities[name]:
                     self.knowledge[name] = self.knowledge[name].receive(delivery.carries, delivery.secret.reveal())
 
     def learn_settings(self, actor: str, outcome: Outcome, inputs: Mapping[str, str | bool]) -> None:

@@ -82,6 +82,8 @@ class Given:
     credentials: tuple[tuple[str, str], ...] = ()
     flags: tuple[tuple[str, bool], ...] = ()
     running: tuple[str, ...] = ()
+    grants: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    """(actor, capabilities it has, credentials it knows) for this story, replacing the spec's."""
 
 
 @node
@@ -183,12 +185,28 @@ class _Checker:
                 credentials.append((name, value))
         flags = [(n, v) for n, v, w in _pairs(given_obj.get("flags")) if self.ref(n, spec.flags, "flag", w)]
         running = self.names(given_obj.get("running"), spec.deadlines, "deadline")
+        grants = tuple(
+            (
+                name,
+                self.names(grant.get("has"), spec.capabilities, "capability"),
+                self.names(grant.get("knows"), spec.credentials, "credential"),
+            )
+            for name, grant, at in _pairs(given_obj.get("actors"))
+            if self.ref(name, spec.actors, "actor", at) and isinstance(grant, Obj)
+        )
         given = Given(
-            state if isinstance(state, str) else spec.initial[0], actor, tuple(credentials), tuple(flags), running
+            state if isinstance(state, str) else spec.initial[0],
+            actor,
+            tuple(credentials),
+            tuple(flags),
+            running,
+            grants,
         )
         steps = tuple(
             self.step(number, item, where)
-            for number, (item, where) in enumerate(zip(obj.get("steps") or (), _locs(obj.get("steps")), strict=True), 1)
+            for number, (item, where) in enumerate(
+                zip(_items(obj.get("steps")), _locs(obj.get("steps")), strict=True), 1
+            )
             if isinstance(item, Obj)
         )
         return Scenario(
@@ -315,6 +333,10 @@ class _Checker:
             for name, value, at in _pairs(obj)
             if self.ref(name, declared, what, at) and value is not INVALID
         )
+
+
+def _items(steps: Any) -> list[Any]:
+    return list(steps) if isinstance(steps, Seq) else []
 
 
 def _locs(steps: Any) -> list[Location]:

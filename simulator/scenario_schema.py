@@ -121,6 +121,19 @@ SCENARIO = Record(
                     ),
                     "flags": Field(MapOf(Bool(), what="flag")),
                     "running": Field(ListOf(Name()), doc="Deadlines already running, started at time 0."),
+                    "actors": Field(
+                        MapOf(
+                            Record(
+                                "actor grant",
+                                {
+                                    "has": Field(ListOf(Name()), doc="The capabilities it has in this story."),
+                                    "knows": Field(ListOf(Name()), doc="Credentials whose given values it knows."),
+                                },
+                            ),
+                            what="actor",
+                        ),
+                        doc="What other actors have and know in this story (an attacker's capabilities).",
+                    ),
                 },
             )
         ),

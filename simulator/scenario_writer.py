@@ -39,6 +39,8 @@ def step_lines(step: Step) -> list[str]:
         lines.append("        with: {" + ", ".join(f"{name}: {_scalar(value)}" for name, value in step.inputs) + "}")
     if step.actor is not None:
         lines.append(f"        as: {step.actor}")
+    if step.expect is not None and step.expect.accepted is not None:
+        lines.append(f"        expect: {{accepted: {'true' if step.expect.accepted else 'false'}}}")
     return lines
 
 
@@ -51,8 +53,11 @@ def scenario_file(
     credentials: Mapping[str, str],
     steps: Iterable[Step],
     header: Iterable[str] = (),
+    flags: Mapping[str, bool] | None = None,
+    running: Iterable[str] = (),
+    grants: Mapping[str, tuple[Iterable[str], Iterable[str]]] | None = None,
 ) -> str:
-    """The text of a scenario file holding one story."""
+    """The text of a scenario file holding one story; ``grants`` maps an actor to (has, knows)."""
     lines = [f"# {line}" for line in header]
     lines += [
         "credlab_scenarios: 1",
@@ -65,6 +70,15 @@ def scenario_file(
     ]
     if credentials:
         lines.append("      credentials: {" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in credentials.items()) + "}")
+    changed = {k: v for k, v in (flags or {}).items() if v}
+    if changed:
+        lines.append("      flags: {" + ", ".join(f"{k}: true" for k in changed) + "}")
+    if running := list(running):
+        lines.append(f"      running: [{', '.join(running)}]")
+    if grants:
+        lines.append("      actors:")
+        for actor, (has, knows) in grants.items():
+            lines.append(f"        {actor}: {{has: [{', '.join(has)}], knows: [{', '.join(knows)}]}}")
     lines.append("    steps:")
     for step in steps:
         lines.extend(step_lines(step))

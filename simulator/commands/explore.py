@@ -73,6 +73,77 @@ def write_counterexample(
     return path
 
 
+def lockout_findings(args: argparse.Namespace, explorer: Explorer, found: Exploration) -> list[dict[str, Any]]:
+    from simulator.attacker import lockout_windows
+    from simulator.explore import Violation
+
+    findings = []
+    for channel, node in lockout_windows(explorer, found).items():
+        violation = Violation(f"lockout on {channel}", f"nothing the member knows works on {channel}", node)
+        path = write_counterexample(args, explorer, found, violation)
+        state = found.worlds[node][0].state
+        findings.append(
+            {
+                "id": "lockout-window",
+                "channel": channel,
+                "state": state,
+                "scenario_file": str(path),
+                "steps": len(found.path(node)[1]),
+                "message": f"the member can reach {state}, where nothing they know works on {channel}",
+            }
+        )
+    return findings
+
+
+def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict[str, Any]]:
+    from simulator.attacker import attacks
+    from simulator.scenario_writer import scenario_file
+
+    spec = explorer.spec
+    attacker = next((name for name in spec.actors if name != explorer.actor), None)
+    findings = []
+    for attack in attacks(explorer.engine):
+        held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
+        finding: dict[str, Any] = {
+            "id": "attacker-capabilities",
+            "goal": attack.goal,
+            "capabilities": [str(c) for c in attack.capabilities],
+            "from_state": attack.start.state,
+            "steps": len(attack.moves),
+            "message": f"an attacker holding {held} gets {attack.goal} from {attack.start.state}"
+            + (f" in {len(attack.moves)} step(s)" if attack.moves else " at once"),
+            "scenario_file": None,
+        }
+        if attacker is not None and attack.moves:  # with no move, the attacker simply holds the key
+            world, knowledge = attack.start.world, attack.start.knowledge
+            credentials = {c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None}
+            name = f"{attack.goal.replace(' ', '_').replace('-', '_')}_with_" + (
+                "_".join(c.name for c in attack.capabilities) or "nothing"
+            )
+            path = Path(args.out) / f"{spec.name}-attacker-{name}.yaml"
+            text = scenario_file(
+                spec=spec.name,
+                name=f"attacker_{name}",
+                description=finding["message"] + ".",
+                state=attack.start.state,
+                credentials=credentials,
+                steps=[m.as_step(n, Location("<explore>", n), attacker) for n, m in enumerate(attack.moves, 1)],
+                header=[f"Found by `credlab explore {args.spec}`: {finding['message']}."],
+                flags=dict(zip(spec.flags, world.flags, strict=True)),
+                running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
+                grants={
+                    attacker: (
+                        [c.name for c in attack.capabilities if c.kind == "has"],
+                        [c.name for c in attack.capabilities if c.kind == "knows"],
+                    )
+                },
+            )
+            write_atomic(path, text)
+            finding["scenario_file"] = str(path)
+        findings.append(finding)
+    return findings
+
+
 def run(args: argparse.Namespace) -> int:
     from model.engine import Engine
     from simulator.explore import Explorer
@@ -110,6 +181,8 @@ def run(args: argparse.Namespace) -> int:
         for t in spec.transitions
         if t.id not in found.transitions
     ]
+    if found.complete:
+        findings += lockout_findings(args, explorer, found) + attacker_findings(args, explorer)
     ok = all(r["holds"] for r in results)
     if args.format == "json":
         emit_json(
@@ -137,7 +210,8 @@ def run(args: argparse.Namespace) -> int:
                     f"         {ce['message']}; shortest path: {ce['steps']} step(s), written to {ce['scenario_file']}"
                 )
         for finding in findings:
-            print(f"  finding: {finding['message']}")
+            replay = f" ({finding['scenario_file']})" if finding.get("scenario_file") else ""
+            print(f"  finding: {finding['message']}{replay}")
     return 0 if ok else 1
 
 

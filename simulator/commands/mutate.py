@@ -56,7 +56,7 @@ def write_story(args: argparse.Namespace, spec: Spec, verdict: Verdict) -> str |
         description=f"Behaves differently if {verdict.mutant.description}; add expectations to the last step.",
         state=state,
         credentials=start_values(spec),
-        steps=[m.as_step(n, Location("<mutate>", n)) for n, m in enumerate(moves, start=1)],
+        steps=[m.as_step(n, Location("<mutate>", n), accepted=n < len(moves)) for n, m in enumerate(moves, start=1)],
         header=[
             f"Suggested by `credlab mutate {args.spec}`: no story tells the spec apart from this mutant:",
             f"{verdict.mutant.id}: {verdict.mutant.description}.",

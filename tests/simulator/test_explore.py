@@ -74,7 +74,14 @@ def test_explore_reports_every_property_in_json(tmp_path: Path, capsys: pytest.C
     ids = [p["id"] for p in report["properties"]]
     assert ids[-3:] == ["deadlock-free", "deterministic", "recoverable"]
     assert all(p["holds"] and p["counterexample"] is None for p in report["properties"])
-    assert report["findings"] == []
+    findings = report["findings"]
+    assert findings and all(f["id"] == "attacker-capabilities" for f in findings)  # ANA has no lockout window
+    mailbox = [f for f in findings if f["capabilities"] == ["mailbox"]]
+    assert {f["goal"] for f in mailbox} == {"online access", "service-desk access"}
+    assert all(f["from_state"] == "reset_pending" and f["scenario_file"] for f in mailbox)
+    # every written attack replays: each of its steps is accepted
+    stories = sorted({f["scenario_file"] for f in findings if f["scenario_file"]})
+    assert main(["simulate", str(ANA_SPEC), *stories]) == 0
 
 
 def test_max_states_stops_cleanly_with_a_partial_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
