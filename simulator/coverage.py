@@ -44,13 +44,17 @@ class Coverage:
         }
 
     def text(self) -> str:
-        data = self.json()
-        lines = [
-            f"coverage: states {data['states']['covered']}/{data['states']['total']}, "
-            f"transitions {data['transitions']['covered']}/{data['transitions']['total']}"
-        ]
-        if data["states"]["missed"]:
-            lines.append("  never reached: " + ", ".join(data["states"]["missed"]))
-        if data["transitions"]["missed"]:
-            lines.append("  never fired: " + ", ".join(data["transitions"]["missed"]))
-        return "\n".join(lines)
+        return coverage_text(self.json())
+
+
+def coverage_text(data: dict[str, Any]) -> str:
+    """The one-or-three-line text form of a coverage report (see :meth:`Coverage.json`)."""
+    lines = [
+        f"coverage: states {data['states']['covered']}/{data['states']['total']}, "
+        f"transitions {data['transitions']['covered']}/{data['transitions']['total']}"
+    ]
+    if data["states"]["missed"]:
+        lines.append("  never reached: " + ", ".join(data["states"]["missed"]))
+    if data["transitions"]["missed"]:
+        lines.append("  never fired: " + ", ".join(data["transitions"]["missed"]))
+    return "\n".join(lines)

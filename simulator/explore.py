@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 
 from model.engine import Engine, World
 from simulator.knowledge import Knowledge
-from simulator.paths import Move, PathFinder
-
-Key = tuple[object, ...]
+from simulator.paths import Key, Move, PathFinder, situation
 
 
 @dataclass(slots=True)
@@ -61,13 +59,6 @@ class Exploration:
             link = self.parents[node]
         start = next(state for index, state in self.starts if index == node)
         return start, tuple(reversed(moves))
-
-
-def situation(world: World, knowledge: Knowledge) -> Key:
-    """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
-    and the deliveries (what they disclosed is already in what the member knows)."""
-    elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
-    return (world.state, world.credentials, world.flags, world.counters, elapsed, world.expiry_fired, knowledge)
 
 
 class Explorer(PathFinder):

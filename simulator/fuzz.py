@@ -72,7 +72,7 @@ def build_state_machine(
     """A ``RuleBasedStateMachine`` class for ``compiled.spec``."""
     spec = compiled.spec
     actor = default_actor(spec)
-    starts = sorted(paths.transitions.items()) or [("", (spec.initial[0], ()))]
+    starts = list(enumerate(start_paths(paths))) or [(0, (spec.initial[0], ()))]
     literals = secret_literals(spec)
     longest = max((engine.durations or (3600,)), default=3600)
 
@@ -86,7 +86,7 @@ def build_state_machine(
             stats.last = self
 
         @initialize(start=st.sampled_from(starts))
-        def start(self, start: tuple[str, tuple[str, tuple[Move, ...]]]) -> None:
+        def start(self, start: tuple[int, tuple[str, tuple[Move, ...]]]) -> None:
             _, (state, moves) = start
             self.given = Given(state, actor)
             scenario = Scenario("fuzz", WHERE, Location(WHERE), spec.name, self.given, ())
@@ -104,13 +104,14 @@ def build_state_machine(
             except StopRun as stop:
                 raise PropertyFailed(stop.divergence) from None
 
-        def known_refs(self) -> list[SecretRef]:
+        def known_refs(self) -> tuple[list[SecretRef], list[SecretRef]]:
+            """(what the member knows now, everything else worth trying: previous, mailed, wrong)."""
             assert self.run is not None and actor is not None
             knowledge = self.run.knowledge[actor]
             refs = [SecretRef(kind, c) for kind in ("known", "previous", "mailed") for c in spec.credentials]
-            return [r for r in refs if knowledge.resolve(r.kind, r.credential) is not None] + [
-                SecretRef("wrong", c) for c in spec.credentials
-            ]
+            usable = [r for r in refs if knowledge.resolve(r.kind, r.credential) is not None]
+            others = [r for r in usable if r.kind != "known"] + [SecretRef("wrong", c) for c in spec.credentials]
+            return [r for r in usable if r.kind == "known"], others
 
         def draw_input(self, data: st.DataObject, declared: ir.Input) -> InputValue | None:
             if declared.optional and data.draw(st.booleans(), label=f"{declared.name} given?") is False:
@@ -119,7 +120,11 @@ def build_state_machine(
                 return data.draw(st.booleans(), label=declared.name)
             if declared.type in ("channel", "choice"):
                 return data.draw(st.sampled_from(declared.values or tuple(spec.channels)), label=declared.name)
-            value: InputValue = data.draw(st.one_of(st.sampled_from(self.known_refs()), literals), label=declared.name)
+            known, others = self.known_refs()
+            # Half the time a value the member knows: stories that get somewhere use real credentials.
+            choices: list[st.SearchStrategy[InputValue]] = [st.sampled_from(known)] * 2 if known else []
+            choices += [st.sampled_from(others), literals]
+            value: InputValue = data.draw(st.one_of(choices), label=declared.name)
             return value
 
         @rule(data=st.data())
@@ -154,7 +159,13 @@ def build_state_machine(
             self.play(Step(len(self.steps) + 1, Location(WHERE, len(self.steps) + 1), event.name, inputs))
 
         fire.__name__ = f"fire_{event.name}"
-        return rule(data=st.data())(precondition(lambda self: self.run is not None)(fire))
+
+        def applicable(self: SpecMachine) -> bool:
+            # Only events some transition handles in the current state: the others are refused
+            # trivially, and drawing them would dilute the walk (hypothesis#376: runs stay shallow).
+            return self.run is not None and (self.member.state, event.name) in engine.table
+
+        return rule(data=st.data())(precondition(applicable)(fire))
 
     for event in spec.events.values():
         if not event.internal:
@@ -163,13 +174,20 @@ def build_state_machine(
     return SpecMachine
 
 
+def start_paths(paths: Paths) -> list[tuple[str, tuple[Move, ...]]]:
+    """Where examples start: a shortest path to every transition and to every signature (state,
+    which credentials are set, flags), without repeats, in a stable order."""
+    every = list(paths.transitions.values()) + list(paths.signatures.values())
+    return sorted(set(every), key=lambda item: (len(item[1]), item[0], repr(item[1])))
+
+
 def directed(
     compiled: CompiledSpec, engine: Engine, paths: Paths, stats: FuzzStats, result: FuzzResult, run_seed: int
 ) -> bool:
     """Replay the shortest path to each transition first, so coverage of everything reachable
     does not hang on chance; a path that breaks a property is already a minimal counterexample."""
     actor = default_actor(compiled.spec)
-    for _, (state, moves) in sorted(paths.transitions.items()):
+    for state, moves in start_paths(paths):
         steps = tuple(move.as_step(n, Location(WHERE, n)) for n, move in enumerate(moves, start=1))
         given = Given(state, actor)
         run = ScenarioRun(
@@ -209,7 +227,7 @@ def fuzz(
     """Run the generated state machine; on failure, return the shrunk steps that break a property."""
     spec = compiled.spec
     engine = Engine(spec, compiled.parameters)
-    paths = PathFinder(engine).search()
+    paths = PathFinder(engine).search(signatures=True)
     stats = FuzzStats(Coverage(spec), progress=progress)
     machine = build_state_machine(compiled, engine, paths, stats, seed_value)
     config = settings(

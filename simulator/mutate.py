@@ -22,9 +22,9 @@ from model.errors import Location
 from model.machine import CompiledSpec
 from model.node import replace
 from model.render import effect_text, guard_text
-from simulator.explore import Explorer, situation
+from simulator.explore import Explorer
 from simulator.knowledge import Knowledge
-from simulator.paths import Move, PathFinder, search_random
+from simulator.paths import Move, PathFinder, search_random, situation
 from simulator.runner import run_scenario
 from simulator.scenario import Advance, Scenario
 

@@ -25,8 +25,9 @@ from simulator.knowledge import Knowledge
 from simulator.scenario import Advance, Expectation, InputValue, SecretRef, Step, default_actor
 
 Node = tuple[World, Knowledge]
-Parents = dict[Node, tuple[Node, "Move"] | None]
+Key = tuple[object, ...]
 MAX_ASSIGNMENTS = 256
+"""Input combinations tried per event at most (the first ones in a fixed order)."""
 SEARCH_SEED = "credlab-paths"
 _FRESH = random.Random(SEARCH_SEED).getstate()
 
@@ -39,7 +40,17 @@ def search_random() -> random.Random:
     return rng
 
 
-"""Input combinations tried per event at most (the first ones in a fixed order)."""
+def situation(world: World, knowledge: Knowledge) -> Key:
+    """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
+    and the deliveries (what they disclosed is already in what the member knows)."""
+    elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
+    return (world.state, world.credentials, world.flags, world.counters, elapsed, world.expiry_fired, knowledge)
+
+
+def signature(world: World) -> Key:
+    """What a reviewer would call "where the member is": the state, which credentials are set,
+    the flags. Fuzzing starts from one shortest path to each signature."""
+    return (world.state, tuple(c is not None for c in world.credentials), world.flags)
 
 
 @node
@@ -63,6 +74,7 @@ class Paths:
 
     transitions: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
     states: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    signatures: dict[Key, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
     explored: int = 0
     complete: bool = True
     """False when the search stopped at its node limit before exhausting the space."""
@@ -172,59 +184,54 @@ class PathFinder:
         self.initial_values = values
         return self.engine.initial(state, values), knowledge
 
-    def search(self) -> Paths:
+    def search(self, *, signatures: bool = False) -> Paths:
+        """Shortest paths to every transition and state (and, with ``signatures``, to every
+        :func:`signature`), breadth-first over situations; stops early once all transitions are
+        found unless signatures are wanted."""
         found = Paths()
-        parents: Parents = {}
-        origin: dict[Node, str] = {}
-        queue: deque[Node] = deque()
+        parents: dict[Key, tuple[Key, Move] | None] = {}
+        origin: dict[Key, str] = {}
+        queue: deque[tuple[Key, Node]] = deque()
         for state in self.spec.initial:
-            node_ = self.start(state)
-            parents[node_], origin[node_] = None, state
-            queue.append(node_)
+            start = self.start(state)
+            key = situation(*start)
+            parents[key], origin[key] = None, state
+            queue.append((key, start))
             found.states.setdefault(state, (state, ()))
+            found.signatures.setdefault(signature(start[0]), (state, ()))
         while queue:
-            current = queue.popleft()
-            for move, following, fired in self.expand(*current):
-                if following in parents:
-                    self.note(found, fired, following[0].state, parents, origin, current, move)
-                    continue
-                if len(parents) >= self.max_nodes:
+            current, node_ = queue.popleft()
+            for move, following, fired in self.expand(*node_):
+                key = situation(*following)
+                new = key not in parents
+                if new and len(parents) >= self.max_nodes:
                     found.complete = False
                     continue
-                parents[following], origin[following] = (current, move), origin[current]
-                queue.append(following)
-                self.note(found, fired, following[0].state, parents, origin, current, move)
-            if len(found.transitions) == len(self.spec.transitions):
+                if new:
+                    parents[key], origin[key] = (current, move), origin[current]
+                    queue.append((key, following))
+                wanted = [t for t in fired if t not in found.transitions]
+                state, sig = following[0].state, signature(following[0])
+                if wanted or state not in found.states or (signatures and sig not in found.signatures):
+                    path = (*self.path_to(parents, current), move)
+                    for transition in wanted:
+                        found.transitions[transition] = (origin[current], path)
+                    found.states.setdefault(state, (origin[current], path))
+                    if signatures:
+                        found.signatures.setdefault(sig, (origin[current], path))
+            if not signatures and len(found.transitions) == len(self.spec.transitions):
                 break
         found.explored = len(parents)
         return found
 
-    def note(
-        self,
-        found: Paths,
-        fired: list[str],
-        state: str,
-        parents: Parents,
-        origin: dict[Node, str],
-        current: Node,
-        move: Move,
-    ) -> None:
-        new = [t for t in fired if t not in found.transitions]
-        if not new and state in found.states:
-            return
-        path = (*self.path_to(parents, current), move)
-        for transition in new:
-            found.transitions[transition] = (origin[current], path)
-        found.states.setdefault(state, (origin[current], path))
-
     @staticmethod
-    def path_to(parents: Parents, node_: Node) -> tuple[Move, ...]:
+    def path_to(parents: dict[Key, tuple[Key, Move] | None], key: Key) -> tuple[Move, ...]:
         moves: list[Move] = []
-        link = parents[node_]
+        link = parents[key]
         while link is not None:
-            node_, move = link
+            key, move = link
             moves.append(move)
-            link = parents[node_]
+            link = parents[key]
         return tuple(reversed(moves))
 
     def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:

@@ -14,6 +14,7 @@ from simulator.output import emit_json, write_atomic
 from simulator.params import describe_overrides, parse_overrides
 
 if TYPE_CHECKING:
+    from model.ir import Spec
     from simulator.explore import Exploration, Explorer, Violation
 
 HELP = "exhaustive exploration: invariants, deadlocks, recoverability, determinism; exit 1 if one fails"
@@ -144,15 +145,11 @@ def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict
     return findings
 
 
-def run(args: argparse.Namespace) -> int:
+def explore_report(args: argparse.Namespace, spec: Spec, overrides: dict[str, int]) -> dict[str, Any]:
+    """Explore ``spec`` and report (as ``--format json`` prints it); writes counterexamples to ``args.out``."""
     from model.engine import Engine
     from simulator.explore import Explorer
 
-    if args.max_states < 1:
-        print("credlab explore: --max-states must be at least 1", file=sys.stderr)
-        return 2
-    spec = load_spec(args.spec)
-    overrides = parse_overrides(spec, args.set)
     explorer = Explorer(Engine(spec, overrides), max_states=args.max_states, progress=_progress())
     found = explorer.explore()
     if sys.stderr.isatty():
@@ -183,24 +180,31 @@ def run(args: argparse.Namespace) -> int:
     ]
     if found.complete:
         findings += lockout_findings(args, explorer, found) + attacker_findings(args, explorer)
-    ok = all(r["holds"] for r in results)
+    return {
+        "ok": all(r["holds"] for r in results),
+        "spec": spec.path,
+        "overrides": describe_overrides(overrides),
+        "states": len(found.worlds),
+        "edges": found.edges,
+        "seconds": round(found.seconds, 3),
+        "complete": found.complete,
+        "properties": results,
+        "findings": findings,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_states < 1:
+        print("credlab explore: --max-states must be at least 1", file=sys.stderr)
+        return 2
+    spec = load_spec(args.spec)
+    report = explore_report(args, spec, parse_overrides(spec, args.set))
+    results, findings = report["properties"], report["findings"]
     if args.format == "json":
-        emit_json(
-            {
-                "ok": ok,
-                "spec": spec.path,
-                "overrides": describe_overrides(overrides),
-                "states": len(found.worlds),
-                "edges": found.edges,
-                "seconds": round(found.seconds, 3),
-                "complete": found.complete,
-                "properties": results,
-                "findings": findings,
-            }
-        )
+        emit_json(report)
     else:
-        partial = "" if found.complete else f" (stopped at --max-states {args.max_states}: a partial answer)"
-        print(f"{spec.path}: {len(found.worlds)} situations, {found.edges} edges, {found.seconds:.2f}s{partial}")
+        partial = "" if report["complete"] else f" (stopped at --max-states {args.max_states}: a partial answer)"
+        print(f"{spec.path}: {report['states']} situations, {report['edges']} edges, {report['seconds']:.2f}s{partial}")
         for result in results:
             mark = "holds" if result["holds"] else "FAILS"
             print(f"  {mark:5}  {result['id']}")
@@ -212,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
         for finding in findings:
             replay = f" ({finding['scenario_file']})" if finding.get("scenario_file") else ""
             print(f"  finding: {finding['message']}{replay}")
-    return 0 if ok else 1
+    return 0 if report["ok"] else 1
 
 
 def _progress() -> Any:

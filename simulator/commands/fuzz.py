@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.loader import load_spec
+from simulator.coverage import coverage_text
 from simulator.options import add_command
 from simulator.output import emit_json, write_atomic
 from simulator.params import describe_overrides, parse_overrides
 
 if TYPE_CHECKING:
+    from model.ir import Spec
     from simulator.fuzz import FuzzResult, FuzzStats
 
 HELP = "Hypothesis stateful testing generated from a spec; exit 1 with a replayable counterexample"
@@ -83,18 +85,13 @@ def write_counterexample(args: argparse.Namespace, spec_name: str, result: FuzzR
     return path
 
 
-def run(args: argparse.Namespace) -> int:
+def fuzz_report(args: argparse.Namespace, spec: Spec, overrides: dict[str, int]) -> dict[str, Any]:
+    """Fuzz ``spec`` and report (as ``--format json`` prints it); writes a counterexample to ``args.out``."""
     from model.machine import compile_spec
     from simulator.fuzz import fuzz, property_of
 
-    if args.max_examples < 1 or args.steps < 1:
-        print("credlab fuzz: --max-examples and --steps must be at least 1", file=sys.stderr)
-        return 2
-    spec = load_spec(args.spec)
-    overrides = parse_overrides(spec, args.set)
-    compiled = compile_spec(spec, overrides)
     result = fuzz(
-        compiled,
+        compile_spec(spec, overrides),
         max_examples=args.max_examples,
         steps=args.steps,
         seed_value=args.seed,
@@ -105,46 +102,50 @@ def run(args: argparse.Namespace) -> int:
     stats, paths = result.stats, result.paths
     assert paths is not None
     scenario_path = write_counterexample(args, spec.name, result) if result.failure is not None else None
-    reachable = {
-        "states": len(paths.states),
-        "transitions": len(paths.transitions),
-        "complete": paths.complete,
+    return {
+        "ok": result.failure is None,
+        "spec": spec.path,
+        "overrides": describe_overrides(overrides),
+        "seed": args.seed,
+        "examples": stats.examples,
+        "steps": stats.steps,
+        "seconds": round(stats.seconds, 3),
+        "steps_per_second": round(stats.steps / stats.seconds) if stats.seconds else None,
+        "coverage": stats.coverage.json(),
+        "reachable": {"states": len(paths.states), "transitions": len(paths.transitions), "complete": paths.complete},
+        "counterexample": None
+        if result.failure is None
+        else {
+            "property": property_of(result.failure),
+            "steps": len(result.steps),
+            "scenario_file": str(scenario_path),
+            "message": result.failure.message(),
+        },
     }
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_examples < 1 or args.steps < 1:
+        print("credlab fuzz: --max-examples and --steps must be at least 1", file=sys.stderr)
+        return 2
+    spec = load_spec(args.spec)
+    report = fuzz_report(args, spec, parse_overrides(spec, args.set))
     if args.format == "json":
-        emit_json(
-            {
-                "ok": result.failure is None,
-                "spec": spec.path,
-                "overrides": describe_overrides(overrides),
-                "seed": args.seed,
-                "examples": stats.examples,
-                "steps": stats.steps,
-                "seconds": round(stats.seconds, 3),
-                "steps_per_second": round(stats.steps / stats.seconds) if stats.seconds else None,
-                "coverage": stats.coverage.json(),
-                "reachable": reachable,
-                "counterexample": None
-                if result.failure is None
-                else {
-                    "property": property_of(result.failure),
-                    "steps": len(result.steps),
-                    "scenario_file": str(scenario_path),
-                    "message": result.failure.message(),
-                },
-            }
-        )
+        emit_json(report)
+        return 0 if report["ok"] else 1
+    reachable, counterexample = report["reachable"], report["counterexample"]
+    rate = f", {report['steps_per_second']} steps/s" if report["steps_per_second"] else ""
+    print(f"{spec.path}: {report['examples']} examples, {report['steps']} steps{rate} (seed {args.seed})")
+    print("  " + coverage_text(report["coverage"]).replace("\n", "\n  "))
+    print(
+        f"  reachable (shortest-path search): {reachable['states']} states, {reachable['transitions']} transitions"
+        + ("" if reachable["complete"] else " (search stopped at its node limit)")
+    )
+    if counterexample is not None:
+        path = counterexample["scenario_file"]
+        print(f"  FAIL {counterexample['property']} after {counterexample['steps']} step(s):")
+        print("    " + counterexample["message"].replace("\n", "\n    "))
+        print(f"  counterexample written to {path}; replay: credlab simulate {args.spec} {path}")
     else:
-        rate = f", {stats.steps / stats.seconds:.0f} steps/s" if stats.seconds else ""
-        print(f"{spec.path}: {stats.examples} examples, {stats.steps} steps{rate} (seed {args.seed})")
-        print("  " + stats.coverage.text().replace("\n", "\n  "))
-        print(
-            f"  reachable (shortest-path search): {reachable['states']} states, {reachable['transitions']} transitions"
-            + ("" if paths.complete else " (search stopped at its node limit)")
-        )
-        if result.failure is not None:
-            print(f"  FAIL {property_of(result.failure)} after {len(result.steps)} step(s):")
-            print("    " + result.failure.message().replace("\n", "\n    "))
-            print(f"  counterexample written to {scenario_path}; replay: credlab simulate {args.spec} {scenario_path}")
-        else:
-            print("  every invariant held and both backends agreed at every step")
-    return 0 if result.failure is None else 1
+        print("  every invariant held and both backends agreed at every step")
+    return 0 if report["ok"] else 1
