@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from model import ir
 from model.hashing import digest, salt_for
-from model.node import Node, node
+from model.node import Node, node, replace
 from model.policy import enforced_ok, random_candidate
 
 InputValue = str | bool
@@ -249,16 +249,7 @@ class Engine:
         """Move the clock; each deadline that lapses fires its expiry event once, earliest first."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
-        world = World(
-            world.state,
-            world.credentials,
-            world.flags,
-            world.counters,
-            world.deadlines,
-            world.expiry_fired,
-            world.now + seconds,
-            world.delivered,
-        )
+        world = replace(world, now=world.now + seconds)
         lapsed = sorted(
             (start + self.durations[i], name)
             for i, (name, start) in enumerate(zip(self.spec.deadlines, world.deadlines, strict=True))
@@ -267,17 +258,7 @@ class Engine:
         steps = []
         for _, name in lapsed:
             i = self.deadline_index[name]
-            fired = tuple(True if j == i else f for j, f in enumerate(world.expiry_fired))
-            world = World(
-                world.state,
-                world.credentials,
-                world.flags,
-                world.counters,
-                world.deadlines,
-                fired,
-                world.now,
-                world.delivered,
-            )
+            world = replace(world, expiry_fired=tuple(True if j == i else f for j, f in enumerate(world.expiry_fired)))
             event = self.spec.deadlines[name].on_expiry
             if event is not None and world.deadlines[i] is not None:
                 world, step = self.fire(world, event, {}, rng)

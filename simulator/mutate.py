@@ -24,9 +24,9 @@ from model.node import replace
 from model.render import effect_text, guard_text
 from simulator.explore import Explorer
 from simulator.knowledge import Knowledge
-from simulator.paths import Move, PathFinder, search_random, situation
+from simulator.paths import Move, PathFinder, deadline_jumps, search_random, situation
 from simulator.runner import run_scenario
-from simulator.scenario import Advance, Scenario
+from simulator.scenario import Scenario
 
 KINDS = (
     "drop-guard",
@@ -228,21 +228,14 @@ def distinguish(original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000) ->
                 if step_left.accepted:
                     learned = finder.learn(knowledge, step_left.transition, inputs, step_left.disclosed)
                     queue.append((after_left, after_right, learned, start, (*moves, move)))
-        for index, (name, begun) in enumerate(zip(original.deadlines, left.deadlines, strict=True)):
-            if begun is None:
-                continue
-            for offset in (-1, 0, 1):
-                delta = begun + finder.engine.durations[index] + offset - left.now
-                if delta < 0:
-                    continue
-                after_left, steps_left = finder.engine.advance(left, delta, rng)
-                after_right, steps_right = other.advance(right, delta, rng)
-                move = Move(advance=Advance(until=name, offset=offset))
-                seen_left = [s.target for s in steps_left] + [after_left.state]
-                seen_right = [s.target for s in steps_right] + [after_right.state]
-                if seen_left != seen_right or after_left.credentials != after_right.credentials:
-                    return start, (*moves, move)
-                queue.append((after_left, after_right, knowledge, start, (*moves, move)))
+        for move, delta in deadline_jumps(finder.engine, left):
+            after_left, steps_left = finder.engine.advance(left, delta, rng)
+            after_right, steps_right = other.advance(right, delta, rng)
+            seen_left = [s.target for s in steps_left] + [after_left.state]
+            seen_right = [s.target for s in steps_right] + [after_right.state]
+            if seen_left != seen_right or after_left.credentials != after_right.credentials:
+                return start, (*moves, move)
+            queue.append((after_left, after_right, knowledge, start, (*moves, move)))
     return None
 
 

@@ -141,6 +141,18 @@ def start_values(spec: ir.Spec) -> dict[str, str]:
     }
 
 
+def deadline_jumps(engine: Engine, world: World) -> Iterator[tuple[Move, int]]:
+    """The clock moves worth trying: to one second before, at, and one second after the limit
+    of each running deadline (where a boundary decides), with how far each moves the clock."""
+    for index, (name, start) in enumerate(zip(engine.spec.deadlines, world.deadlines, strict=True)):
+        if start is None:
+            continue
+        for offset in (-1, 0, 1):
+            delta = start + engine.durations[index] + offset - world.now
+            if delta >= 0:
+                yield Move(advance=Advance(until=name, offset=offset)), delta
+
+
 class PathFinder:
     """Breadth-first search over (world, what the member knows) on the reference engine."""
 
@@ -249,19 +261,12 @@ class PathFinder:
                     continue
                 learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
                 yield move, (after, learned), [step.transition] if step.transition else []
-        for index, (name, start) in enumerate(zip(self.spec.deadlines, world.deadlines, strict=True)):
-            if start is None:
-                continue
-            for offset in (-1, 0, 1):
-                delta = start + self.engine.durations[index] + offset - world.now
-                if delta < 0:
-                    continue
-                after, steps = self.engine.advance(world, delta, search_random())
-                learned = knowledge
-                for step in steps:
-                    learned = self.learn(learned, step.transition, {}, step.disclosed)
-                fired = [s.transition for s in steps if s.transition]
-                yield Move(advance=Advance(until=name, offset=offset)), (after, learned), fired
+        for jump, delta in deadline_jumps(self.engine, world):
+            after, steps = self.engine.advance(world, delta, search_random())
+            learned = knowledge
+            for step in steps:
+                learned = self.learn(learned, step.transition, {}, step.disclosed)
+            yield jump, (after, learned), [s.transition for s in steps if s.transition]
 
     def resolve(
         self, world: World, knowledge: Knowledge, inputs: tuple[tuple[str, InputValue], ...]

@@ -343,25 +343,24 @@ def _locs(steps: Any) -> list[Location]:
     return list(steps.item_locs) if isinstance(steps, Seq) else []
 
 
-def is_scenario_file(path: Path) -> bool:
-    """Whether ``path`` looks like a scenario file (its top level has ``credlab_scenarios:``)."""
+def _peek(path: Path) -> str:
+    """The text of a small file, leniently decoded; empty if it cannot be a credlab input."""
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
-            return False
-        text = path.read_text(encoding="utf-8", errors="replace")
+            return ""
+        return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return bool(_SCENARIO_KEY.search(text))
+        return ""
+
+
+def is_scenario_file(path: Path) -> bool:
+    """Whether ``path`` looks like a scenario file (its top level has ``credlab_scenarios:``)."""
+    return bool(_SCENARIO_KEY.search(_peek(path)))
 
 
 def is_spec_file(path: Path) -> bool:
     """Whether ``path`` looks like a spec (its top level has ``credlab:``), not a scenario file."""
-    try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            return False
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    text = _peek(path)
     return bool(_SPEC_KEY.search(text)) and not _SCENARIO_KEY.search(text)
 
 
