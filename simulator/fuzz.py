@@ -122,9 +122,10 @@ def build_state_machine(
                 return data.draw(st.sampled_from(declared.values or tuple(spec.channels)), label=declared.name)
             known, others = self.known_refs()
             # Half the time a value the member knows: stories that get somewhere use real credentials.
-            choices: list[st.SearchStrategy[InputValue]] = [st.sampled_from(known)] * 2 if known else []
-            choices += [st.sampled_from(others), literals]
-            value: InputValue = data.draw(st.one_of(choices), label=declared.name)
+            use_known: bool = bool(known) and data.draw(st.booleans(), label=f"{declared.name} known?")
+            if use_known:
+                return data.draw(st.sampled_from(known), label=declared.name)
+            value: InputValue = data.draw(st.one_of(st.sampled_from(others), literals), label=declared.name)
             return value
 
         @rule(data=st.data())
@@ -216,6 +217,23 @@ class FuzzResult:
     paths: Paths | None = None
 
 
+def fuzz_settings(max_examples: int, steps: int) -> settings:
+    """The Hypothesis settings credlab fuzzes with: no example database, no deadline, quiet;
+    generate and shrink only (there is no database to replay from)."""
+    return settings(
+        max_examples=max_examples,
+        stateful_step_count=steps,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        phases=(Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+
+
 def fuzz(
     compiled: CompiledSpec,
     *,
@@ -230,18 +248,7 @@ def fuzz(
     paths = PathFinder(engine).search(signatures=True)
     stats = FuzzStats(Coverage(spec), progress=progress)
     machine = build_state_machine(compiled, engine, paths, stats, seed_value)
-    config = settings(
-        max_examples=max_examples,
-        stateful_step_count=steps,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        phases=(Phase.generate, Phase.shrink),
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
+    config = fuzz_settings(max_examples, steps)
     test = seed(seed_value)(get_state_machine_test(machine, settings=config))
     result = FuzzResult(stats, paths=paths)
     started = time.perf_counter()

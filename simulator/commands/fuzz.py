@@ -87,9 +87,14 @@ def write_counterexample(args: argparse.Namespace, spec_name: str, result: FuzzR
 
 def fuzz_report(args: argparse.Namespace, spec: Spec, overrides: dict[str, int]) -> dict[str, Any]:
     """Fuzz ``spec`` and report (as ``--format json`` prints it); writes a counterexample to ``args.out``."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
     from model.machine import compile_spec
     from simulator.fuzz import fuzz, property_of
 
+    # Hypothesis keeps caches (not examples: database=None) in .hypothesis/ of the current
+    # folder; keep them with this run's other outputs instead.
+    set_hypothesis_home_dir(str(Path(args.out) / ".hypothesis"))
     result = fuzz(
         compile_spec(spec, overrides),
         max_examples=args.max_examples,

@@ -15,7 +15,7 @@ from model.machine import compile_spec
 from simulator.cli import main
 from simulator.explore import Exploration, Explorer
 from simulator.paths import search_random
-from tests.conftest import ANA_SPEC
+from tests.conftest import ANA_SPEC, REPO
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +96,29 @@ def test_bad_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["explore", str(ANA_SPEC), "--set", "reset_ttl=1h"]) == 2
     err = capsys.readouterr().err
     assert "no such file" in err and "did you mean 'reset_link_ttl'" in err
+
+
+DEFECTS = REPO / "tests" / "fixtures" / "defects"
+PLANTED = {
+    "forgets_to_clear.yaml": "registration_flow_has_no_web_password",
+    "missing_guard.yaml": "reset_states_have_a_live_link",
+    "missing_guard_login.yaml": "registration_flow_has_no_web_password",
+    "off_by_one_deadline.yaml": "link_dies_two_hours_after_mail",
+    "wrong_target.yaml": "registered_has_web_password",
+}
+
+
+@pytest.mark.parametrize(("fixture", "invariant"), sorted(PLANTED.items()))
+def test_a_planted_defect_fails_with_a_shortest_counterexample_that_replays(
+    fixture: str, invariant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = DEFECTS / fixture
+    assert main(["explore", str(spec), "--format", "json", "--out", str(tmp_path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [failed] = [p for p in report["properties"] if p["id"] == f"invariant {invariant}"]
+    assert not failed["holds"]
+    counterexample = failed["counterexample"]
+    assert counterexample["steps"] <= 4  # breadth-first: nothing shorter breaks it
+    assert main(["simulate", str(spec), counterexample["scenario_file"]]) == 1
+    out = capsys.readouterr().out
+    assert f"violated: {invariant}" in out
