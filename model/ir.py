@@ -11,12 +11,13 @@ read only the IR, never YAML. Each element keeps its :class:`~model.errors.Locat
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
 from model.errors import Location
-from model.node import node
+from model.node import node, replace
 
 Severity = Literal["reject", "advise"]
 Boundary = Literal["inclusive", "exclusive"]
@@ -478,6 +479,12 @@ class Spec:
         values = {name: p.default for name, p in self.parameters.items()}
         values.update(overrides or {})
         return values
+
+    def with_parameters(self, overrides: dict[str, int]) -> Spec:
+        """The same spec with ``overrides`` as its parameters' defaults: a policy variant, for
+        what describes a spec (diagrams, summaries) rather than runs it."""
+        parameters = {n: replace(p, default=overrides.get(n, p.default)) for n, p in self.parameters.items()}
+        return dataclasses.replace(self, parameters=MappingProxyType(parameters))
 
     def deadline_seconds(self, deadline: Deadline, overrides: dict[str, int] | None = None) -> int:
         if isinstance(deadline.duration, int):

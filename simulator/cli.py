@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from model.errors import SpecError
-from simulator.commands import diagram, explore, fuzz, lint, mutate, policy_check, schema, simulate, validate
+from simulator.commands import check, diagram, explore, fuzz, lint, mutate, policy_check, schema, simulate, validate
 from simulator.options import common_options
 from simulator.output import emit_json, print_problems, problem_json
 
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (validate, policy_check, simulate, fuzz, explore, lint, mutate, diagram, schema):
+    for command in (check, validate, policy_check, simulate, fuzz, explore, lint, mutate, diagram, schema):
         command.add_parser(sub)
     return parser
 

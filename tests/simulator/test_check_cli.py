@@ -1,0 +1,149 @@
+"""``credlab check``, end to end through the console script: exit codes, report.json and
+index.html, byte-identical reruns, ``--format json``, a policy variant (``--set``) compared with
+the defaults, the text summary, and bad input as exit 2 without a traceback.
+
+A full check of the ANA spec takes 10–15 s (a variant twice that: it also checks the defaults),
+so the runs are module-scoped fixtures shared by the tests: a default run in text format, the
+same run again into the same folder in JSON format, and the 30-minute-link variant.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+SPEC = "spec/ana_web_password.yaml"
+STAGES = ("validate", "lint", "scenarios", "fuzz", "explore")
+TWO_HOUR_STORIES = {
+    "two_hours_link_refused_at_2h01m",
+    "two_hours_link_still_works_at_1h59m",
+    "two_hours_link_still_works_at_1h59m59s",
+    "two_hours_second_request_restarts_the_clock",
+    "two_hours_unregistered_member_returns_to_unregistered",
+}
+
+
+def credlab() -> list[str]:
+    script = Path(sys.executable).with_name("credlab")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "simulator"]
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+    folder: Path
+
+    def report(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+        return parsed
+
+    def files(self) -> dict[str, bytes]:
+        return {name: (self.folder / name).read_bytes() for name in ("report.json", "index.html")}
+
+
+def check(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*credlab(), "check", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def run_into(folder: Path, *args: str) -> Run:
+    done = check(SPEC, "-o", folder, *args)
+    return Run(done.returncode, done.stdout, done.stderr, folder)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, dict[str, bytes], Run]:
+    """The default check twice into one folder: text first, then JSON. Returns the first run,
+    the files it wrote (before the second run overwrote them), and the second run."""
+    folder = tmp_path_factory.mktemp("check")
+    first = run_into(folder)
+    written = first.files() if first.code == 0 else {}
+    second = run_into(folder, "--format", "json")
+    return first, written, second
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_into(tmp_path_factory.mktemp("variant"), "--set", "reset_link_ttl=30m")
+
+
+def test_the_default_check_passes_and_writes_the_report(runs: tuple[Run, dict[str, bytes], Run]) -> None:
+    first, written, _ = runs
+    assert first.code == 0, first.out + first.err
+    assert "Traceback" not in first.err
+    report = json.loads(written["report.json"])
+    assert report["ok"] is True
+    assert [s["path"] for s in report["specs"]] == [SPEC]
+    page = written["index.html"].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and 'id="traceability"' in page
+    assert not list(first.folder.glob(".*")), "no temporary file is left behind"
+
+
+def test_a_second_run_gives_the_same_bytes(runs: tuple[Run, dict[str, bytes], Run]) -> None:
+    _, written, second = runs
+    assert second.code == 0, second.err
+    assert second.files() == written
+
+
+def test_format_json_prints_the_report(runs: tuple[Run, dict[str, bytes], Run]) -> None:
+    _, written, second = runs
+    assert json.loads(second.out) == json.loads(written["report.json"])
+
+
+def test_the_text_summary_has_a_line_per_stage_and_ends_with_the_report_path(
+    runs: tuple[Run, dict[str, bytes], Run],
+) -> None:
+    first, _, _ = runs
+    lines = first.out.rstrip("\n").splitlines()
+    assert lines[0] == f"{SPEC} — ANA Mileage Club web password: PASS"
+    for stage in STAGES:
+        assert sum(1 for line in lines if line.split()[:2] == [stage, "ok"]) == 1, stage
+    assert lines[-1] == f"PASS: report written to {first.folder / 'index.html'}"
+
+
+def test_a_thirty_minute_link_fails_and_is_compared_with_the_defaults(variant: Run) -> None:
+    assert variant.code == 1, variant.out + variant.err
+    assert "Traceback" not in variant.err
+    report = variant.report()
+    assert report["ok"] is False
+    spec = report["specs"][0]
+    assert [(p["name"], p["value"], p["overridden"]) for p in spec["parameters"]] == [("reset_link_ttl", "30m", True)]
+    flipped = spec["comparison"]["scenarios_flipped"]
+    assert {f["name"] for f in flipped} == TWO_HOUR_STORIES
+    assert all((f["with_defaults"], f["with_variant"]) == ("pass", "fail") for f in flipped)
+    failing = {s["name"] for s in spec["simulate"]["scenarios"] if not s["passed"]}
+    assert failing == TWO_HOUR_STORIES
+    lines = variant.out.rstrip("\n").splitlines()
+    assert lines[0] == f"{SPEC} [reset_link_ttl=30m] — ANA Mileage Club web password: FAIL"
+    assert f"  against the defaults: {len(flipped)} scenario(s) flip, 0 finding(s) appear, 0 disappear" in lines
+    assert lines[-1] == f"FAIL: report written to {variant.folder / 'index.html'}"
+    page = (variant.folder / "index.html").read_text(encoding="utf-8")
+    comparison = page[page.index('id="comparison"') : page.index('id="mutation"')]
+    assert all(name in comparison for name in TWO_HOUR_STORIES)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("spec/no_such_spec.yaml",), "spec/no_such_spec.yaml:1:1: error: no such file"),
+        ((SPEC, "--set", "no_such_parameter=30m"), "unknown parameter 'no_such_parameter'"),
+        ((SPEC, "--set", "reset_link_ttl=2:00"), "is not a duration"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+    done = check(*args, "-o", tmp_path / "out")
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists(), "nothing is written for bad input"
