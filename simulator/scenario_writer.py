@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from model.durations import format_duration
-from simulator.scenario import Advance, InputValue, SecretRef, Step
+from simulator.scenario import Advance, Expectation, InputValue, SecretRef, Step
 
 
 def _scalar(value: InputValue) -> str:
@@ -31,16 +31,28 @@ def _advance(advance: Advance) -> str:
     return format_duration(advance.seconds or 0)
 
 
+def _expect(expect: Expectation) -> str:
+    """The parts of an expectation credlab writes: accepted, and which credentials channels take."""
+    parts = []
+    if expect.accepted is not None:
+        parts.append(f"accepted: {'true' if expect.accepted else 'false'}")
+    if expect.access is not None:
+        tables = ", ".join(f"{channel}: [{', '.join(credentials)}]" for channel, credentials in expect.access)
+        parts.append(f"access: {{{tables}}}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def step_lines(step: Step) -> list[str]:
     if step.advance is not None:
-        return [f"      - advance: {_advance(step.advance)}"]
-    lines = [f"      - do: {step.event}"]
-    if step.inputs:
-        lines.append("        with: {" + ", ".join(f"{name}: {_scalar(value)}" for name, value in step.inputs) + "}")
-    if step.actor is not None:
-        lines.append(f"        as: {step.actor}")
-    if step.expect is not None and step.expect.accepted is not None:
-        lines.append(f"        expect: {{accepted: {'true' if step.expect.accepted else 'false'}}}")
+        lines = [f"      - advance: {_advance(step.advance)}"]
+    else:
+        lines = [f"      - do: {step.event}"]
+        if step.inputs:
+            lines.append("        with: {" + ", ".join(f"{n}: {_scalar(v)}" for n, v in step.inputs) + "}")
+        if step.actor is not None:
+            lines.append(f"        as: {step.actor}")
+    if step.expect is not None and (step.expect.accepted is not None or step.expect.access is not None):
+        lines.append(f"        expect: {_expect(step.expect)}")
     return lines
 
 

@@ -15,7 +15,9 @@ from simulator.params import describe_overrides, parse_overrides
 
 if TYPE_CHECKING:
     from model.ir import Spec
+    from simulator.attacker import Attack
     from simulator.explore import Exploration, Explorer, Violation
+    from simulator.scenario import Step
 
 HELP = "exhaustive exploration: invariants, deadlocks, recoverability, determinism; exit 1 if one fails"
 DESCRIPTION = """\
@@ -96,6 +98,18 @@ def lockout_findings(args: argparse.Namespace, explorer: Explorer, found: Explor
     return findings
 
 
+def at_once(explorer: Explorer, attack: Attack) -> Step:
+    """For an attacker who needs no move: a step that only shows which credentials the goal's
+    channels take now (one of them is what the attacker already knows)."""
+    from simulator.attacker import GOALS
+    from simulator.scenario import Advance, Expectation, Step
+
+    spec, world = explorer.spec, attack.start.world
+    channels = [name for name, c in spec.channels.items() if c.kind in GOALS[attack.goal]]
+    access = tuple((ch, tuple(c for c in spec.credentials if explorer.engine.accepts(world, ch, c))) for ch in channels)
+    return Step(1, Location("<explore>", 1), advance=Advance(seconds=0), expect=Expectation(access=access))
+
+
 def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict[str, Any]]:
     from simulator.attacker import attacks
     from simulator.scenario_writer import scenario_file
@@ -115,7 +129,7 @@ def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict
             + (f" in {len(attack.moves)} step(s)" if attack.moves else " at once"),
             "scenario_file": None,
         }
-        if attacker is not None and attack.moves:  # with no move, the attacker simply holds the key
+        if attacker is not None:
             world, knowledge = attack.start.world, attack.start.knowledge
             credentials = {c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None}
             name = f"{attack.goal.replace(' ', '_').replace('-', '_')}_with_" + (
@@ -128,7 +142,8 @@ def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict
                 description=finding["message"] + ".",
                 state=attack.start.state,
                 credentials=credentials,
-                steps=[m.as_step(n, Location("<explore>", n), attacker) for n, m in enumerate(attack.moves, 1)],
+                steps=[m.as_step(n, Location("<explore>", n), attacker) for n, m in enumerate(attack.moves, 1)]
+                or [at_once(explorer, attack)],
                 header=[f"Found by `credlab explore {args.spec}`: {finding['message']}."],
                 flags=dict(zip(spec.flags, world.flags, strict=True)),
                 running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
