@@ -50,6 +50,8 @@ class FuzzStats:
 
     coverage: Coverage
     examples: int = 0
+    """Random examples Hypothesis ran (the directed paths before them are counted in ``directed``)."""
+    directed: int = 0
     steps: int = 0
     seconds: float = 0.0
     last: Any = None
@@ -199,6 +201,7 @@ def directed(
         )
         outcome = run.run()
         stats.steps += outcome.steps_run
+        stats.directed += 1
         stats.coverage.add(outcome.states, outcome.transitions)
         if outcome.failure is not None:
             result.failure, result.given, result.initial_values = outcome.failure, given, dict(run.initial_values)

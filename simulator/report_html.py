@@ -275,9 +275,10 @@ def _stages(spec: dict[str, Any]) -> list[tuple[str, bool, str]]:
         (
             "fuzz",
             fuzz["ok"],
-            f"{fuzz['counterexample']['property']} fails after {fuzz.get('steps')} random steps"
+            f"{fuzz['counterexample']['property']} fails; counterexample of {fuzz['counterexample']['steps']} step(s)"
             if fuzz.get("counterexample")
-            else f"{fuzz.get('examples')} random runs, {fuzz.get('steps')} steps; no counterexample",
+            else f"{fuzz.get('directed', 0)} shortest paths and {fuzz.get('examples')} random runs, "
+            f"{fuzz.get('steps')} steps; no counterexample",
         ),
         (
             "explore",

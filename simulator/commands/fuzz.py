@@ -113,6 +113,7 @@ def fuzz_report(args: argparse.Namespace, spec: Spec, overrides: dict[str, int])
         "overrides": describe_overrides(overrides),
         "seed": args.seed,
         "examples": stats.examples,
+        "directed": stats.directed,
         "steps": stats.steps,
         "seconds": round(stats.seconds, 3),
         "steps_per_second": round(stats.steps / stats.seconds) if stats.seconds else None,
@@ -140,7 +141,10 @@ def run(args: argparse.Namespace) -> int:
         return 0 if report["ok"] else 1
     reachable, counterexample = report["reachable"], report["counterexample"]
     rate = f", {report['steps_per_second']} steps/s" if report["steps_per_second"] else ""
-    print(f"{spec.path}: {report['examples']} examples, {report['steps']} steps{rate} (seed {args.seed})")
+    print(
+        f"{spec.path}: {report['directed']} shortest paths, then {report['examples']} random examples; "
+        f"{report['steps']} steps{rate} (seed {args.seed})"
+    )
     print("  " + coverage_text(report["coverage"]).replace("\n", "\n  "))
     print(
         f"  reachable (shortest-path search): {reachable['states']} states, {reachable['transitions']} transitions"
