@@ -79,6 +79,7 @@ class Engine:
     def __init__(self, spec: ir.Spec, parameters: Mapping[str, int] | None = None) -> None:
         self.spec = spec
         values = spec.parameter_values(dict(parameters or {}))
+        self.parameters = values
         self.salt = salt_for(spec.name)
         self.credential_index = {name: i for i, name in enumerate(spec.credentials)}
         self.flag_index = {name: i for i, name in enumerate(spec.flags)}

@@ -22,7 +22,7 @@ from model import ir
 from model.engine import Engine, World
 from simulator.explore import Exploration, Explorer
 from simulator.knowledge import Knowledge
-from simulator.paths import Move, PathFinder
+from simulator.paths import Move, PathFinder, shortest_paths
 
 GOALS = {
     "online access": ("online",),
@@ -75,7 +75,7 @@ def replay(finder: PathFinder, origin: str, moves: tuple[Move, ...]) -> tuple[Wo
 def member_starts(engine: Engine) -> list[Start]:
     """The end of the shortest path to each lifecycle state (all states if none is marked)."""
     finder = PathFinder(engine)
-    paths = finder.search()
+    paths = shortest_paths(engine)
     lifecycle = [name for name, state in engine.spec.states.items() if state.lifecycle] or list(engine.spec.states)
     starts = []
     for state in lifecycle:

@@ -28,7 +28,7 @@ from model.engine import Engine
 from model.errors import Location
 from model.machine import CompiledSpec
 from simulator.coverage import Coverage
-from simulator.paths import Move, PathFinder, Paths
+from simulator.paths import Move, Paths, shortest_paths
 from simulator.runner import Divergence, ScenarioRun, StopRun
 from simulator.scenario import Advance, Given, InputValue, Scenario, SecretRef, Step, default_actor
 from simulator.strategies import secret_literals
@@ -248,7 +248,7 @@ def fuzz(
     """Run the generated state machine; on failure, return the shrunk steps that break a property."""
     spec = compiled.spec
     engine = Engine(spec, compiled.parameters)
-    paths = PathFinder(engine).search(signatures=True)
+    paths = shortest_paths(engine, signatures=True)
     stats = FuzzStats(Coverage(spec), progress=progress)
     machine = build_state_machine(compiled, engine, paths, stats, seed_value)
     config = fuzz_settings(max_examples, steps)

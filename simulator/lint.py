@@ -16,7 +16,7 @@ from itertools import chain
 from model import ir
 from model.engine import Engine
 from model.errors import Location
-from simulator.paths import PathFinder
+from simulator.paths import shortest_paths
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -78,7 +78,7 @@ class Linter:
         return sorted(chain.from_iterable(check() for check in checks))
 
     def reachability(self) -> Iterator[Finding]:
-        paths = PathFinder(Engine(self.spec, self.parameters)).search()
+        paths = shortest_paths(Engine(self.spec, self.parameters))
         partial = "" if paths.complete else " (the search stopped at its node limit)"
         for name, state in self.spec.states.items():
             if name not in paths.states:

@@ -314,3 +314,22 @@ class PathFinder:
             if self.spec.channels[self.spec.messages[message].via].reaches in self.has:
                 knowledge = knowledge.receive(credential, value)
         return knowledge
+
+
+_SEARCHES: dict[tuple[ir.Spec, tuple[tuple[str, int], ...], bool], Paths] = {}
+
+
+def shortest_paths(engine: Engine, *, signatures: bool = False) -> Paths:
+    """The default actor's shortest paths for ``engine``'s spec and parameters, searched once per
+    process: lint, fuzzing and attacker analysis in one `credlab check` share the search.
+    A search with signatures also answers one without (same breadth-first order)."""
+    parameters = tuple(sorted(engine.parameters.items()))
+    for wanted in (True,) if signatures else (False, True):
+        found = _SEARCHES.get((engine.spec, parameters, wanted))
+        if found is not None:
+            return found
+    if len(_SEARCHES) > 32:  # a long-lived process checking many variants: keep memory bounded
+        _SEARCHES.clear()
+    found = PathFinder(engine).search(signatures=signatures)
+    _SEARCHES[(engine.spec, parameters, signatures)] = found
+    return found
