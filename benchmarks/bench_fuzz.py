@@ -67,7 +67,8 @@ from model.engine import Engine  # noqa: E402
 from model.ir import Spec  # noqa: E402
 from model.loader import load_spec  # noqa: E402
 from model.machine import CompiledSpec  # noqa: E402
-from simulator.paths import Move, PathFinder  # noqa: E402
+from simulator.coverage import Coverage  # noqa: E402
+from simulator.paths import Move, PathFinder, Paths  # noqa: E402
 
 SPEC = "spec/ana_web_password.yaml"
 TARGET = 0.8
@@ -161,9 +162,13 @@ def run_credlab(spec: Spec, examples: int, steps: int, seed_value: int) -> Sampl
 # --- baseline ------------------------------------------------------------------------------------
 
 
-def rule_names(spec: Spec) -> list[str]:
-    """The rules credlab generates: one per event the member can fire, and ``advance``."""
-    return [f"fire_{name}" for name, event in spec.events.items() if not event.internal] + ["advance"]
+def credlab_rule_names(spec: Spec) -> list[str]:
+    """The rules credlab generates for ``spec`` (one per event the member can cause, and ``advance``),
+    read from the generated machine itself."""
+    compiled = CompiledSpec(spec, spec.parameter_values())
+    engine = Engine(spec, compiled.parameters)
+    stats = fuzz_module.FuzzStats(Coverage(spec))
+    return fuzz_module.rule_names(fuzz_module.build_state_machine(compiled, engine, Paths(), stats))
 
 
 def noop_machine(names: list[str], counter: list[int]) -> type[RuleBasedStateMachine]:
@@ -192,8 +197,9 @@ def run_baseline(names: list[str], examples: int, steps: int, seed_value: int) -
 
 
 @contextmanager
-def ablated(stub_runner: bool, no_inputs: bool) -> Iterator[None]:
-    """Switch parts of the generated machine off: the runner (steps are only recorded), input drawing."""
+def ablated(stub_runner: bool, no_preconditions: bool) -> Iterator[None]:
+    """Switch parts of the generated machine off: the runner (steps are only recorded), the rules'
+    preconditions (every event may be drawn in every state)."""
     original_build = fuzz_module.build_state_machine
 
     def build(compiled: Any, engine: Any, paths: Any, stats: Any, run_seed: int = 0) -> Any:
@@ -205,8 +211,9 @@ def ablated(stub_runner: bool, no_inputs: bool) -> Iterator[None]:
 
         if stub_runner:
             machine.play = play
-        if no_inputs:
-            machine.draw_input = lambda self, data, declared: None
+        if no_preconditions:
+            for r in machine.setup_state().rules:
+                r.preconditions = ()
         return machine
 
     fuzz_module.build_state_machine = build
@@ -218,7 +225,11 @@ def ablated(stub_runner: bool, no_inputs: bool) -> Iterator[None]:
 
 def ablation(spec: Spec, examples: int, steps: int, runs: int) -> dict[str, float]:
     """Median steps/s (Hypothesis phase) of the full run and of runs with layers switched off."""
-    variants = {"full": (False, False), "runner_stubbed": (True, False), "runner_stubbed_no_inputs": (True, True)}
+    variants = {
+        "full": (False, False),
+        "runner_stubbed": (True, False),
+        "runner_stubbed_no_preconditions": (True, True),
+    }
     rates: dict[str, list[float]] = {name: [] for name in variants}
     for i in range(runs):
         for name, (stub_runner, no_inputs) in variants.items():
@@ -232,7 +243,7 @@ LAYERS: dict[str, tuple[str, str]] = {
     "credlab fuzz, Hypothesis phase": ("hypothesis/core.py", "wrapped_test"),
     "  start-path replay (@initialize)": ("simulator/fuzz.py", "start"),
     "  event rules (fire_*)": ("simulator/fuzz.py", "fire"),
-    "    drawing inputs": ("simulator/fuzz.py", "draw_input"),
+    "    decoding inputs": ("simulator/strategies.py", "pick"),
     "  clock rule (advance)": ("simulator/fuzz.py", "advance"),
     "  scenario runner, all steps": ("simulator/runner.py", "play"),
     "    transitions machine (Member.fire)": ("model/machine.py", "fire"),
@@ -297,7 +308,7 @@ def profile(spec: Spec, examples: int, steps: int) -> dict[str, float]:
 
 def measure(runs: int, examples: int, steps: int, with_profile: bool) -> dict[str, Any]:
     spec = load_spec(REPO / SPEC)
-    names = rule_names(spec)
+    names = credlab_rule_names(spec)
     credlab: list[Sample] = []
     baseline: list[Sample] = []
     for i in range(WARMUPS + runs):
@@ -371,8 +382,8 @@ def report(data: dict[str, Any]) -> str:
             f"  full credlab step                          {ab['full']:7d}",
             f"  runner replaced by a list append           {ab['runner_stubbed']:7d}   "
             "(no machine, no engine, no checks)",
-            f"  ... and no inputs drawn                    {ab['runner_stubbed_no_inputs']:7d}   "
-            "(what is left: rule dispatch, preconditions, Step objects, the clock rule, start, teardown)",
+            f"  ... and no preconditions                   {ab['runner_stubbed_no_preconditions']:7d}   "
+            "(what is left: rule dispatch and draws, Step objects, start, teardown)",
             f"  baseline (no-op rules)                     {data['baseline_steps_per_second']:7d}",
             "",
             "cProfile of one run, cumulative seconds by layer (profiler overhead inflates Python-heavy layers):",

@@ -1,7 +1,8 @@
 """Differential testing: the compiled ``transitions`` machine and the reference engine must agree.
 
 :func:`world_of` reads a :class:`~model.machine.Member` as an engine :class:`~model.engine.World`;
-:func:`disagreements` names every field where the two backends differ after the same step.
+:func:`disagreements` names every field where the two backends differ after the same step;
+:func:`agree` is its fast yes/no, for the fuzzer's inner loop.
 """
 
 from __future__ import annotations
@@ -27,6 +28,39 @@ def world_of(member: Member, engine: Engine) -> World:
             for d in record.deliveries
         ),
     )
+
+
+def agree(
+    member: Member, outcome: Outcome | None, world: World, step: Step | None, engine: Engine, since: int = 0
+) -> bool:
+    """Whether :func:`disagreements` would find nothing, checking only deliveries from index ``since``
+    on (both backends only ever append them, and the earlier ones were checked at earlier steps)."""
+    if outcome is not None and step is not None:
+        said = (outcome.accepted, outcome.source, outcome.target, outcome.transition)
+        if said != (step.accepted, step.source, step.target, step.transition):
+            return False
+    record = member.record
+    # The record's tables are built in the spec's order and never gain or lose a name (if a broken
+    # compiler made one do so, the tuples would differ, which is a disagreement too).
+    if (
+        member.state != world.state
+        or record.now != world.now
+        or tuple(record.credentials.values()) != world.credentials
+        or tuple(record.flags.values()) != world.flags
+        or tuple(record.counters.values()) != world.counters
+        or tuple(record.deadlines.values()) != world.deadlines
+        or len(record.deliveries) != len(world.delivered)
+    ):
+        return False
+    if (record.expiry_fired or True in world.expiry_fired) and tuple(
+        name in record.expiry_fired for name in engine.spec.deadlines
+    ) != world.expiry_fired:
+        return False
+    for mine, theirs in zip(record.deliveries[since:], world.delivered[since:], strict=True):
+        carried = digest(engine.salt, mine.secret.reveal()) if mine.secret is not None else None
+        if (mine.time, mine.message, carried) != (theirs.time, theirs.message, theirs.carried):
+            return False
+    return True
 
 
 def disagreements(

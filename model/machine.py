@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from model import ir
 from model.hashing import Secret
@@ -69,12 +69,10 @@ class Member:
         self.compiled.check_inputs(event, inputs)
         source = self.state
         self.refusals, self.fired = [], None
-        try:
-            accepted = bool(self.trigger(event, inputs=inputs))  # type: ignore[attr-defined]
-        except MachineError:
-            return Outcome(event, False, source, source, None, (), f"'{event}' is not possible in state '{source}'")
-        if accepted:
+        if self.trigger(event, inputs=inputs):  # type: ignore[attr-defined]
             return Outcome(event, True, source, self.state, self.fired, ())
+        if not self.refusals:  # no transition was even tried: none leaves this state on this event
+            return Outcome(event, False, source, source, None, (), f"'{event}' is not possible in state '{source}'")
         reason = "; ".join(
             f"{r.transition}: '{r.guard}' does not hold" + (f" (broke {', '.join(r.rules)})" if r.rules else "")
             for r in self.refusals
@@ -122,6 +120,8 @@ class CompiledSpec:
         self.parameters = dict(parameters)
         self.runtime = Runtime(spec, parameters)
         self.invariants = [(inv.id, self.runtime.guard(inv.holds)) for inv in spec.invariants]
+        self.declared_inputs = {name: {i.name: i for i in event.inputs} for name, event in spec.events.items()}
+        self.transition_by_id = {t.id: t for t in spec.transitions}
         self.machine = Machine(
             model=[],
             states=list(spec.states),
@@ -129,6 +129,9 @@ class CompiledSpec:
             transitions=[self._transition(t) for t in spec.transitions],
             auto_transitions=False,
             send_event=True,
+            # An event no transition handles in the current state is refused without an exception
+            # (raising and catching one costs more than firing the event).
+            ignore_invalid_triggers=True,
         )
 
     def _transition(self, t: ir.Transition) -> dict[str, Any]:
@@ -171,11 +174,11 @@ class CompiledSpec:
         return tuple(r.rule for r in evaluate(self.spec.policies[guard.policy], value).violations)
 
     def check_inputs(self, event: str, inputs: Mapping[str, InputValue]) -> None:
-        declared = self.spec.events.get(event)
+        declared = self.declared_inputs.get(event)
         if declared is None:
             raise InputError(f"unknown event '{event}'")
         for name, value in inputs.items():
-            spec_input = declared.input(name)
+            spec_input = declared.get(name)
             if spec_input is None:
                 raise InputError(f"event '{event}' has no input '{name}'")
             expected = bool if spec_input.type == "bool" else str
@@ -183,7 +186,7 @@ class CompiledSpec:
                 raise InputError(f"input '{name}' of '{event}' must be a {spec_input.type}")
             if spec_input.values and value not in spec_input.values:
                 raise InputError(f"input '{name}' of '{event}' must be one of {', '.join(spec_input.values)}")
-        for spec_input in declared.inputs:
+        for spec_input in declared.values():
             if not spec_input.optional and spec_input.name not in inputs:
                 raise InputError(f"event '{event}' needs input '{spec_input.name}'")
 
@@ -195,17 +198,28 @@ class CompiledSpec:
         Credentials declared ``initially_set`` take their value from ``secrets`` or, if absent,
         a random value their policy accepts. The same ``seed`` gives the same random values.
         """
-        rng = random.Random(seed)
-        record = self.runtime.new_record()
+        member = Member(self, self.runtime.new_record(), random.Random(seed))
+        self._fill(member, secrets)
+        self.machine.add_model(member, initial=state or self.spec.initial[0])
+        return member
+
+    def reset(
+        self, member: Member, state: str | None = None, secrets: Mapping[str, str] | None = None, *, seed: int = 0
+    ) -> None:
+        """Make ``member`` exactly what ``new_member(state, secrets, seed=seed)`` would return, without
+        detaching and re-adding it (``add_model`` is the costly part of a fresh member)."""
+        member.record, member.random = self.runtime.new_record(), random.Random(seed)
+        member.refusals, member.fired = [], None
+        self._fill(member, secrets)
+        self.machine.set_state(state or self.spec.initial[0], model=member)
+
+    def _fill(self, member: Member, secrets: Mapping[str, str] | None) -> None:
         for name, credential in self.spec.credentials.items():
             value = (secrets or {}).get(name)
             if value is None and credential.initially_set:
-                value = random_candidate(self.spec.policies[credential.policy], rng)
+                value = random_candidate(self.spec.policies[credential.policy], member.random)
             if value is not None:
-                record.credentials[name] = self.runtime.hash(value)
-        member = Member(self, record, rng)
-        self.machine.add_model(member, initial=state or self.spec.initial[0])
-        return member
+                member.record.credentials[name] = self.runtime.hash(value)
 
     def release(self, member: Member) -> None:
         """Detach ``member`` from the machine (``add_model`` costs grow with attached models)."""

@@ -11,9 +11,11 @@ frozen dataclass (PEP 681).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 T = TypeVar("T")
+_set = object.__setattr__
 
 
 class Node:
@@ -23,14 +25,23 @@ class Node:
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
 
+    @staticmethod
+    def _get(value: Any) -> tuple[Any, ...]:
+        """The field values of ``value``, in order (each ``@node`` class has its own, see ``_getter``)."""
+        return ()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
+        if not kwargs and len(args) == len(fields):  # the engine's hot path: every field positional
+            for name, value in zip(fields, args, strict=True):
+                _set(self, name, value)
+            return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, got {len(args)}")
         for name, value in zip(fields, args, strict=False):
             if name in kwargs:
                 raise TypeError(f"{type(self).__name__}() got '{name}' twice")
-            object.__setattr__(self, name, value)
+            _set(self, name, value)
         for name in fields[len(args) :]:
             if name in kwargs:
                 value = kwargs.pop(name)
@@ -38,13 +49,13 @@ class Node:
                 value = self._defaults[name]
             else:
                 raise TypeError(f"{type(self).__name__}() is missing '{name}'")
-            object.__setattr__(self, name, value)
+            _set(self, name, value)
         if len(kwargs) > len(set(kwargs) & set(fields[: len(args)])):
             unknown = ", ".join(sorted(set(kwargs) - set(fields)))
             raise TypeError(f"{type(self).__name__}() got unexpected argument(s): {unknown}")
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
+        return self._get(self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; build a new one")
@@ -75,6 +86,16 @@ class Node:
         return (type(self), self._values())
 
 
+def _getter(fields: tuple[str, ...]) -> staticmethod[[Any], tuple[Any, ...]]:
+    """All of a node's field values as a tuple, read in C (``attrgetter`` of one name gives no tuple)."""
+    if len(fields) > 1:
+        return staticmethod(attrgetter(*fields))
+    if fields:
+        one = attrgetter(fields[0])
+        return staticmethod(lambda value: (one(value),))
+    return staticmethod(lambda value: ())
+
+
 @dataclass_transform(frozen_default=True, eq_default=True, order_default=False)
 def node(cls: type[T]) -> type[T]:
     """Turn a class of annotated fields (with optional defaults) into an immutable value class."""
@@ -85,7 +106,7 @@ def node(cls: type[T]) -> type[T]:
     namespace = {
         key: value for key, value in own.items() if key not in fields and key not in ("__dict__", "__weakref__")
     }
-    namespace.update(__slots__=fields, _fields=fields, _defaults=defaults, __match_args__=fields)
+    namespace.update(__slots__=fields, _fields=fields, _defaults=defaults, __match_args__=fields, _get=_getter(fields))
     bases = tuple(base for base in cls.__bases__ if base is not object) or (Node,)
     if not any(issubclass(base, Node) for base in bases):
         bases = (*bases, Node)

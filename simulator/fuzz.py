@@ -1,15 +1,17 @@
 """Hypothesis stateful testing generated from any spec, with the reference engine as oracle.
 
-:func:`build_state_machine` turns a spec into a ``RuleBasedStateMachine``: one rule per event
-(inputs drawn from what the member knows, what was mailed, wrong values, valid and invalid
-literals per policy, Unicode traps), one rule that moves the clock to just before, at or just
-after a running deadline's limit (or by a random amount), and an initial rule that first
-replays a shortest path to some transition, so that every example starts somewhere deep.
-Each step runs through the scenario runner in lock-step with the reference engine: the
+:func:`build_state_machine` turns a spec into a ``RuleBasedStateMachine``: one rule per event the
+member can cause, drawing one number into the event's table of symbolic inputs (what the member
+knows, what was mailed, wrong values, valid and broken literals per policy, Unicode traps: see
+:mod:`simulator.strategies`); one rule that moves the clock to just before, at or just after a
+running deadline's limit, or by a fixed jump; and an initial rule that first replays a shortest
+path to some transition or situation, so that every example starts somewhere deep. Each step
+runs through the scenario runner, without a trace, in lock-step with the reference engine: the
 spec's invariants and the two backends' agreement are checked after every step.
 
-A failure is shrunk by Hypothesis, then written as a scenario file that ``credlab simulate``
-replays with the same failure (see :mod:`simulator.scenario_writer`).
+A failure is shrunk by Hypothesis, replayed by the scenario runner with its trace (which explains
+it), and written as a scenario file that ``credlab simulate`` replays with the same failure
+(see :mod:`simulator.scenario_writer`).
 """
 
 from __future__ import annotations
@@ -17,21 +19,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, rule
 
-from model import ir
 from model.engine import Engine
 from model.errors import Location
-from model.machine import CompiledSpec
+from model.machine import CompiledSpec, Member
 from simulator.coverage import Coverage
+from simulator.knowledge import Knowledge
 from simulator.paths import Move, Paths, shortest_paths
 from simulator.runner import Divergence, ScenarioRun, StopRun
-from simulator.scenario import Advance, Given, InputValue, Scenario, SecretRef, Step, default_actor
-from simulator.strategies import secret_literals
+from simulator.scenario import Given, Scenario, SecretRef, Step, default_actor
+from simulator.strategies import Assignment, ClockTable, InputTable, input_tables
 
 WHERE = "<fuzz>"
 
@@ -68,15 +71,34 @@ def property_of(divergence: Divergence) -> str:
     return divergence.expected
 
 
+@lru_cache(maxsize=1024)
+def _where(number: int) -> Location:
+    return Location(WHERE, number)
+
+
+def fuzzed_events(compiled: CompiledSpec, actor: str | None) -> list[str]:
+    """The events the fuzzer fires: those the acting member can cause (not internal, every required
+    capability held); in declaration order."""
+    spec = compiled.spec
+    has = set(spec.actors[actor].has) if actor is not None else set()
+    return [name for name, event in spec.events.items() if not event.internal and set(event.requires) <= has]
+
+
 def build_state_machine(
     compiled: CompiledSpec, engine: Engine, paths: Paths, stats: FuzzStats, run_seed: int = 0
 ) -> type[RuleBasedStateMachine]:
     """A ``RuleBasedStateMachine`` class for ``compiled.spec``."""
     spec = compiled.spec
     actor = default_actor(spec)
-    starts = list(enumerate(start_paths(paths))) or [(0, (spec.initial[0], ()))]
-    literals = secret_literals(spec)
-    longest = max((engine.durations or (3600,)), default=3600)
+    starts = start_paths(paths) or [(spec.initial[0], ())]
+    clock = ClockTable.of(engine)
+    nobody = Knowledge()
+    # Every example starts with the same credentials and on the same member, reset: a fresh
+    # member costs more than a dozen steps (transitions' add_model).
+    probe = ScenarioRun(
+        compiled, Scenario("fuzz", WHERE, _where(0), spec.name, Given(spec.initial[0], actor), ()), run_seed
+    )
+    credentials = tuple(sorted(probe.initial_credentials().items()))
 
     class SpecMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -87,15 +109,21 @@ def build_state_machine(
             self.member: Any = None
             stats.last = self
 
-        @initialize(start=st.sampled_from(starts))
-        def start(self, start: tuple[int, tuple[str, tuple[Move, ...]]]) -> None:
-            _, (state, moves) = start
-            self.given = Given(state, actor)
-            scenario = Scenario("fuzz", WHERE, Location(WHERE), spec.name, self.given, ())
-            self.run = ScenarioRun(compiled, scenario, run_seed, oracle=engine)
-            self.member = self.run.start()
-            for move in moves:
-                self.play(move.as_step(len(self.steps) + 1, Location(WHERE, len(self.steps) + 1)))
+        shared: ClassVar[list[Member]] = []
+        """The member every example resets and plays on (one, created by the first example)."""
+
+        @initialize(start=st.integers(0, len(starts) - 1))
+        def start(self, start: int) -> None:
+            state, moves = starts[start]
+            self.given = Given(state, actor, credentials)
+            scenario = Scenario("fuzz", WHERE, _where(0), spec.name, self.given, ())
+            self.run = ScenarioRun(compiled, scenario, run_seed, oracle=engine, trace=False)
+            self.member = self.run.start(self.shared[0] if self.shared else None)
+            self.shared[:] = [self.member]
+            self.run.check_invariants(self.member, Step(0, _where(0)))
+            for move in moves:  # where the example starts, not a claim: no expectation
+                number = len(self.steps) + 1
+                self.play(move.as_step(number, _where(number), accepted=False))
 
         def play(self, step: Step) -> None:
             assert self.run is not None
@@ -106,75 +134,54 @@ def build_state_machine(
             except StopRun as stop:
                 raise PropertyFailed(stop.divergence) from None
 
-        def known_refs(self) -> tuple[list[SecretRef], list[SecretRef]]:
-            """(what the member knows now, everything else worth trying: previous, mailed, wrong)."""
-            assert self.run is not None and actor is not None
-            knowledge = self.run.knowledge[actor]
-            refs = [SecretRef(kind, c) for kind in ("known", "previous", "mailed") for c in spec.credentials]
-            usable = [r for r in refs if knowledge.resolve(r.kind, r.credential) is not None]
-            others = [r for r in usable if r.kind != "known"] + [SecretRef("wrong", c) for c in spec.credentials]
-            return [r for r in usable if r.kind == "known"], others
+        def resolvable(self, inputs: Assignment) -> Assignment:
+            """``inputs`` with each reference the member cannot resolve (no previous password yet,
+            nothing mailed) replaced by a wrong value: they try something they do not have."""
+            assert self.run is not None
+            knowledge = self.run.knowledge[actor] if actor is not None else nobody
+            return tuple(
+                (name, SecretRef("wrong", value.credential))
+                if isinstance(value, SecretRef)
+                and value.kind != "wrong"
+                and knowledge.resolve(value.kind, value.credential) is None
+                else (name, value)
+                for name, value in inputs
+            )
 
-        def draw_input(self, data: st.DataObject, declared: ir.Input) -> InputValue | None:
-            if declared.optional and data.draw(st.booleans(), label=f"{declared.name} given?") is False:
-                return None
-            if declared.type == "bool":
-                return data.draw(st.booleans(), label=declared.name)
-            if declared.type in ("channel", "choice"):
-                return data.draw(st.sampled_from(declared.values or tuple(spec.channels)), label=declared.name)
-            known, others = self.known_refs()
-            # Half the time a value the member knows: stories that get somewhere use real credentials.
-            use_known: bool = bool(known) and data.draw(st.booleans(), label=f"{declared.name} known?")
-            if use_known:
-                return data.draw(st.sampled_from(known), label=declared.name)
-            value: InputValue = data.draw(st.one_of(st.sampled_from(others), literals), label=declared.name)
-            return value
-
-        @rule(data=st.data())
-        @precondition(lambda self: self.run is not None)
-        def advance(self, data: st.DataObject) -> None:
-            running = [name for name, start in self.member.record.deadlines.items() if start is not None]
-            options = [Advance(until=name, offset=offset) for name in running for offset in (-1, 0, 1)]
-            jump = st.integers(1, 2 * longest).map(lambda s: Advance(seconds=s))
-            choice = data.draw(st.one_of(st.sampled_from(options), jump) if options else jump, label="advance")
-            if choice.until is not None:
-                start = self.member.record.deadlines[choice.until]
-                limit = start + compiled.runtime.durations[choice.until] + choice.offset
-                if limit < self.member.record.now:
-                    return
-            self.play(Step(len(self.steps) + 1, Location(WHERE, len(self.steps) + 1), advance=choice))
+        @rule(choice=clock.strategy())
+        def advance(self, choice: int) -> None:
+            assert self.run is not None and self.run.world is not None
+            number = len(self.steps) + 1
+            self.play(Step(number, _where(number), None, (), None, clock.pick(choice, self.run.world), None))
 
         def teardown(self) -> None:
             if self.run is not None:
                 stats.coverage.add(self.run.result.states, self.run.result.transitions)
-                compiled.release(self.member)
             stats.examples += 1
             if stats.progress is not None:
                 stats.progress(stats)
 
-    def event_rule(event: ir.Event) -> Callable[..., None]:
-        def fire(self: SpecMachine, data: st.DataObject) -> None:
-            inputs = tuple(
-                (declared.name, value)
-                for declared in event.inputs
-                if (value := self.draw_input(data, declared)) is not None
-            )
-            self.play(Step(len(self.steps) + 1, Location(WHERE, len(self.steps) + 1), event.name, inputs))
+    def event_rule(table: InputTable) -> Callable[..., None]:
+        event = table.event
 
-        fire.__name__ = f"fire_{event.name}"
+        def fire(self: SpecMachine, choice: int = 0) -> None:
+            number = len(self.steps) + 1
+            inputs = self.resolvable(table.pick(choice)) if table.options else ()
+            self.play(Step(number, _where(number), event, inputs, None, None, None))
 
-        def applicable(self: SpecMachine) -> bool:
-            # Only events some transition handles in the current state: the others are refused
-            # trivially, and drawing them would dilute the walk (hypothesis#376: runs stay shallow).
-            return self.run is not None and (self.member.state, event.name) in engine.table
+        fire.__name__ = f"fire_{event}"
+        drawn = table.strategy()
+        return rule(choice=drawn)(fire) if drawn is not None else rule()(fire)
 
-        return rule(data=st.data())(precondition(applicable)(fire))
-
-    for event in spec.events.values():
-        if not event.internal:
-            setattr(SpecMachine, f"fire_{event.name}", event_rule(event))
+    for table in input_tables(spec, fuzzed_events(compiled, actor)).values():
+        setattr(SpecMachine, f"fire_{table.event}", event_rule(table))
     SpecMachine.__name__ = SpecMachine.__qualname__ = f"{spec.name.title().replace('_', '')}Machine"
     return SpecMachine
+
+
+def rule_names(machine: type[RuleBasedStateMachine]) -> list[str]:
+    """The names of ``machine``'s rules (initialize rules aside), for a like-for-like baseline."""
+    return sorted(r.function.__name__ for r in machine.setup_state().rules)
 
 
 def start_paths(paths: Paths) -> list[tuple[str, tuple[Move, ...]]]:
@@ -260,10 +267,29 @@ def fuzz(
             return result
         test()
     except PropertyFailed as failed:
-        result.failure = failed.divergence
-        result.steps = list(stats.last.steps)
-        result.given = stats.last.given
-        result.initial_values = dict(stats.last.run.initial_values)
-    finally:
         stats.seconds = time.perf_counter() - started
+        explain(compiled, engine, result, stats.last, failed.divergence, seed_value)
+    finally:
+        stats.seconds = stats.seconds or time.perf_counter() - started
+        for member in getattr(machine, "shared", ()):
+            compiled.release(member)
     return result
+
+
+def explain(
+    compiled: CompiledSpec, engine: Engine, result: FuzzResult, shrunk: Any, divergence: Divergence, run_seed: int
+) -> None:
+    """Replay Hypothesis's shrunk example with the scenario runner's trace, which shows the last
+    steps before the failure, and fill ``result`` with it. The untraced run and the replay resolve
+    every secret and draw every random value alike, so the replay fails at the same step."""
+    scenario = Scenario("fuzz", WHERE, _where(0), compiled.spec.name, shrunk.given, tuple(shrunk.steps))
+    run = ScenarioRun(compiled, scenario, run_seed, oracle=engine)
+    replayed = run.run().failure
+    if replayed is None or replayed.step != divergence.step:
+        raise RuntimeError(  # a credlab bug, not a finding: say what would help fix it
+            f"credlab fuzz: the shrunk example failed at step {divergence.step} but its traced replay "
+            f"{'passed' if replayed is None else f'failed at step {replayed.step}'}; please report this "
+            f"with the spec and the seed ({run_seed})"
+        )
+    result.failure, result.given = replayed, shrunk.given
+    result.steps, result.initial_values = list(shrunk.steps), dict(run.initial_values)

@@ -20,7 +20,8 @@ from model import ir
 from model.engine import Engine, World
 from model.errors import Location
 from model.node import node
-from model.policy import enforced_ok, random_candidate
+from model.policy import random_candidate
+from simulator.candidates import broken_values, literal_values
 from simulator.knowledge import Knowledge
 from simulator.scenario import Advance, Expectation, InputValue, SecretRef, Step, default_actor
 
@@ -78,35 +79,6 @@ class Paths:
     explored: int = 0
     complete: bool = True
     """False when the search stopped at its node limit before exhausting the space."""
-
-
-def literal_values(spec: ir.Spec) -> dict[str, str]:
-    """One valid value per policy, drawn with a fixed seed: the member's new passwords and PINs."""
-    return {
-        name: random_candidate(policy, random.Random(f"credlab-literal-{name}"))
-        for name, policy in spec.policies.items()
-    }
-
-
-_BREAKERS = (
-    lambda v: v[:-1],  # one character short
-    lambda v: v + v,  # too long
-    lambda v: "".join(c for c in v if not c.isdigit()) or "x",  # no digit
-    lambda v: "".join(c for c in v if c.isdigit()) or "1",  # no letter
-    lambda v: v[:-1] + "!",  # a symbol
-    lambda v: chr(ord(v[0]) + 0xFEE0) + v[1:] if v[:1].isascii() and v[:1].isalnum() else v,  # full-width
-)
-
-
-def broken_values(spec: ir.Spec, valid: dict[str, str]) -> list[str]:
-    """Values each policy refuses, one per way of breaking its valid literal (fixed, deterministic)."""
-    broken: list[str] = []
-    for name, policy in spec.policies.items():
-        for breaker in _BREAKERS:
-            candidate = breaker(valid[name])
-            if not enforced_ok(policy, candidate) and candidate not in broken:
-                broken.append(candidate)
-    return broken
 
 
 def input_choices(

@@ -1,59 +1,131 @@
-"""Hypothesis strategies for candidate secrets, derived from a spec's policies.
+"""What the fuzzer tries, as fixed tables derived from the spec: Hypothesis draws one index a step.
 
-For each policy: values its enforced rules accept, values that break one rule at a time, and
-the Unicode traps that fool naive checks (full-width letters and digits, other scripts'
-digits, a trailing newline, a zero-width space, NUL).
+Every event's inputs get a table of symbolic options, built once per spec:
+
+- a **secret** input (password, PIN): what the member knows, what was mailed to them and each
+  policy's valid literal — the *plausible* values, which make stories that get somewhere — and,
+  less often, the previous value, a wrong value, each policy's literal broken in every way the
+  policy refuses, and the Unicode traps (:mod:`simulator.candidates`);
+- a **bool**: both values; a **channel** or **choice**: each declared value;
+- an **optional** input: also "not given".
+
+The combinations of an event's inputs are numbered (mixed radix, the first input varying
+fastest), so a rule draws a single integer and :meth:`InputTable.pick` decodes it. One draw per
+step keeps the fuzzer's cost next to Hypothesis's own (``benchmarks/bench_fuzz.py``), and an
+integer shrinks towards 0: the first option of every input, a plausible value.
+
+The clock has a table too (:class:`ClockTable`): to one second before, at and one second after
+the limit of each running deadline, where behaviour changes, and a few fixed jumps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
 from model import ir
-from model.policy import enforced_ok
-from model.spec_schema import CHAR_CLASSES
+from model.engine import Engine, World
+from simulator.candidates import broken_values, literal_values, trap_values
+from simulator.paths import deadline_jumps
+from simulator.scenario import Advance, InputValue, SecretRef
+
+PLAUSIBLE_SHARE = 2
+"""Plausible secrets are drawn about this many times as often as all the others together."""
+
+Assignment = tuple[tuple[str, InputValue], ...]
 
 
-def _full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text[:1]) + text[1:]
+@dataclass(frozen=True, slots=True)
+class InputTable:
+    """The options of each input of one event; ``None`` stands for an optional input not given."""
+
+    event: str
+    options: tuple[tuple[str, tuple[InputValue | None, ...]], ...]
+
+    @property
+    def size(self) -> int:
+        """How many assignments the table numbers."""
+        size = 1
+        for _, values in self.options:
+            size *= len(values)
+        return size
+
+    def strategy(self) -> st.SearchStrategy[int] | None:
+        """What a rule draws: an assignment number, or nothing for an event without inputs."""
+        return st.integers(0, self.size - 1) if self.options else None
+
+    def pick(self, number: int) -> Assignment:
+        """The assignment numbered ``number`` (``0 <= number < size``)."""
+        chosen = []
+        for name, values in self.options:
+            number, digit = divmod(number, len(values))
+            value = values[digit]
+            if value is not None:
+                chosen.append((name, value))
+        return tuple(chosen)
 
 
-TRAPS: dict[str, Callable[[str], str]] = {
-    "full_width_first": _full_width,
-    "arabic_indic_digit": lambda v: v[:-1] + "٣",
-    "trailing_newline": lambda v: v + "\n",
-    "zero_width_space": lambda v: v[:1] + "\u200b" + v[1:],
-    "nul": lambda v: v + "\x00",
-    "space": lambda v: v[:1] + " " + v[1:],
-    "symbol": lambda v: v[:-1] + "!",
-}
+def _weighted(plausible: list[InputValue], others: Iterable[InputValue]) -> tuple[InputValue, ...]:
+    rest = list(dict.fromkeys(o for o in others if o not in plausible))
+    repeat = max(1, round(PLAUSIBLE_SHARE * len(rest) / max(len(plausible), 1)))
+    return tuple(plausible * repeat + rest)
 
 
-def valid_for(policy: ir.Policy) -> st.SearchStrategy[str]:
-    """Values ``policy``'s enforced rules accept."""
-    length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(1, 32))
-    classes = next((r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), None)
-    alphabet = "".join(CHAR_CLASSES[c] for c in classes) if classes else CHAR_CLASSES["ascii_letter"] + "0123456789"
-    text = st.text(alphabet=alphabet, min_size=length.minimum, max_size=length.maximum)
-    return text.filter(lambda v: enforced_ok(policy, v))
+def secret_options(spec: ir.Spec) -> tuple[InputValue, ...]:
+    """The options of any secret input of ``spec``, plausible ones first and repeated (see the module)."""
+    literals = literal_values(spec)
+    credentials = list(spec.credentials)
+    plausible: list[InputValue] = [SecretRef("known", c) for c in credentials]
+    plausible += [SecretRef("mailed", c) for c in credentials]
+    plausible += list(dict.fromkeys(literals.values()))
+    others: list[InputValue] = [SecretRef("previous", c) for c in credentials]
+    others += [SecretRef("wrong", c) for c in credentials]
+    others += broken_values(spec, literals) + trap_values(spec, literals)
+    return _weighted(plausible, others)
 
 
-def invalid_for(policy: ir.Policy) -> st.SearchStrategy[str]:
-    """Values that break ``policy``: too short, too long, one class only, and the traps."""
-    length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(1, 32))
-    shapes: dict[str, Callable[[str], str]] = {
-        **TRAPS,
-        "too_short": lambda v: v[: max(length.minimum - 1, 0)],
-        "too_long": lambda v: v + "7" * (length.maximum - len(v) + 1),
-        "letters_only": lambda v: "".join(c for c in v if not c.isdigit()) or "abcdefgh",
-        "digits_only": lambda v: "".join(c for c in v if c.isdigit()) or "12345678",
-    }
-    return st.tuples(valid_for(policy), st.sampled_from(sorted(shapes))).map(lambda pair: shapes[pair[1]](pair[0]))
+def input_tables(spec: ir.Spec, events: Iterable[str]) -> dict[str, InputTable]:
+    """A table for each of ``events``."""
+    secrets = secret_options(spec)
+    tables = {}
+    for name in events:
+        options: list[tuple[str, tuple[InputValue | None, ...]]] = []
+        for declared in spec.events[name].inputs:
+            values: tuple[InputValue | None, ...]
+            if declared.type == "secret":
+                values = secrets
+            elif declared.type == "bool":
+                values = (True, False)
+            else:
+                values = tuple(declared.values or spec.channels)
+            if declared.optional:  # "not given" first (the shrinker's choice), a third of the time
+                values = (None,) * max(1, len(values) // 2) + values
+            options.append((declared.name, values))
+        tables[name] = InputTable(name, tuple(options))
+    return tables
 
 
-def secret_literals(spec: ir.Spec) -> st.SearchStrategy[str]:
-    """Literal candidates for any secret input of ``spec``: valid or broken, for every policy."""
-    options = [valid_for(p) for p in spec.policies.values()] + [invalid_for(p) for p in spec.policies.values()]
-    return st.one_of(options) if options else st.text(max_size=8)
+@dataclass(frozen=True, slots=True)
+class ClockTable:
+    """Clock moves: to the limits of the running deadlines (which depend on the world), then fixed jumps."""
+
+    engine: Engine
+    jumps: tuple[int, ...]
+
+    @classmethod
+    def of(cls, engine: Engine) -> ClockTable:
+        durations = engine.durations or (3600,)
+        fixed = {1, 60, 3600, 86_400, *(d // 2 for d in durations), *(2 * d for d in durations)}
+        return cls(engine, tuple(sorted(s for s in fixed if s > 0)))
+
+    def strategy(self) -> st.SearchStrategy[int]:
+        return st.integers(0, 3 * len(self.engine.durations) + len(self.jumps) - 1)
+
+    def pick(self, number: int, world: World) -> Advance:
+        """Move ``number`` in ``world``: the deadline limits first, so smaller numbers are the sharper moves."""
+        options = [move.advance for move, _ in deadline_jumps(self.engine, world) if move.advance is not None]
+        if number < len(options):
+            return options[number]
+        return Advance(seconds=self.jumps[(number - len(options)) % len(self.jumps)])
