@@ -5,17 +5,18 @@ What it measures
     run), counting ``FuzzStats.steps`` and ``FuzzStats.seconds`` **without the directed phase** (the
     replay of one shortest path per transition before Hypothesis starts: it is timed and counted
     apart by wrapping ``simulator.fuzz.directed``). The shortest-path search runs before the clock
-    starts and is not measured. What remains is the Hypothesis phase: every example replays its
-    chosen start path (the ``@initialize`` rule), then Hypothesis picks rules. Both kinds of step go
-    through the scenario runner, the compiled ``transitions`` machine, the reference engine, the
-    differential check and the invariants; both are counted, as ``FuzzStats.steps`` counts them. The
+    starts and is not measured. What remains is the Hypothesis phase: Hypothesis picks rules, one
+    per event the member can cause, one for the clock, and ``restart``, which replays a chosen start
+    path. Both kinds of step (rule steps and the moves a restart replays) go through the scenario
+    runner, the compiled ``transitions`` machine, the reference engine, the differential check and
+    the invariants; both are counted, as ``FuzzStats.steps`` and ``credlab fuzz`` count them. The
     report also gives the rate of the rule steps alone (start-path replays are counted by wrapping
-    ``simulator.paths.Move.as_step``), the stricter like-for-like figure.
+    ``simulator.paths.Move.as_step``; their time still counts), the stricter figure.
 
-    baseline: a ``RuleBasedStateMachine`` with the same number of rules (one per non-internal event,
-    plus one for the clock), each taking ``data=st.data()`` and drawing nothing, run with the same
-    settings as ``credlab fuzz`` (same ``max_examples``, ``stateful_step_count`` and seed, no database,
-    no deadline, every health check suppressed, quiet). It is what Hypothesis's stateful machinery
+    baseline: a ``RuleBasedStateMachine`` with the same rules by name (read from the generated
+    machine), each taking ``data=st.data()`` and drawing nothing, run with the same settings as
+    ``credlab fuzz`` (same ``max_examples``, ``stateful_step_count`` and seed, no database, no
+    deadline, every health check suppressed, quiet). It is what Hypothesis's stateful machinery
     costs per step by itself.
 
     The two are run interleaved (credlab, baseline, credlab, baseline, ...) after a warm-up round, each
@@ -28,10 +29,11 @@ Why a ratio
     stateful loop costs.
 
 Where the time goes (--profile)
-    Runs two more kinds of measurement: the rate with parts of credlab's step switched off in the
-    generated machine (the runner replaced by a list append; then also no inputs drawn), which shows
-    what each layer costs without profiler distortion; and a cProfile of one run, summarised by layer
-    (cumulative times, so profiler overhead inflates the Python-heavy parts).
+    Runs two more kinds of measurement: the rate of variants of the generated machine (with rule
+    preconditions that draw only events some transition handles in the current state, the design
+    credlab does not use; with the runner replaced by a list append), which shows what each costs
+    without profiler distortion; and a cProfile of one run, summarised by layer (cumulative times,
+    so profiler overhead inflates the Python-heavy parts).
 
 The script reports; it does not assert timing. It exits 0 unless a run fails (a counterexample in the
 clean spec, or an exception), in which case it says so and exits 1.
@@ -197,13 +199,16 @@ def run_baseline(names: list[str], examples: int, steps: int, seed_value: int) -
 
 
 @contextmanager
-def ablated(stub_runner: bool, no_preconditions: bool) -> Iterator[None]:
-    """Switch parts of the generated machine off: the runner (steps are only recorded), the rules'
-    preconditions (every event may be drawn in every state)."""
+def ablated(stub_runner: bool, preconditions: bool) -> Iterator[None]:
+    """Change the generated machine: the runner switched off (steps are only recorded); event rules
+    with preconditions (an event is drawn only where some transition handles it)."""
     original_build = fuzz_module.build_state_machine
 
     def build(compiled: Any, engine: Any, paths: Any, stats: Any, run_seed: int = 0) -> Any:
         machine = original_build(compiled, engine, paths, stats, run_seed)
+
+        def handled(event: str) -> Callable[[Any], bool]:
+            return lambda self: (self.member.state, event) in engine.table
 
         def play(self: Any, step: Any) -> None:
             self.steps.append(step)
@@ -211,9 +216,11 @@ def ablated(stub_runner: bool, no_preconditions: bool) -> Iterator[None]:
 
         if stub_runner:
             machine.play = play
-        if no_preconditions:
+        if preconditions:
             for r in machine.setup_state().rules:
-                r.preconditions = ()
+                event = r.function.__name__.removeprefix("fire_")
+                if event != r.function.__name__:
+                    r.preconditions = (handled(event),)
         return machine
 
     fuzz_module.build_state_machine = build
@@ -228,12 +235,12 @@ def ablation(spec: Spec, examples: int, steps: int, runs: int) -> dict[str, floa
     variants = {
         "full": (False, False),
         "runner_stubbed": (True, False),
-        "runner_stubbed_no_preconditions": (True, True),
+        "with_preconditions": (False, True),
     }
     rates: dict[str, list[float]] = {name: [] for name in variants}
     for i in range(runs):
-        for name, (stub_runner, no_inputs) in variants.items():
-            with ablated(stub_runner, no_inputs):
+        for name, (stub_runner, preconditions) in variants.items():
+            with ablated(stub_runner, preconditions):
                 rates[name].append(run_credlab(spec, examples, steps, i).rate)
     return {name: round(statistics.median(values)) for name, values in rates.items()}
 
@@ -241,18 +248,18 @@ def ablation(spec: Spec, examples: int, steps: int, runs: int) -> dict[str, floa
 LAYERS: dict[str, tuple[str, str]] = {
     # layer: (file suffix, function name) whose cumulative time is the layer's
     "credlab fuzz, Hypothesis phase": ("hypothesis/core.py", "wrapped_test"),
-    "  start-path replay (@initialize)": ("simulator/fuzz.py", "start"),
+    "  restarts (start-path replays)": ("simulator/fuzz.py", "restart"),
     "  event rules (fire_*)": ("simulator/fuzz.py", "fire"),
     "    decoding inputs": ("simulator/strategies.py", "pick"),
     "  clock rule (advance)": ("simulator/fuzz.py", "advance"),
     "  scenario runner, all steps": ("simulator/runner.py", "play"),
     "    transitions machine (Member.fire)": ("model/machine.py", "fire"),
     "    reference engine (Engine.fire)": ("model/engine.py", "fire"),
-    "    differential check": ("model/differential.py", "disagreements"),
+    "    differential check": ("model/differential.py", "agree"),
     "    invariants (compiled)": ("model/machine.py", "violated_invariants"),
     "  teardown (coverage, release)": ("simulator/fuzz.py", "teardown"),
     "  Hypothesis rule choice (RuleStrategy.do_draw)": ("hypothesis/stateful.py", "do_draw"),
-    "  rule preconditions": ("hypothesis/stateful.py", "_rule_is_enabled"),
+    "  swarm feature flags (RuleStrategy._rule_is_enabled)": ("hypothesis/stateful.py", "_rule_is_enabled"),
     "  building/validating strategies": ("hypothesis/strategies/_internal/strategies.py", "validate"),
 }
 
@@ -380,10 +387,10 @@ def report(data: dict[str, Any]) -> str:
             "",
             "Where the time goes, without a profiler (median steps/s of the Hypothesis phase):",
             f"  full credlab step                          {ab['full']:7d}",
+            f"  with preconditions on the event rules      {ab['with_preconditions']:7d}   "
+            "(only events handled in the current state drawn: the design not taken)",
             f"  runner replaced by a list append           {ab['runner_stubbed']:7d}   "
-            "(no machine, no engine, no checks)",
-            f"  ... and no preconditions                   {ab['runner_stubbed_no_preconditions']:7d}   "
-            "(what is left: rule dispatch and draws, Step objects, start, teardown)",
+            "(no machine, no engine, no checks: rule dispatch and draws, Step objects, restarts)",
             f"  baseline (no-op rules)                     {data['baseline_steps_per_second']:7d}",
             "",
             "cProfile of one run, cumulative seconds by layer (profiler overhead inflates Python-heavy layers):",

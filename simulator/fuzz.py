@@ -4,10 +4,16 @@
 member can cause, drawing one number into the event's table of symbolic inputs (what the member
 knows, what was mailed, wrong values, valid and broken literals per policy, Unicode traps: see
 :mod:`simulator.strategies`); one rule that moves the clock to just before, at or just after a
-running deadline's limit, or by a fixed jump; and an initial rule that first replays a shortest
-path to some transition or situation, so that every example starts somewhere deep. Each step
-runs through the scenario runner, without a trace, in lock-step with the reference engine: the
-spec's invariants and the two backends' agreement are checked after every step.
+running deadline's limit, or by a fixed jump; and ``restart``, which starts a new story from the
+end of a shortest path to some transition, situation or invariant violation, so that stories
+start deep. Each step runs through the scenario runner, without a trace, in lock-step with the
+reference engine: the spec's invariants and the two backends' agreement are checked after it.
+
+Event rules have no preconditions: every event is tried in every state, so the fuzzer also
+checks that both backends refuse an event no transition handles there (a compiled transition
+with an extra source state is caught). It costs depth, since many steps are such refusals; the
+restarts and the directed phase (:func:`directed`) make up for it, and preconditions would cost
+more per step inside Hypothesis than the whole lock-step does (``benchmarks/bench_fuzz.py``).
 
 A failure is shrunk by Hypothesis, replayed by the scenario runner with its trace (which explains
 it), and written as a scenario file that ``credlab simulate`` replays with the same failure
@@ -24,7 +30,7 @@ from typing import Any, ClassVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, rule
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, rule
 
 from model.engine import Engine
 from model.errors import Location
@@ -103,27 +109,36 @@ def build_state_machine(
     class SpecMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.steps: list[Step] = []
-            self.given: Given | None = None
-            self.run: ScenarioRun | None = None
-            self.member: Any = None
             stats.last = self
+            self.begin(0)  # the shortest start: a fresh member in the first initial state
 
         shared: ClassVar[list[Member]] = []
-        """The member every example resets and plays on (one, created by the first example)."""
+        """The member every story resets and plays on (one, created by the first)."""
 
-        @initialize(start=st.integers(0, len(starts) - 1))
-        def start(self, start: int) -> None:
+        def begin(self, start: int) -> None:
+            """Start a new story on the member, reset, from the start of path ``start``."""
             state, moves = starts[start]
             self.given = Given(state, actor, credentials)
+            self.steps: list[Step] = []
             scenario = Scenario("fuzz", WHERE, _where(0), spec.name, self.given, ())
             self.run = ScenarioRun(compiled, scenario, run_seed, oracle=engine, trace=False)
             self.member = self.run.start(self.shared[0] if self.shared else None)
             self.shared[:] = [self.member]
             self.run.check_invariants(self.member, Step(0, _where(0)))
-            for move in moves:  # where the example starts, not a claim: no expectation
+            for move in moves:  # where the story starts, not a claim: no expectation
                 number = len(self.steps) + 1
                 self.play(move.as_step(number, _where(number), accepted=False))
+
+        @rule(start=st.integers(0, len(starts) - 1))
+        def restart(self, start: int) -> None:
+            """Leave this story and start another from the start of a shortest path to some
+            transition or situation (a rule, not ``@initialize``: Hypothesis builds strategies
+            for each initialize rule of each example, which costs more than a dozen steps)."""
+            self.end_story()
+            self.begin(start)
+
+        def end_story(self) -> None:
+            stats.coverage.add(self.run.result.states, self.run.result.transitions)
 
         def play(self, step: Step) -> None:
             assert self.run is not None
@@ -155,8 +170,7 @@ def build_state_machine(
             self.play(Step(number, _where(number), None, (), None, clock.pick(choice, self.run.world), None))
 
         def teardown(self) -> None:
-            if self.run is not None:
-                stats.coverage.add(self.run.result.states, self.run.result.transitions)
+            self.end_story()
             stats.examples += 1
             if stats.progress is not None:
                 stats.progress(stats)
@@ -185,17 +199,19 @@ def rule_names(machine: type[RuleBasedStateMachine]) -> list[str]:
 
 
 def start_paths(paths: Paths) -> list[tuple[str, tuple[Move, ...]]]:
-    """Where examples start: a shortest path to every transition and to every signature (state,
-    which credentials are set, flags), without repeats, in a stable order."""
-    every = list(paths.transitions.values()) + list(paths.signatures.values())
+    """Where stories start: a shortest path to every transition, to every signature (state, which
+    credentials are set, flags) and to every invariant violation the reference engine's search
+    met, without repeats, in a stable order (shortest first)."""
+    every = list(paths.transitions.values()) + list(paths.signatures.values()) + list(paths.violations.values())
     return sorted(set(every), key=lambda item: (len(item[1]), item[0], repr(item[1])))
 
 
 def directed(
     compiled: CompiledSpec, engine: Engine, paths: Paths, stats: FuzzStats, result: FuzzResult, run_seed: int
 ) -> bool:
-    """Replay the shortest path to each transition first, so coverage of everything reachable
-    does not hang on chance; a path that breaks a property is already a minimal counterexample."""
+    """Replay the shortest path to each transition, signature and invariant violation first, so
+    coverage of everything reachable does not hang on chance; a path that breaks a property is
+    already a minimal counterexample."""
     actor = default_actor(compiled.spec)
     for state, moves in start_paths(paths):
         steps = tuple(move.as_step(n, Location(WHERE, n)) for n, move in enumerate(moves, start=1))

@@ -76,6 +76,8 @@ class Paths:
     transitions: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
     states: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
     signatures: dict[Key, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    violations: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    """With signatures: a shortest path to a situation where each broken invariant does not hold."""
     explored: int = 0
     complete: bool = True
     """False when the search stopped at its node limit before exhausting the space."""
@@ -170,8 +172,9 @@ class PathFinder:
 
     def search(self, *, signatures: bool = False) -> Paths:
         """Shortest paths to every transition and state (and, with ``signatures``, to every
-        :func:`signature`), breadth-first over situations; stops early once all transitions are
-        found unless signatures are wanted."""
+        :func:`signature` and to a situation breaking each invariant that some situation breaks),
+        breadth-first over situations; stops early once all transitions are found unless
+        signatures are wanted."""
         found = Paths()
         parents: dict[Key, tuple[Key, Move] | None] = {}
         origin: dict[Key, str] = {}
@@ -194,6 +197,10 @@ class PathFinder:
                 if new:
                     parents[key], origin[key] = (current, move), origin[current]
                     queue.append((key, following))
+                    if signatures:
+                        for broken in self.engine.violated_invariants(following[0]):
+                            if broken not in found.violations:
+                                found.violations[broken] = (origin[current], (*self.path_to(parents, current), move))
                 wanted = [t for t in fired if t not in found.transitions]
                 state, sig = following[0].state, signature(following[0])
                 if wanted or state not in found.states or (signatures and sig not in found.signatures):

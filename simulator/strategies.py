@@ -120,12 +120,19 @@ class ClockTable:
         fixed = {1, 60, 3600, 86_400, *(d // 2 for d in durations), *(2 * d for d in durations)}
         return cls(engine, tuple(sorted(s for s in fixed if s > 0)))
 
+    @property
+    def sharp(self) -> int:
+        """How many numbers go to deadline limits: twice as many as there are limits to land on."""
+        return 2 * 3 * len(self.engine.durations)
+
     def strategy(self) -> st.SearchStrategy[int]:
-        return st.integers(0, 3 * len(self.engine.durations) + len(self.jumps) - 1)
+        return st.integers(0, self.sharp + len(self.jumps) - 1)
 
     def pick(self, number: int, world: World) -> Advance:
-        """Move ``number`` in ``world``: the deadline limits first, so smaller numbers are the sharper moves."""
-        options = [move.advance for move, _ in deadline_jumps(self.engine, world) if move.advance is not None]
-        if number < len(options):
-            return options[number]
-        return Advance(seconds=self.jumps[(number - len(options)) % len(self.jumps)])
+        """Move ``number`` in ``world``: the first numbers land on the limits of the running
+        deadlines (where a boundary decides, so they come first and most often), the others jump."""
+        if number < self.sharp:
+            options = [move.advance for move, _ in deadline_jumps(self.engine, world) if move.advance is not None]
+            if options:
+                return options[number % len(options)]
+        return Advance(seconds=self.jumps[number % len(self.jumps)])

@@ -21,10 +21,12 @@ HELP = "Hypothesis stateful testing generated from a spec; exit 1 with a replaya
 DESCRIPTION = """\
 Generate a Hypothesis state machine from the spec and run it: one rule per event, inputs drawn
 from what the member knows, what was mailed, wrong values, valid and broken passwords/PINs and
-Unicode traps; clock moves that land just before, on and just after every running deadline.
-Every example first replays a shortest path to some transition, so the whole spec is reached.
-After every step the spec's invariants must hold and the compiled transitions machine must
-agree with the independent reference engine.
+Unicode traps; clock moves that land just before, on and just after every running deadline; and
+restarts from the end of a shortest path to some transition or situation. Before Hypothesis
+starts, the shortest path to every transition, situation and invariant violation that a
+breadth-first search finds is replayed, so the whole spec is reached. After every step the
+spec's invariants must hold and the compiled transitions machine must agree with the
+independent reference engine (every event is tried in every state: both must refuse alike).
 
 A failure is shrunk and written as a scenario file (--out, default build/fuzz/) that
 `credlab simulate SPEC FILE` replays with the same failure.

@@ -4,13 +4,17 @@ compiler shows up as a disagreement."""
 from __future__ import annotations
 
 import random
+import typing
 
 import pytest
 
 from model import ir
-from model.differential import disagreements, world_of
+from model.differential import agree, disagreements, world_of
 from model.engine import Engine
+from model.loader import load_spec
 from model.machine import CompiledSpec, Member, compile_spec
+from model.runtime import Delivery
+from tests.conftest import REPO
 
 PIN = "0123"
 STORY: list[tuple[str, dict[str, str | bool] | int]] = [
@@ -43,10 +47,12 @@ def lockstep(compiled: CompiledSpec, engine: Engine, member: Member) -> list[str
             world, steps = engine.advance(world, inputs, rng)
             assert [o.transition for o in outcomes] == [s.transition for s in steps]
             found = disagreements(member, None, world, None, engine)
+            assert agree(member, None, world, None, engine) is (found == [])
         else:
             outcome = member.fire(event, **inputs)
             world, step = engine.fire(world, event, inputs, rng)
             found = disagreements(member, outcome, world, step, engine)
+            assert agree(member, outcome, world, step, engine) is (found == [])
         if found:
             return [f"after {event}: {d}" for d in found]
         assert member.violated_invariants() == engine.violated_invariants(world) == []
@@ -102,3 +108,64 @@ def test_world_of_reads_a_member_exactly(ana: ir.Spec) -> None:
     engine = Engine(ana)
     member = compile_spec(ana).new_member(secrets={"amc_pin": PIN})
     assert world_of(member, engine) == engine.initial(credentials={"amc_pin": PIN})
+
+
+def _set_credential(member: Member) -> None:
+    member.record.credentials["web_password"] = b"not a digest of anything"
+
+
+def _set_flag(member: Member) -> None:
+    name = next(iter(member.record.flags))
+    member.record.flags[name] = not member.record.flags[name]
+
+
+def _start_deadline(member: Member) -> None:
+    member.record.deadlines["reset_link"] = member.record.now
+
+
+def _fire_expiry(member: Member) -> None:
+    member.record.expiry_fired.add("reset_link")
+
+
+def _tick(member: Member) -> None:
+    member.record.now += 1
+
+
+def _move(member: Member) -> None:
+    member.state = "pin_randomized"
+
+
+def _deliver(member: Member) -> None:
+    member.record.deliveries.append(Delivery(0, "reset_mail", "email", "mailbox"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_set_credential, _set_flag, _start_deadline, _fire_expiry, _tick, _move, _deliver],
+    ids=lambda change: change.__name__.strip("_"),
+)
+def test_agree_sees_every_field_disagreements_names(ana: ir.Spec, change: object) -> None:
+    """The fast yes/no and the explaining list look at the same fields."""
+    engine = Engine(ana)
+    member = compile_spec(ana).new_member(secrets={"amc_pin": PIN})
+    world = world_of(member, engine)
+    assert agree(member, None, world, None, engine) and disagreements(member, None, world, None, engine) == []
+    change(member)  # type: ignore[operator]
+    assert not agree(member, None, world, None, engine)
+    assert disagreements(member, None, world, None, engine) != []
+
+
+def test_agree_sees_a_counter_differ() -> None:
+    spec = load_spec(REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml")
+    engine = Engine(spec)
+    member = compile_spec(spec).new_member()
+    world = world_of(member, engine)
+    assert agree(member, None, world, None, engine)
+    member.record.counters["wrong_pins"] += 1
+    assert not agree(member, None, world, None, engine)
+    assert disagreements(member, None, world, None, engine) == ["counters differ: wrong_pins"]
+
+
+def test_the_engine_interprets_every_kind_of_guard(ana: ir.Spec) -> None:
+    """The engine dispatches on the guard's type: a kind of guard added to the IR needs a case here."""
+    assert set(Engine(ana)._holds) == set(typing.get_args(ir.Guard))

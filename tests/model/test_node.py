@@ -57,3 +57,20 @@ def test_ordering_repr_match_pickle_and_copy() -> None:
             pytest.fail("class pattern did not match")
     assert pickle.loads(pickle.dumps(Point(3))) == Point(3)
     assert copy.deepcopy(ir.All((ir.IsSet("a"),))) == ir.All((ir.IsSet("a"),))
+
+
+@node
+class Single:
+    value: str
+
+
+@node
+class Empty:
+    pass
+
+
+def test_nodes_of_one_field_or_none_compare_and_hash_by_value_too() -> None:
+    """Values are read by one ``attrgetter``, which returns a bare value for one name: not a tuple."""
+    assert Single("a") == Single(value="a") != Single("b")
+    assert hash(Single("a")) == hash(Single("a")) and Single("a") < Single("b")
+    assert Empty() == Empty() and hash(Empty()) == hash(Empty()) and repr(Empty()) == "Empty()"

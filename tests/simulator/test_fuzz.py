@@ -145,6 +145,29 @@ def test_a_planted_defect_is_caught_and_its_counterexample_replays_the_same_fail
     assert f" {invariant} (" in result["failure"]["message"]
 
 
+@pytest.mark.parametrize(
+    "fixture", [DEFECTS / "missing_guard.yaml", DEFECTS / "wrong_target.yaml"], ids=lambda p: p.stem
+)
+def test_a_counterexample_hypothesis_finds_and_shrinks_replays_the_same_failure(
+    fixture: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directed phase catches the planted defects before Hypothesis starts; switch it off to
+    check the other way a counterexample is made: found by Hypothesis in an untraced run, shrunk,
+    replayed with the trace that explains it, written, and replayed again by `credlab simulate`."""
+    monkeypatch.setattr("simulator.fuzz.directed", lambda *args: False)
+    code, report = fuzz_json(capsys, fixture, "--seed", "1", "--out", tmp_path)
+    assert code == 1 and report["directed"] == 0
+    counterexample = report["counterexample"]
+    assert counterexample["property"].startswith("invariant ")
+    assert "last steps:" in counterexample["message"]  # the traced replay shows the way there
+    code, replay = simulate_json(capsys, fixture, counterexample["scenario_file"])
+    assert code == 1
+    failure = replay["scenarios"][0]["failure"]
+    assert failure["step"] == counterexample["steps"]
+    # the same words and the same last steps; only where is said differently (<fuzz> against file:line)
+    assert failure["message"].split(": ", 1)[1] == counterexample["message"].split(": ", 1)[1]
+
+
 def test_the_deep_missing_guard_breaks_an_invariant_when_replayed_by_hand(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -209,6 +232,29 @@ def test_the_oracle_catches_a_broken_compiler_through_the_fuzzer(monkeypatch: py
     assert "transition: transitions machine None, reference engine 'activate_replacement'" in message
     assert "deadlines differ: activation" in message
     assert [step.event for step in result.steps] == ["order_replacement", "enter_pin"]
+
+
+def test_the_oracle_catches_a_compiled_transition_leaving_a_state_it_should_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fuzzer fires every event in every state, not only the events the spec handles there:
+    a compiler that lets the branch unblock an active card (an extra source state) is caught
+    because the reference engine refuses the event where the machine takes it."""
+    spec = load_spec(BANK_CARD)
+    original = CompiledSpec._transition
+
+    def extra_source(self: CompiledSpec, t: ir.Transition) -> dict[str, Any]:
+        compiled = original(self, t)
+        if t.id == "branch_unblock":
+            compiled["source"] = [*compiled["source"], "active"]
+        return compiled
+
+    monkeypatch.setattr(CompiledSpec, "_transition", extra_source)
+    result = fuzz(CompiledSpec(spec, spec.parameter_values()), max_examples=30, seed_value=1)
+    assert result.failure is not None
+    assert property_of(result.failure) == "backends agree"
+    assert "accepted: transitions machine True, reference engine False" in result.failure.message()
+    assert result.steps[-1].event == "unblock"
 
 
 # --- bad input -------------------------------------------------------------------------------------

@@ -405,6 +405,7 @@ def test_every_scenario_gets_a_json_lines_trace_that_starts_with_a_start_record(
 ) -> None:
     traces = trace_run(tmp_path / "traces")
     capsys.readouterr()
+
     def relative(path: Path) -> Path:
         return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path.relative_to(path.anchor)
 
@@ -515,3 +516,42 @@ def test_secret_inputs_are_shown_as_their_reference_or_redacted(ana: Spec) -> No
 def test_references_in_a_loaded_story_are_kept_as_references(ana: Spec) -> None:
     story = scenario(SECRETS, "mailed_is_the_pin_on_the_postcard", ana)
     assert dict(story.steps[1].inputs) == {"secret": SecretRef("mailed", "amc_pin")}
+
+
+# --- the untraced run the fuzzer uses -------------------------------------------------------------------
+def test_an_untraced_run_reaches_the_same_verdict_at_the_same_step(ana: Spec) -> None:
+    """``trace=False`` (the fuzzer's inner loop) keeps only the start entry, and changes nothing else:
+    over the ANA library and the runner's divergence fixtures, in lock-step with the reference engine."""
+    from model.engine import Engine
+    from simulator.scenario import scenario_files
+
+    engine = Engine(ana)
+    library = scenario_files([ANA_SPEC.parent.parent / "scenarios" / "ana_web_password", DIVERGENCE, SECRETS])
+    stories = [s for path in library for s in load_scenarios(path, ana)]
+    assert len(stories) > 100
+    for story in stories:
+        traced = ScenarioRun(compile_spec(ana), story, 3, oracle=engine).run()
+        untraced = ScenarioRun(compile_spec(ana), story, 3, oracle=engine, trace=False).run()
+        assert (untraced.passed, untraced.steps_run, untraced.states, untraced.transitions) == (
+            traced.passed,
+            traced.steps_run,
+            traced.states,
+            traced.transitions,
+        ), story.name
+        if traced.failure is not None:
+            assert untraced.failure is not None
+            assert (untraced.failure.step, untraced.failure.expected) == (traced.failure.step, traced.failure.expected)
+            # only where it started is kept to show: replay with a trace to explain a failure
+            assert [line.split(" ")[0] for line in untraced.failure.recent] == ["start"]
+        assert [entry["kind"] for entry in untraced.trace] == ["start"]
+
+
+def test_a_wrong_guess_stays_the_same_while_the_credential_keeps_its_value(ana: Spec) -> None:
+    runner = ScenarioRun(compile_spec(ana), scenario(SECRETS, "wrong_is_refused_but_policy_valid", ana), 0)
+    member = runner.start()
+    guess = runner.wrong_value(member, "amc_pin")
+    assert runner.wrong_value(member, "amc_pin") == guess
+    assert not compile_spec(ana).runtime.matches(member.record, "amc_pin", guess)
+    member.record.credentials["amc_pin"] = compile_spec(ana).runtime.hash(guess)  # now the guess is right
+    assert runner.wrong_value(member, "amc_pin") != guess
+    compile_spec(ana).release(member)
