@@ -2,7 +2,8 @@
 oracle, and counterexamples written as scenario files that `credlab simulate` replays.
 
 The planted-defect fixtures in tests/fixtures/defects/ are the ANA spec with one defect each (the
-header of each file says which); `ana_web_password.yaml` there is the clean copy they were made from.
+header of each file says which), made by tests/fixtures/defects/planted.py from the current spec;
+`ana_web_password.yaml` there is the clean copy.
 """
 
 from __future__ import annotations
