@@ -6,6 +6,7 @@ references around it are still checked, and all problems are raised together at 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -15,6 +16,7 @@ from model import ir
 from model.build_guards import build_effect, build_guard
 from model.document import read_document, uncovered_lines
 from model.errors import Location, Problems
+from model.policy import random_candidate
 from model.schema import INVALID, Obj, Seq, Tag, did_you_mean
 
 T = TypeVar("T")
@@ -110,6 +112,8 @@ class SpecBuilder:
             if isinstance(v, str)
         )
         self.policies = _frozen((k, self.policy(k, v)) for k, v in _names(top.get("policies")))
+        if not self.problems:  # a policy with a broken rule cannot be judged
+            self.check_drawable(top.get("policies"))
         self.credentials = _frozen((k, self.credential(k, v)) for k, v in _names(top.get("credentials")))
         self.channels = _frozen((k, self.channel(k, v)) for k, v in _names(top.get("channels")))
         self.flags = _frozen(
@@ -192,6 +196,20 @@ class SpecBuilder:
                     )
                 )
         return ir.Policy(name, obj.get("kind", "password"), tuple(rules), obj.get("description", ""), obj.loc)
+
+    def check_drawable(self, declared: Any) -> None:
+        """Every policy must accept some value credlab can draw at random: credentials set initially
+        or randomized take one, and fuzzing tries one valid value per policy. A policy that accepts
+        none usually has rules that contradict each other (an alphabet without a class it must include)."""
+        for name, policy in self.policies.items():
+            try:
+                random_candidate(policy, random.Random(f"credlab-drawable-{name}"))
+            except ValueError:
+                self.problems.add(
+                    declared.key_locs.get(name, policy.loc) if isinstance(declared, Obj) else policy.loc,
+                    f"policy '{name}' accepts no value of its minimum length drawn from its alphabet: "
+                    "do its rules contradict each other (length, alphabet, must_include)?",
+                )
 
     def rule_check(self, tag: Tag) -> ir.RuleCheck | None:
         value = tag.value

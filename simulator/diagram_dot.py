@@ -27,11 +27,21 @@ import re
 import shutil
 import struct
 import zlib
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import graphviz  # type: ignore[import-untyped]  # the package ships no type hints
+if TYPE_CHECKING:
+    import graphviz  # type: ignore[import-untyped]  # the package ships no type hints
 
 from simulator.diagram_model import Arrow, ChannelKey, Label, Node, Row, View
+
+
+def _graphviz() -> Any:
+    """The ``graphviz`` package, imported when a diagram is first drawn: it costs more to import
+    than the rest of ``credlab validate`` does, and every command's module is imported by the CLI."""
+    import graphviz
+
+    return graphviz
+
 
 INSTALL_HINT = "install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F7F00")
@@ -167,7 +177,7 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
 
 # --- the graph -------------------------------------------------------------------------------------
 def _node_attrs(node: Node) -> dict[str, str]:
-    attrs = {"id": f"state-{node.name}", "tooltip": graphviz.escape(node.tooltip)}
+    attrs = {"id": f"state-{node.name}", "tooltip": _graphviz().escape(node.tooltip)}
     if node.lifecycle:
         attrs.update(fillcolor=LIFECYCLE_FILL, penwidth="2.5")
     if node.focus:
@@ -215,7 +225,7 @@ def back_edges(view: View) -> set[tuple[str, str]]:
 def _arrow_edges(
     graph: graphviz.Digraph, arrow: Arrow, keys: dict[str, ChannelKey], back: set[tuple[str, str]]
 ) -> None:
-    tooltip = graphviz.escape(arrow.tooltip)
+    tooltip = _graphviz().escape(arrow.tooltip)
     colour = GREY if arrow.missed else _colour(arrow.channels, keys)
     base = {"color": colour, "tooltip": tooltip, "labeltooltip": tooltip}
     if arrow.expiry:
@@ -271,7 +281,7 @@ def _shared_box(graph: graphviz.Digraph, view: View, keys: dict[str, ChannelKey]
         style="filled",
         fillcolor="#FAFAFA",
         color="#909090",
-        tooltip=graphviz.escape(tooltip),
+        tooltip=_graphviz().escape(tooltip),
         id="every-state",
     )
 
@@ -279,7 +289,7 @@ def _shared_box(graph: graphviz.Digraph, view: View, keys: dict[str, ChannelKey]
 def to_dot(view: View) -> str:
     """The DOT source of ``view``: the same view gives the same text."""
     keys = {k.name: k for k in view.channels}
-    graph = graphviz.Digraph(view.name)
+    graph = _graphviz().Digraph(view.name)
     graph.attr(
         rankdir="TB",
         newrank="true",
@@ -290,13 +300,13 @@ def to_dot(view: View) -> str:
         label=_legend(view, keys),
         labelloc="b",
         labeljust="l",
-        tooltip=graphviz.escape(view.title),
+        tooltip=_graphviz().escape(view.title),
     )
     graph.attr("node", shape="box", style="rounded,filled", fillcolor="white", fontname=FONT, margin="0.08,0.04")
     graph.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
     cluster_style = {"style": "rounded,filled", "fillcolor": CLUSTER_FILL, "color": "#C4CAD6", "fontcolor": "#5A6275"}
     clusters = {
-        group: graphviz.Digraph(
+        group: _graphviz().Digraph(
             f"cluster_{group}",
             graph_attr={**cluster_style, "label": group, "fontsize": "11", "labeljust": "l", "tooltip": group},
         )
@@ -334,7 +344,7 @@ _COMMENT = re.compile(rb"<!--.*?-->\n?", re.DOTALL)
 
 def render(source: str, fmt: Literal["svg", "png"]) -> bytes:
     """Render DOT ``source`` with Graphviz's ``dot``, stamped with the source's hash."""
-    data: bytes = graphviz.pipe("dot", fmt, source.encode("utf-8"))
+    data: bytes = _graphviz().pipe("dot", fmt, source.encode("utf-8"))
     digest = dot_hash(source)
     if fmt == "svg":
         data = _COMMENT.sub(b"", data)

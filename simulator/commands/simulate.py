@@ -6,8 +6,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any
 
 from model.errors import Location, Problem, SpecError
 from model.ir import Spec
@@ -16,10 +15,12 @@ from simulator.coverage import Coverage
 from simulator.options import add_command
 from simulator.output import emit_json, write_atomic
 from simulator.params import describe_overrides, parse_overrides
-from simulator.runner import ScenarioResult
 from simulator.scenario import Scenario, is_scenario_file, load_scenarios, scenario_files, spec_name_of
 from simulator.specs import DEFAULT_SPEC_DIR
 from simulator.trace import dumps_line
+
+if TYPE_CHECKING:
+    from simulator.runner import ScenarioResult
 
 DEFAULT_SCENARIO_DIR = Path("scenarios")
 HELP = "run scenario files (stories) against specs; exit 1 if any diverges"
@@ -225,6 +226,8 @@ def report(args: argparse.Namespace, runs: list[SpecRun]) -> None:
 
 def junit(runs: list[SpecRun]) -> str:
     """JUnit XML: one testsuite per spec, one testcase per scenario."""
+    from xml.etree import ElementTree  # only --format junit pays for it
+
     suites = ElementTree.Element("testsuites", name="credlab simulate")
     for run in runs:
         failures = sum(not r.passed for r in run.results)

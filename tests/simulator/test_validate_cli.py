@@ -95,3 +95,18 @@ def test_help_teaches_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("validate", "policy", "schema"):
         assert command in out
+
+
+def test_validating_imports_nothing_only_other_commands_need() -> None:
+    """Every command's module is imported to build the parser; what only running one command needs
+    (Hypothesis, Graphviz, the scenario runner, the diagram builders, JUnit's XML) waits for it."""
+    heavy = ("hypothesis", "graphviz", "simulator.runner", "simulator.diagram_model", "xml.etree.ElementTree")
+    probe = (
+        "import sys; from simulator.cli import main; main(['validate', sys.argv[1]]); "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ANA_SPEC)], capture_output=True, text=True, cwd=REPO, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == ""
