@@ -62,6 +62,8 @@ class FuzzStats:
     """Random examples Hypothesis ran (the directed paths before them are counted in ``directed``)."""
     directed: int = 0
     steps: int = 0
+    fired: int = 0
+    """Transitions fired in all those steps (the other steps were refused, or moved only the clock)."""
     seconds: float = 0.0
     last: Any = None
     """The latest machine instance: after a failure, the shrunk example Hypothesis replayed."""
@@ -139,6 +141,7 @@ def build_state_machine(
 
         def end_story(self) -> None:
             stats.coverage.add(self.run.result.states, self.run.result.transitions)
+            stats.fired += self.run.result.fired
 
         def play(self, step: Step) -> None:
             assert self.run is not None
@@ -225,6 +228,7 @@ def directed(
         outcome = run.run()
         stats.steps += outcome.steps_run
         stats.directed += 1
+        stats.fired += outcome.fired
         stats.coverage.add(outcome.states, outcome.transitions)
         if outcome.failure is not None:
             result.failure, result.given, result.initial_values = outcome.failure, given, dict(run.initial_values)

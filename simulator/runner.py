@@ -50,6 +50,8 @@ class ScenarioResult:
     scenario: Scenario
     passed: bool = True
     steps_run: int = 0
+    fired: int = 0
+    """How many times a transition fired (an event accepted, or an expiry that moved the member)."""
     failure: Divergence | None = None
     trace: list[dict[str, Any]] = field(default_factory=list)
     states: set[str] = field(default_factory=set)
@@ -354,6 +356,7 @@ class ScenarioRun:
         self.result.states.add(outcome.target)
         if outcome.transition is not None:
             self.result.transitions.add(outcome.transition)
+            self.result.fired += 1
         if not self.tracing:
             return
         self.record(

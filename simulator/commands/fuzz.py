@@ -117,6 +117,7 @@ def fuzz_report(args: argparse.Namespace, spec: Spec, overrides: dict[str, int])
         "examples": stats.examples,
         "directed": stats.directed,
         "steps": stats.steps,
+        "transitions_fired": stats.fired,
         "seconds": round(stats.seconds, 3),
         "steps_per_second": round(stats.steps / stats.seconds) if stats.seconds else None,
         "coverage": stats.coverage.json(),
@@ -145,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     rate = f", {report['steps_per_second']} steps/s" if report["steps_per_second"] else ""
     print(
         f"{spec.path}: {report['directed']} shortest paths, then {report['examples']} random examples; "
-        f"{report['steps']} steps{rate} (seed {args.seed})"
+        f"{report['steps']} steps ({report['transitions_fired']} fired a transition){rate} (seed {args.seed})"
     )
     print("  " + coverage_text(report["coverage"]).replace("\n", "\n  "))
     print(
