@@ -23,7 +23,7 @@ from simulator.commands.fuzz import fuzz_report
 from simulator.commands.simulate import SpecRun, assign_scenarios, result_json
 from simulator.commands.validate import summary
 from simulator.lint import lint
-from simulator.runner import run_scenario
+from simulator.runner import ScenarioResult, run_scenario
 
 TIMING_KEYS = ("seconds", "steps_per_second")
 FUZZ_BUDGET = {"max_examples": 100, "steps": 30, "seed": 0}
@@ -98,6 +98,21 @@ def citing_elements(spec: ir.Spec) -> dict[str, list[dict[str, str]]]:
     return cited
 
 
+def implicated(spec: ir.Spec, result: ScenarioResult) -> set[str]:
+    """The sentences a failed story fails on: those it says it covers, those cited by the transitions
+    fired at the step where it failed and by the invariants that broke there. A failure that points
+    at none of these (a refusal where the story expected a transition, say) implicates every
+    sentence the story's transitions cite: better too many than a failure the matrix hides."""
+    failure = result.failure
+    assert failure is not None
+    fired = {e["transition"] for e in result.trace if e.get("step") == failure.step and e.get("transition")}
+    cited = {s for t in spec.transitions if t.id in fired for s in t.sources}
+    cited |= {s for inv in spec.invariants if inv.id in failure.broken for s in inv.sources}
+    if not cited:
+        cited = {s for t in spec.transitions if t.id in result.transitions for s in t.sources}
+    return cited | set(result.scenario.covers)
+
+
 def traceability(spec: ir.Spec, runs: SpecRun, explored: dict[str, Any]) -> list[dict[str, Any]]:
     """Each quoted sentence → the elements encoding it → the scenarios, invariants and explored
     properties exercising it → a status. A sentence nothing exercises says so."""
@@ -112,7 +127,7 @@ def traceability(spec: ir.Spec, runs: SpecRun, explored: dict[str, Any]) -> list
         invariants = sorted(e["id"] for e in cited[source_id] if e["kind"] == "invariant")
         properties = [f"invariant {i}" for i in invariants]
         broken = [p for p in properties if not holds.get(p, True)]
-        failing = sorted({r.scenario.name for r in runs.results if not r.passed} & set(scenarios))
+        failing = [r.scenario.name for r in runs.results if not r.passed and source_id in implicated(spec, r)]
         if broken or failing:
             status = "failing"
         elif scenarios or invariants:

@@ -72,8 +72,8 @@ class FuzzStats:
 
 def property_of(divergence: Divergence) -> str:
     """A short name for the property a divergence broke."""
-    if divergence.actual.startswith("violated: "):
-        return "invariant " + divergence.actual.removeprefix("violated: ").split(" ", 1)[0]
+    if divergence.broken:
+        return "invariant " + divergence.broken[0]
     if "reference engine" in divergence.expected:
         return "backends agree"
     return divergence.expected

@@ -240,7 +240,8 @@ def traceability(spec: dict[str, Any], sid: str, prefix: str) -> str:
         body.append((f"row-{slug(r['status'])}", cells))
     explain = (
         '<p class="small">Each sentence of the policy text, the spec elements that encode it, and the checks '
-        "that exercise it. <em>failing</em>: a scenario exercising it fails or one of its invariants is broken; "
+        "that exercise it. <em>failing</em>: one of its invariants is broken, or a scenario fails on it (the "
+        "story covers it, or fails at a step whose transition or broken invariant cites it); "
         "<em>not exercised</em>: no scenario or invariant checks it; <em>assumption only</em>: only an "
         "interpretation choice cites it.</p>"
     )

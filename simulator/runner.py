@@ -36,6 +36,8 @@ class Divergence:
     expected: str
     actual: str
     recent: tuple[str, ...] = ()
+    broken: tuple[str, ...] = ()
+    """The ids of the invariants that did not hold, when that is what stopped the story."""
 
     def message(self) -> str:
         lines = [f"{self.location}: step {self.step}: expected {self.expected}; got {self.actual}"]
@@ -180,7 +182,7 @@ class ScenarioRun:
         if broken:
             texts = {inv.id: inv.text for inv in self.spec.invariants}
             detail = "; ".join(f"{i} ({texts[i]})" for i in broken)
-            self.stop(step, "every invariant to hold", f"violated: {detail}")
+            self.stop(step, "every invariant to hold", f"violated: {detail}", tuple(broken))
 
     def advance(self, member: Member, step: Step, advance: Advance) -> list[Outcome]:
         """Move the clock; returns the outcomes of the expiry events it fired."""
@@ -373,9 +375,9 @@ class ScenarioRun:
             }
         )
 
-    def stop(self, step: Step, expected: str, actual: str) -> NoReturn:
+    def stop(self, step: Step, expected: str, actual: str, broken: tuple[str, ...] = ()) -> NoReturn:
         recent = tuple(_one_line(entry) for entry in self.result.trace[-RECENT_STEPS:])
-        raise StopRun(Divergence(step.number, step.loc, expected, actual, recent))
+        raise StopRun(Divergence(step.number, step.loc, expected, actual, recent, broken))
 
 
 def _one_line(entry: dict[str, Any]) -> str:
