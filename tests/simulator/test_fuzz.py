@@ -280,3 +280,17 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_counterexample_its_traced_replay_does_not_reproduce_is_reported_as_a_credlab_bug(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The untraced run and its traced replay must fail at the same step; if they ever do not, the
+    fuzzer says so (with what to report) instead of writing a scenario that would not fail."""
+    from simulator.runner import ScenarioResult, ScenarioRun
+
+    spec = load_spec(DEFECTS / "missing_guard.yaml")
+    monkeypatch.setattr("simulator.fuzz.directed", lambda *args: False)
+    monkeypatch.setattr(ScenarioRun, "run", lambda self: ScenarioResult(self.scenario))  # a replay that passes
+    with pytest.raises(RuntimeError, match=r"its traced replay passed; please report this .*seed \(1\)"):
+        fuzz(CompiledSpec(spec, spec.parameter_values()), max_examples=30, seed_value=1)

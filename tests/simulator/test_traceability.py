@@ -58,9 +58,7 @@ def test_a_story_failing_at_a_transition_is_blamed_on_that_transitions_sentences
     assert all("wrong_end_state" in rows[s]["scenarios"] for s in passed_step)  # still listed as exercising
 
 
-def test_a_failure_that_points_at_no_transition_blames_everything_its_story_fired(
-    ana: ir.Spec, tmp_path: Path
-) -> None:
+def test_a_failure_that_points_at_no_transition_blames_everything_its_story_fired(ana: ir.Spec, tmp_path: Path) -> None:
     """A refused registration (the password breaks the policy) fires nothing at the failing step."""
     result = run(ana, tmp_path, "refused", "its password is too short", "Sak1", "web_password_set")
     assert fired_at(result, 2) == set()
