@@ -138,7 +138,8 @@ def _fuzz(spec: dict[str, Any]) -> str:
     f = spec["fuzz"]
     cx = f.get("counterexample")
     text = f"<p>Random runs with seed {esc(f.get('seed'))}: " + (
-        f"{esc(f.get('examples'))} runs, {esc(f.get('steps'))} steps in all, and no counterexample.</p>"
+        f"{esc(f.get('examples'))} runs, {esc(f.get('steps'))} steps in all ({esc(f.get('transitions_fired'))} "
+        "fired a transition; every event is also tried where nothing handles it), and no counterexample.</p>"
         if not cx
         else f"stopped at the first counterexample, after {esc(f.get('steps'))} steps in all.</p>"
     )

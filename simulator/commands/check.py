@@ -73,7 +73,8 @@ def summary_lines(report: dict[str, Any], index: Path) -> list[str]:
             (
                 "fuzz",
                 fuzz["ok"],
-                f"{fuzz['directed']} shortest paths + {fuzz['examples']} random examples, {fuzz['steps']} steps"
+                f"{fuzz['directed']} shortest paths + {fuzz['examples']} random examples, {fuzz['steps']} steps "
+                f"({fuzz['transitions_fired']} fired a transition)"
                 + (f"; FAILS {fuzz['counterexample']['property']}" if fuzz["counterexample"] else ""),
             ),
             (
