@@ -128,7 +128,13 @@ class SpecBuilder:
             (
                 k,
                 ir.State(
-                    k, v.get("description", ""), v.get("lifecycle", False) is True, v.get("group"), self.cite(v), v.loc
+                    k,
+                    v.get("description", ""),
+                    v.get("lifecycle", False) is True,
+                    v.get("group"),
+                    self.cite(v),
+                    v.loc,
+                    v.get("session", False) is True,
                 ),
             )
             for k, v in _names(top.get("states"))

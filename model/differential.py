@@ -27,6 +27,7 @@ def world_of(member: Member, engine: Engine) -> World:
             Delivered(d.time, d.message, digest(engine.salt, d.secret.reveal()) if d.secret is not None else None)
             for d in record.deliveries
         ),
+        owner=record.session_owner,
     )
 
 
@@ -45,6 +46,7 @@ def agree(
     if (
         member.state != world.state
         or record.now != world.now
+        or record.session_owner != world.owner
         or tuple(record.credentials.values()) != world.credentials
         or tuple(record.flags.values()) != world.flags
         or tuple(record.counters.values()) != world.counters
@@ -116,3 +118,4 @@ def load_world(member: Member, world: World, engine: Engine) -> None:
     record.now = world.now
     record.deliveries = []
     record.disclosable = {}
+    record.session_owner = world.owner

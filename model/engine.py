@@ -45,6 +45,8 @@ class World(Node):
     expiry_fired: tuple[bool, ...]
     now: int = 0
     delivered: tuple[Delivered, ...] = ()
+    owner: str | None = None
+    """In a session state: the actor whose session it is (None: anyone may act)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ class Engine:
             for source in t.sources_states:
                 self.table.setdefault((source, t.event), []).append(t)
         self._holds = self._guard_table()
+        self.sessions = frozenset(name for name, state in spec.states.items() if state.session)
+        self.internal = frozenset(name for name, event in spec.events.items() if event.internal)
 
     # --- worlds -----------------------------------------------------------------------------
     def initial(
@@ -100,17 +104,20 @@ class Engine:
         credentials: Mapping[str, str] | None = None,
         flags: Mapping[str, bool] | None = None,
         running: tuple[str, ...] = (),
+        actor: str | None = None,
     ) -> World:
         """A member in ``state`` holding ``credentials`` (plaintext in, digests kept), with the
-        ``running`` deadlines started at time 0."""
+        ``running`` deadlines started at time 0; a session state is ``actor``'s session."""
         given, set_flags = credentials or {}, flags or {}
+        state = state or self.spec.initial[0]
         return World(
-            state=state or self.spec.initial[0],
+            state=state,
             credentials=tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
             flags=tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
             counters=tuple(0 for _ in self.spec.counters),
             deadlines=tuple(0 if name in running else None for name in self.spec.deadlines),
             expiry_fired=tuple(False for _ in self.spec.deadlines),
+            owner=actor if state in self.sessions else None,
         )
 
     def matches(self, world: World, credential: str, value: InputValue | None) -> bool:
@@ -195,23 +202,39 @@ class Engine:
         return [t.id for t in candidates if self._all_hold(t.guards, world, inputs)]
 
     def fire(
-        self, world: World, event: str, inputs: Mapping[str, InputValue], rng: random.Random
+        self,
+        world: World,
+        event: str,
+        inputs: Mapping[str, InputValue],
+        rng: random.Random,
+        actor: str | None = None,
     ) -> tuple[World, Step]:
-        """The world after ``event`` with ``inputs`` (the same world when no transition fires)."""
+        """The world after ``actor`` causes ``event`` with ``inputs`` (the same world when no
+        transition fires). In someone else's session state only the clock's events get through."""
+        if world.owner is not None and actor != world.owner and event not in self.internal:
+            return world, Step(event, False, world.state, world.state, None)
         for t in self.table.get((world.state, event), ()):
             if self._all_hold(t.guards, world, inputs):
-                after, disclosed = self._apply(world, t, inputs, rng)
+                after, disclosed = self._apply(world, t, inputs, rng, actor)
                 return after, Step(event, True, world.state, after.state, t.id, disclosed)
         return world, Step(event, False, world.state, world.state, None)
 
     def _apply(
-        self, world: World, t: ir.Transition, inputs: Mapping[str, InputValue], rng: random.Random
+        self,
+        world: World,
+        t: ir.Transition,
+        inputs: Mapping[str, InputValue],
+        rng: random.Random,
+        actor: str | None = None,
     ) -> tuple[World, tuple[tuple[str, str, str], ...]]:
         s = _Scratch(world)
         for effect in t.effects:
             self._effect(effect, s, world.now, inputs, rng)
+        target = t.target or world.state
+        # A session goes on through the screens of one flow and ends on leaving them.
+        owner = (world.owner if world.owner is not None else actor) if target in self.sessions else None
         after = World(
-            t.target or world.state,
+            target,
             tuple(s.credentials),
             tuple(s.flags),
             tuple(s.counters),
@@ -219,6 +242,7 @@ class Engine:
             tuple(s.expiry_fired),
             world.now,
             tuple(s.delivered),
+            owner,
         )
         return after, tuple(s.disclosed)
 

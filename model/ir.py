@@ -385,6 +385,8 @@ class State:
     group: str | None = None
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    session: bool = False
+    """A screen in the session of the actor whose event entered it: only they act on it."""
 
 
 @node

@@ -63,13 +63,20 @@ class Member:
         self.random = rng
         self.refusals: list[Refusal] = []
         self.fired: str | None = None
+        self.actor: str | None = None
+        """Who causes the next event (a session state refuses anyone but its owner); None: nobody in particular."""
 
     def fire(self, event: str, **inputs: InputValue) -> Outcome:
-        """Fire ``event`` with ``inputs``; returns what happened, never raises for a refusal."""
+        """Fire ``event`` with ``inputs`` as ``self.actor``; returns what happened, never raises for a refusal."""
         self.compiled.check_inputs(event, inputs)
         source = self.state
         if event not in self.compiled.triggers_from[source]:  # the compiled machine's own table says so
             return Outcome(event, False, source, source, None, (), f"'{event}' is not possible in state '{source}'")
+        owner = self.record.session_owner
+        if owner is not None and self.actor != owner and not self.compiled.spec.events[event].internal:
+            why = f"'{source}' is {owner}'s session"
+            reason = f"{why}: {self.actor or 'nobody'} cannot act on it"
+            return Outcome(event, False, source, source, None, (Refusal(event, why),), reason)
         self.refusals, self.fired = [], None
         if self.trigger(event, inputs=inputs):  # type: ignore[attr-defined]
             return Outcome(event, True, source, self.state, self.fired, ())
@@ -93,11 +100,15 @@ class Member:
             for name, start in self.record.deadlines.items()
             if start is not None and name not in self.record.expiry_fired and not runtime.within(self.record, name)
         )
-        for _, name in lapsed:
-            self.record.expiry_fired.add(name)
-            event = self.compiled.spec.deadlines[name].on_expiry
-            if event is not None and self.record.deadlines[name] is not None:
-                outcomes.append(self.fire(event))
+        acting, self.actor = self.actor, None  # the clock fires expiries, nobody's session
+        try:
+            for _, name in lapsed:
+                self.record.expiry_fired.add(name)
+                event = self.compiled.spec.deadlines[name].on_expiry
+                if event is not None and self.record.deadlines[name] is not None:
+                    outcomes.append(self.fire(event))
+        finally:
+            self.actor = acting
         return outcomes
 
     def violated_invariants(self) -> list[str]:
@@ -124,6 +135,7 @@ class CompiledSpec:
         self.invariants = [(inv.id, self.runtime.guard(inv.holds)) for inv in spec.invariants]
         self.declared_inputs = {name: {i.name: i for i in event.inputs} for name, event in spec.events.items()}
         self.transition_by_id = {t.id: t for t in spec.transitions}
+        self.sessions = frozenset(name for name, state in spec.states.items() if state.session)
         self.machine = Machine(
             model=[],
             states=list(spec.states),
@@ -159,6 +171,11 @@ class CompiledSpec:
             ctx = Context(member.record, member.state, event_data.kwargs["inputs"], member.random)
             for effect in effects:
                 effect(ctx)
+            record = member.record  # runs before the state changes: member.state is still the source
+            if (t.target or member.state) not in self.sessions:
+                record.session_owner = None
+            elif record.session_owner is None:
+                record.session_owner = member.actor
 
         return {
             "trigger": t.event,
@@ -213,7 +230,7 @@ class CompiledSpec:
         """Make ``member`` exactly what ``new_member(state, secrets, seed=seed)`` would return, without
         detaching and re-adding it (``add_model`` is the costly part of a fresh member)."""
         member.record, member.random = self.runtime.new_record(), random.Random(seed)
-        member.refusals, member.fired = [], None
+        member.refusals, member.fired, member.actor = [], None, None
         self._fill(member, secrets)
         self.machine.set_state(state or self.spec.initial[0], model=member)
 

@@ -43,6 +43,8 @@ class MemberRecord:
     deliveries: list[Delivery] = field(default_factory=list)
     disclosable: dict[str, Secret] = field(default_factory=dict)
     """Plaintext of a just-randomized credential, held only until a message carries it."""
+    session_owner: str | None = None
+    """In a session state: the actor whose session it is (None: anyone may act)."""
 
 
 @dataclass(slots=True)

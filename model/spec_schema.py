@@ -362,6 +362,11 @@ SPEC = Record(
                         "description": Field(Text(), required=True),
                         "lifecycle": Field(Bool(), doc="One of the named lifecycle states (drawn prominently)."),
                         "group": Field(Name(), doc="A group name for diagrams (registration, reset, ...)."),
+                        "session": Field(
+                            Bool(),
+                            doc="A screen in the session of whoever reached it: only the actor whose event "
+                            "entered it may leave it by an event (the clock's expiry events aside).",
+                        ),
                         "source": _SOURCE,
                     },
                 ),

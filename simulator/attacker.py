@@ -2,9 +2,11 @@
 
 An attacker is given a set of capabilities — knowing one of the member's credentials, or one of
 the spec's capabilities (controlling the mailbox, receiving the post, passing identification)
-— and starts from each of the member's lifecycle situations. Exploration with only that set
-says whether the attacker reaches **online access** (a value they know is accepted on an online
-channel) or **service-desk access** (accepted by phone or at a kiosk). Capability sets are
+— and starts from each situation the member reaches (the end of a shortest path to each state,
+screens included: a ``session`` state is the member's session, which refuses the attacker).
+Exploration with only that set says whether the attacker reaches **online access** (a value
+they know is accepted on an online channel) or **service-desk access** (accepted by phone or at
+a kiosk). Capability sets are
 tried smallest first and supersets of a set that already works are skipped, so what is reported
 are the *minimal* sets, each with the shortest attack.
 
@@ -23,6 +25,7 @@ from model.engine import Engine, World
 from simulator.explore import Exploration, Explorer
 from simulator.knowledge import Knowledge
 from simulator.paths import Move, PathFinder, shortest_paths
+from simulator.scenario import default_actor
 
 GOALS = {
     "online access": ("online",),
@@ -72,13 +75,18 @@ def replay(finder: PathFinder, origin: str, moves: tuple[Move, ...]) -> tuple[Wo
     return world, knowledge
 
 
+def attacker_actor(spec: ir.Spec) -> str:
+    """Who the attacker is: the first declared actor other than the member, else ``attacker``."""
+    member = default_actor(spec)
+    return next((name for name in spec.actors if name != member), "attacker")
+
+
 def member_starts(engine: Engine) -> list[Start]:
-    """The end of the shortest path to each lifecycle state (all states if none is marked)."""
+    """The end of the member's shortest path to each state: where an attack may begin."""
     finder = PathFinder(engine)
     paths = shortest_paths(engine)
-    lifecycle = [name for name, state in engine.spec.states.items() if state.lifecycle] or list(engine.spec.states)
     starts = []
-    for state in lifecycle:
+    for state in engine.spec.states:
         if state in paths.states:
             origin, moves = paths.states[state]
             world, knowledge = replay(finder, origin, moves)
@@ -119,7 +127,7 @@ def _try(
             value = start.knowledge.resolve("known", credential)
             if value is not None and start.world.credentials[engine.credential_index[credential]] is not None:
                 knowledge = knowledge.learn(credential, value)
-        explorer = Explorer(engine, max_states=max_states, capabilities=has)
+        explorer = Explorer(engine, attacker_actor(engine.spec), max_states=max_states, capabilities=has)
         exploration = explorer.explore(starts=[(start.state, start.world, knowledge)], check=False)
         for goal in list(remaining):
             node = _first(exploration, engine, goal)

@@ -237,7 +237,15 @@ def _quotes(spec: ir.Spec, source_ids: tuple[str, ...]) -> list[str]:
 
 
 def state_tooltip(spec: ir.Spec, state: ir.State) -> str:
-    kinds = [k for k, on in (("lifecycle state", state.lifecycle), ("initial", state.name in spec.initial)) if on]
+    kinds = [
+        k
+        for k, on in (
+            ("lifecycle state", state.lifecycle),
+            ("initial", state.name in spec.initial),
+            ("session: only whoever reached it acts here", state.session),
+        )
+        if on
+    ]
     lines = [f"state {state.name}" + (f" ({', '.join(kinds)})" if kinds else ""), state.description]
     if state.group:
         lines.append(f"group: {state.group}")

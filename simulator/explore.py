@@ -67,12 +67,14 @@ class Explorer(PathFinder):
     def __init__(
         self,
         engine: Engine,
+        actor: str | None = None,
         *,
         max_states: int = 200_000,
         progress: Callable[[Exploration], None] | None = None,
         capabilities: frozenset[str] | None = None,
     ) -> None:
-        super().__init__(engine, max_nodes=max_states, capabilities=capabilities)
+        """Explore as ``actor`` (default: the spec's default actor), with ``capabilities`` if given."""
+        super().__init__(engine, actor, max_nodes=max_states, capabilities=capabilities)
         self.progress = progress
         self.online = [n for n, c in self.spec.channels.items() if c.kind == "online"] or sorted(
             {rule.channel for rule in self.spec.access}

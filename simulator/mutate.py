@@ -217,8 +217,8 @@ def distinguish(original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000) ->
                 inputs = finder.resolve(left, knowledge, move.inputs)
                 if inputs is None:
                     continue
-                after_left, step_left = finder.engine.fire(left, event, inputs, search_random())
-                after_right, step_right = other.fire(right, event, inputs, search_random())
+                after_left, step_left = finder.engine.fire(left, event, inputs, search_random(), finder.actor)
+                after_right, step_right = other.fire(right, event, inputs, search_random(), finder.actor)
                 if not step_left.accepted and not step_right.accepted:
                     continue  # both refuse and change nothing: alike, as they were before
                 if _observable(finder.engine, left, after_left, step_left) != _observable(

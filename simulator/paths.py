@@ -45,7 +45,16 @@ def situation(world: World, knowledge: Knowledge) -> Key:
     """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
     and the deliveries (what they disclosed is already in what the member knows)."""
     elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
-    return (world.state, world.credentials, world.flags, world.counters, elapsed, world.expiry_fired, knowledge)
+    return (
+        world.state,
+        world.credentials,
+        world.flags,
+        world.counters,
+        elapsed,
+        world.expiry_fired,
+        world.owner,
+        knowledge,
+    )
 
 
 def signature(world: World) -> Key:
@@ -168,7 +177,7 @@ class PathFinder:
         for name, value in values.items():
             knowledge = knowledge.learn(name, value)
         self.initial_values = values
-        return self.engine.initial(state, values), knowledge
+        return self.engine.initial(state, values, actor=self.actor), knowledge
 
     def search(self, *, signatures: bool = False) -> Paths:
         """Shortest paths to every transition and state (and, with ``signatures``, to every
@@ -235,7 +244,7 @@ class PathFinder:
                 inputs = self.resolve(world, knowledge, move.inputs)
                 if inputs is None:
                     continue
-                after, step = self.engine.fire(world, move.event, inputs, search_random())
+                after, step = self.engine.fire(world, move.event, inputs, search_random(), self.actor)
                 if not step.accepted:
                     continue
                 learned = self.learn(knowledge, step.transition, inputs, step.disclosed)

@@ -125,8 +125,10 @@ class ScenarioRun:
         member.record.flags.update(dict(given.flags))
         for deadline in given.running:
             member.record.deadlines[deadline] = 0
+        if self.spec.states[given.state].session:  # the story's actor is at that screen
+            member.record.session_owner = given.actor
         if self.oracle is not None:
-            self.world = self.oracle.initial(given.state, values, dict(given.flags), given.running)
+            self.world = self.oracle.initial(given.state, values, dict(given.flags), given.running, given.actor)
         if given.actor is not None:
             for name, value in values.items():
                 self.learn(given.actor, name, value)
@@ -239,13 +241,14 @@ class ScenarioRun:
             self.record_outcome("event", member, refused, shown)
             return refused
         inputs = {name: self.resolve(member, step, actor, value) for name, value in step.inputs}
+        member.actor = actor
         try:
             outcome = member.fire(event.name, **inputs)
         except InputError as error:
             self.stop(step, "inputs the event accepts", str(error))
         self.record_outcome("event", member, outcome, shown)
         if self.oracle is not None and self.world is not None:
-            self.world, engine_step = self.oracle.fire(self.world, event.name, inputs, self.oracle_random)
+            self.world, engine_step = self.oracle.fire(self.world, event.name, inputs, self.oracle_random, actor)
             if not agree(member, outcome, self.world, engine_step, self.oracle, self.delivered):
                 self.check_agreement(step, disagreements(member, outcome, self.world, engine_step, self.oracle))
         if outcome.accepted and actor is not None:

@@ -111,11 +111,12 @@ def at_once(explorer: Explorer, attack: Attack) -> Step:
 
 
 def attacker_findings(args: argparse.Namespace, explorer: Explorer) -> list[dict[str, Any]]:
-    from simulator.attacker import attacks
+    from simulator.attacker import attacker_actor, attacks
     from simulator.scenario_writer import scenario_file
 
     spec = explorer.spec
-    attacker = next((name for name in spec.actors if name != explorer.actor), None)
+    # a story can only name a declared actor
+    attacker: str | None = attacker_actor(spec) if attacker_actor(spec) in spec.actors else None
     findings = []
     for attack in attacks(explorer.engine):
         held = ", ".join(str(c) for c in attack.capabilities) or "nothing"

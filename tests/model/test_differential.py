@@ -169,3 +169,28 @@ def test_agree_sees_a_counter_differ() -> None:
 def test_the_engine_interprets_every_kind_of_guard(ana: ir.Spec) -> None:
     """The engine dispatches on the guard's type: a kind of guard added to the IR needs a case here."""
     assert set(Engine(ana)._holds) == set(typing.get_args(ir.Guard))
+
+
+def test_the_engine_keeps_sessions_as_the_machine_does(ana: ir.Spec) -> None:
+    """Both backends refuse another actor on a session screen and agree on who owns it, step by step."""
+    engine, compiled = Engine(ana), compile_spec(ana)
+    member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
+    world, rng = engine.initial(credentials={"amc_pin": PIN}), random.Random(5)
+    story: list[tuple[str, str, dict[str, str | bool]]] = [
+        ("member", "login", {"secret": PIN, "shows_first_time_page": True}),
+        ("attacker", "continue_login", {}),
+        ("member", "continue_login", {}),
+        ("attacker", "register", {"pin": PIN, "new_password": "Sakura2024"}),
+        ("member", "log_out", {}),
+        ("attacker", "login", {"secret": PIN}),
+        ("member", "log_out", {}),
+    ]
+    accepted = []
+    for actor, event, inputs in story:
+        member.actor = actor
+        outcome = member.fire(event, **inputs)
+        world, step = engine.fire(world, event, inputs, rng, actor)
+        assert agree(member, outcome, world, step, engine), disagreements(member, outcome, world, step, engine)
+        accepted.append(step.accepted)
+    assert accepted == [True, False, True, False, True, True, False]
+    assert world.state == "registration_screen" and world.owner == "attacker"

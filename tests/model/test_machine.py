@@ -232,3 +232,32 @@ def test_the_machine_knows_which_events_each_state_handles(compiled: CompiledSpe
     for state in compiled.spec.states:
         handled = {t.event for t in compiled.spec.transitions if state in t.sources_states}
         assert compiled.triggers_from[state] == handled
+
+
+def test_a_session_screen_answers_only_the_actor_who_reached_it(compiled: CompiledSpec) -> None:
+    """registration_screen is `session: true`: whoever logged in owns it until the flow is left."""
+    member = fresh(compiled)
+    member.actor = "member"
+    assert member.fire("login", secret=PIN).target == "registration_screen"
+    assert member.record.session_owner == "member"
+    member.actor = "attacker"
+    refused = member.fire("log_out")
+    assert not refused.accepted and member.state == "registration_screen"
+    assert refused.reason == "'registration_screen' is member's session: attacker cannot act on it"
+    member.actor = "member"
+    assert member.fire("log_out").target == "unregistered"
+    assert member.record.session_owner is None  # a lifecycle state is nobody's session
+    member.actor = "attacker"  # ... so the next one to log in owns the next session
+    assert member.fire("login", secret=PIN).accepted and member.record.session_owner == "attacker"
+
+
+def test_the_clock_acts_in_anyones_session(ana: Spec) -> None:
+    """An expiry is nobody's event: the reset link lapses on the reset form whoever holds it."""
+    compiled = compile_spec(ana)
+    member = compiled.new_member("reset_pending", {"amc_pin": PIN})
+    member.record.deadlines["reset_link"] = 0
+    member.actor = "member"
+    assert member.fire("open_reset_link").target == "reset_form"
+    member.actor = "attacker"
+    [expired] = member.advance(compiled.parameters["reset_link_ttl"])
+    assert expired.accepted and member.state != "reset_form" and member.record.session_owner is None

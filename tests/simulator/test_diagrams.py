@@ -372,3 +372,10 @@ def test_a_rendered_png_carries_the_stamp(ana: Spec) -> None:
     dot = to_dot(build_view(ana))
     png = render(dot, "png")
     assert png.startswith(b"\x89PNG") and png_source_hash(png) == dot_hash(dot)
+
+
+def test_a_session_screens_tooltip_says_only_whoever_reached_it_acts_there(ana: Spec) -> None:
+    from simulator.diagram_model import state_tooltip
+
+    marked = {name for name, state in ana.states.items() if "session: only whoever" in state_tooltip(ana, state)}
+    assert marked == {"logged_in_with_pin", "first_time_information", "registration_screen", "reset_form"}

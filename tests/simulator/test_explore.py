@@ -34,7 +34,15 @@ def test_the_ana_spec_is_explored_completely(ana: Spec, explored: tuple[Explorer
 
 def _without_deliveries(world: World) -> World:
     return World(
-        world.state, world.credentials, world.flags, world.counters, world.deadlines, world.expiry_fired, world.now
+        world.state,
+        world.credentials,
+        world.flags,
+        world.counters,
+        world.deadlines,
+        world.expiry_fired,
+        world.now,
+        (),
+        world.owner,
     )
 
 
@@ -44,6 +52,7 @@ def test_every_explored_edge_gives_the_same_successor_on_the_transitions_machine
     explorer, found = explored
     engine = explorer.engine
     member = compile_spec(ana).new_member()
+    member.actor = explorer.actor  # the explorer's moves are its actor's: it owns the screens it reaches
     replayed = 0
     for world, knowledge in found.worlds:
         for move, (after, _), fired in explorer.expand(world, knowledge):
@@ -122,3 +131,28 @@ def test_a_planted_defect_fails_with_a_shortest_counterexample_that_replays(
     assert main(["simulate", str(spec), counterexample["scenario_file"]]) == 1
     out = capsys.readouterr().out
     assert f"violated: {invariant}" in out
+
+
+def test_attacks_start_everywhere_the_member_goes_and_a_members_screen_refuses_the_attacker(
+    ana: Spec, tmp_path: Path
+) -> None:
+    """Attacks start from the member's shortest path to every state, screens included. The reset
+    form is the member's session: without that, an attacker holding nothing would submit it."""
+    from model.loader import load_spec
+    from simulator.attacker import attacks, member_starts
+
+    assert {start.state for start in member_starts(Engine(ana))} == set(ana.states)
+    assert all(attack.capabilities for attack in attacks(Engine(ana)))  # each needs something
+
+    text = ANA_SPEC.read_text(encoding="utf-8")
+    assert text.count("    session: true\n") == 4
+    (tmp_path / ANA_SPEC.name).write_text(text.replace("    session: true\n", ""), encoding="utf-8")
+    policy = ANA_SPEC.with_suffix(".policy.txt")
+    (tmp_path / policy.name).write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+    sessionless = load_spec(tmp_path / ANA_SPEC.name)
+    free = [a for a in attacks(Engine(sessionless)) if not a.capabilities]
+    assert {(a.goal, a.start.state) for a in free} == {
+        ("online access", "reset_form"),
+        ("service-desk access", "reset_form"),
+    }
+    assert [m.event for m in free[0].moves] == ["submit_reset"]
