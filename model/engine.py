@@ -13,12 +13,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from model import ir
 from model.hashing import digest, salt_for
 from model.node import Node, node, replace
-from model.policy import enforced_ok, random_candidate
+from model.policy import Verdicts, random_candidate
 
 InputValue = str | bool
 
@@ -111,13 +112,15 @@ class Engine:
         given, set_flags = credentials or {}, flags or {}
         state = state or self.spec.initial[0]
         return World(
-            state=state,
-            credentials=tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
-            flags=tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
-            counters=tuple(0 for _ in self.spec.counters),
-            deadlines=tuple(0 if name in running else None for name in self.spec.deadlines),
-            expiry_fired=tuple(False for _ in self.spec.deadlines),
-            owner=actor if state in self.sessions else None,
+            state,
+            tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
+            tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
+            tuple(0 for _ in self.spec.counters),
+            tuple(0 if name in running else None for name in self.spec.deadlines),
+            tuple(False for _ in self.spec.deadlines),
+            0,
+            (),
+            actor if state in self.sessions else None,
         )
 
     def matches(self, world: World, credential: str, value: InputValue | None) -> bool:
@@ -151,6 +154,7 @@ class Engine:
 
     def _guard_table(self) -> dict[type, Callable[[Any, World, Mapping[str, InputValue]], bool]]:
         holds = self.holds
+        verdicts = {name: Verdicts(policy) for name, policy in self.spec.policies.items()}
 
         def authenticates(g: ir.Authenticates, world: World, inputs: Mapping[str, InputValue]) -> bool:
             channel = g.channel if g.channel is not None else inputs.get(g.channel_from or "")
@@ -158,7 +162,7 @@ class Engine:
 
         def satisfies(g: ir.Satisfies, world: World, inputs: Mapping[str, InputValue]) -> bool:
             value = inputs.get(g.input)
-            return value is None or (isinstance(value, str) and enforced_ok(self.spec.policies[g.policy], value))
+            return value is None or (isinstance(value, str) and verdicts[g.policy](value))
 
         def expired(g: ir.Expired, world: World, inputs: Mapping[str, InputValue]) -> bool:
             return world.deadlines[self.deadline_index[g.deadline]] is not None and not self.within(world, g.deadline)
@@ -212,12 +216,18 @@ class Engine:
         """The world after ``actor`` causes ``event`` with ``inputs`` (the same world when no
         transition fires). In someone else's session state only the clock's events get through."""
         if world.owner is not None and actor != world.owner and event not in self.internal:
-            return world, Step(event, False, world.state, world.state, None)
+            return world, self._refused(world.state, event)
         for t in self.table.get((world.state, event), ()):
             if self._all_hold(t.guards, world, inputs):
                 after, disclosed = self._apply(world, t, inputs, rng, actor)
                 return after, Step(event, True, world.state, after.state, t.id, disclosed)
-        return world, Step(event, False, world.state, world.state, None)
+        return world, self._refused(world.state, event)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def _refused(state: str, event: str) -> Step:
+        """The step of ``event`` refused in ``state`` (one object per pair: fuzzing refuses a lot)."""
+        return Step(event, False, state, state, None)
 
     def _apply(
         self,

@@ -71,7 +71,7 @@ class Member:
         self.compiled.check_inputs(event, inputs)
         source = self.state
         if event not in self.compiled.triggers_from[source]:  # the compiled machine's own table says so
-            return Outcome(event, False, source, source, None, (), f"'{event}' is not possible in state '{source}'")
+            return _impossible(event, source)
         owner = self.record.session_owner
         if owner is not None and self.actor != owner and not self.compiled.spec.events[event].internal:
             why = f"'{source}' is {owner}'s session"
@@ -245,6 +245,13 @@ class CompiledSpec:
     def release(self, member: Member) -> None:
         """Detach ``member`` from the machine (``add_model`` costs grow with attached models)."""
         self.machine.remove_model(member)
+
+
+@lru_cache(maxsize=4096)
+def _impossible(event: str, state: str) -> Outcome:
+    """The outcome of ``event`` where no transition handles it (one object per pair: fuzzing tries
+    every event in every state)."""
+    return Outcome(event, False, state, state, None, (), f"'{event}' is not possible in state '{state}'")
 
 
 @lru_cache(maxsize=64)

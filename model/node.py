@@ -120,6 +120,5 @@ def replace(value: T, **changes: Any) -> T:
     unknown = set(changes) - set(value._fields)
     if unknown:
         raise TypeError(f"{type(value).__name__} has no field(s) {', '.join(sorted(unknown))}")
-    fields = {name: changes.get(name, getattr(value, name)) for name in value._fields}
-    made: T = type(value)(**fields)
+    made: T = type(value)(*(changes[name] if name in changes else getattr(value, name) for name in value._fields))
     return made

@@ -153,6 +153,23 @@ def enforced_ok(policy: ir.Policy, candidate: str) -> bool:
     )
 
 
+class Verdicts:
+    """``enforced_ok`` remembered per value for one policy: a fuzzer or a search offers the same few
+    candidates thousands of times (bounded: forgets everything past ``limit`` values)."""
+
+    def __init__(self, policy: ir.Policy, limit: int = 4096) -> None:
+        self.policy, self.limit = policy, limit
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, candidate: str) -> bool:
+        verdict = self.known.get(candidate)
+        if verdict is None:
+            if len(self.known) >= self.limit:
+                self.known.clear()
+            verdict = self.known[candidate] = enforced_ok(self.policy, candidate)
+        return verdict
+
+
 def random_candidate(policy: ir.Policy, rng: random.Random) -> str:
     """A random value that ``policy``'s enforced rules accept (a reset PIN, say), from ``rng``."""
     length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))

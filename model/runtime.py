@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from model import ir
 from model.hashing import Secret, digest, salt_for
-from model.policy import enforced_ok, random_candidate
+from model.policy import Verdicts, random_candidate
 
 InputValue = str | bool
 
@@ -123,8 +123,8 @@ class Runtime:
             case ir.Authenticates(secret=s, channel=ch, channel_from=src):
                 return lambda ctx: self.accepts(ctx, ch or str(ctx.inputs.get(src or "")), None, ctx.inputs.get(s))
             case ir.Satisfies(input=i, policy=p):
-                policy = self.spec.policies[p]
-                return lambda ctx: (v := ctx.inputs.get(i)) is None or (isinstance(v, str) and enforced_ok(policy, v))
+                ok = Verdicts(self.spec.policies[p])
+                return lambda ctx: (v := ctx.inputs.get(i)) is None or (isinstance(v, str) and ok(v))
             case ir.IsSet(credential=c):
                 return lambda ctx: ctx.record.credentials[c] is not None
             case ir.FlagSet(flag=f):

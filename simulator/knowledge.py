@@ -25,6 +25,13 @@ def _append(history: History, credential: str, value: str) -> History:
     return tuple(sorted(table.items()))
 
 
+def _values(history: History, credential: str) -> tuple[str, ...]:
+    for name, values in history:  # a handful of credentials: a scan beats building a dict
+        if name == credential:
+            return values
+    return ()
+
+
 @node
 class Knowledge:
     known: History = ()
@@ -41,11 +48,15 @@ class Knowledge:
     def resolve(self, kind: str, credential: str) -> str | None:
         """The value a ``known``/``previous``/``mailed`` reference means now, or None."""
         if kind == "mailed":
-            values = dict(self.mailed).get(credential, ())
+            values = _values(self.mailed, credential)
             return values[-1] if values else None
-        values = dict(self.known).get(credential, ())
+        values = _values(self.known, credential)
         if kind == "known":
             return values[-1] if values else None
         if kind == "previous":
             return values[-2] if len(values) >= 2 else None
         return None
+
+
+NOTHING = Knowledge()
+"""What an actor knows before anything: shared, since a Knowledge never changes."""

@@ -20,7 +20,7 @@ from model.engine import Engine, World
 from model.errors import Location
 from model.machine import CompiledSpec, InputError, Member, Outcome, Refusal
 from model.policy import random_candidate
-from simulator.knowledge import Knowledge
+from simulator.knowledge import NOTHING, Knowledge
 from simulator.scenario import Advance, Expectation, InputValue, Scenario, SecretRef, Step
 from simulator.trace import REDACTED
 
@@ -84,7 +84,7 @@ class ScenarioRun:
         self.compiled, self.spec, self.scenario, self.seed = compiled, compiled.spec, scenario, seed
         self.tracing = trace
         self.result = ScenarioResult(scenario)
-        self.knowledge: dict[str, Knowledge] = {name: Knowledge() for name in compiled.spec.actors}
+        self.knowledge: dict[str, Knowledge] = dict.fromkeys(compiled.spec.actors, NOTHING)
         self.capabilities: dict[str, tuple[str, ...]] = {name: a.has for name, a in compiled.spec.actors.items()}
         for actor, has, _ in scenario.given.grants:
             self.capabilities[actor] = has
@@ -137,17 +137,16 @@ class ScenarioRun:
                 if name in values:
                     self.learn(actor, name, values[name])
         self.result.states.add(given.state)
-        self.result.trace.append(
-            {
-                "kind": "start",
-                "spec": self.spec.name,
-                "run": self.scenario.name,
-                "state": given.state,
-                "time": 0,
-                "seed": self.seed,
-                "parameters": {k: format_duration(v) for k, v in sorted(self.compiled.parameters.items())},
-            }
-        )
+        start: dict[str, Any] = {"kind": "start", "state": given.state}  # untraced: what a divergence shows
+        if self.tracing:
+            start.update(
+                spec=self.spec.name,
+                run=self.scenario.name,
+                time=0,
+                seed=self.seed,
+                parameters={k: format_duration(v) for k, v in sorted(self.compiled.parameters.items())},
+            )
+        self.result.trace.append(start)
         return member
 
     def initial_credentials(self) -> dict[str, str]:
@@ -169,8 +168,9 @@ class ScenarioRun:
             outcomes = self.advance(member, step, step.advance)
         elif step.event is not None:
             outcomes = [self.fire(member, step)]
-        new = member.record.deliveries[delivered:]
-        self.learn_deliveries(new)
+        new = member.record.deliveries[delivered:] if len(member.record.deliveries) > delivered else []
+        if new:
+            self.learn_deliveries(new)
         # The engine hands back the very world it was given when nothing changed (a refused event),
         # and the machine was just checked equal to it: the invariants held on it a step ago.
         if before is None or self.world is not before:
@@ -233,7 +233,9 @@ class ScenarioRun:
         assert step.event is not None
         actor = step.actor or self.scenario.given.actor
         event = self.spec.events[step.event]
-        missing = [c for c in event.requires if actor is None or c not in self.capabilities[actor]]
+        missing = (
+            [c for c in event.requires if actor is None or c not in self.capabilities[actor]] if event.requires else []
+        )
         shown = {name: self.shown(value) for name, value in step.inputs} if self.tracing else {}
         if missing:  # refused before it reaches the machine: this actor cannot cause the event
             lacks = f"{actor} lacks {', '.join(missing)}"

@@ -386,3 +386,14 @@ def test_every_rule_is_reported_in_declaration_order(web_password: Policy) -> No
     assert verdict.policy == "web_password"
     assert [r.rule for r in verdict.results] == [r.id for r in web_password.rules]
     assert [r.message for r in verdict.results] == [r.message for r in web_password.rules]
+
+
+def test_remembered_verdicts_are_the_policys_and_stay_bounded(ana: Spec) -> None:
+    """Both backends ask a policy about the same few candidates thousands of times while fuzzing."""
+    from model.policy import Verdicts, enforced_ok
+
+    policy = ana.policies["web_password"]
+    verdicts = Verdicts(policy, limit=3)
+    candidates = ["Sakura2024", "short", "Sakura2024\n", "ＳAkura2024", "Sakura2024"]
+    assert [verdicts(c) for c in candidates] == [enforced_ok(policy, c) for c in candidates]
+    assert len(verdicts.known) <= 3
