@@ -36,7 +36,7 @@ from model.engine import Engine
 from model.errors import Location
 from model.machine import CompiledSpec, Member
 from simulator.coverage import Coverage
-from simulator.knowledge import Knowledge
+from simulator.knowledge import NOTHING
 from simulator.paths import Move, Paths, shortest_paths
 from simulator.runner import Divergence, ScenarioRun, StopRun
 from simulator.scenario import Given, Scenario, SecretRef, Step, default_actor
@@ -100,7 +100,6 @@ def build_state_machine(
     actor = default_actor(spec)
     starts = start_paths(paths) or [(spec.initial[0], ())]
     clock = ClockTable.of(engine)
-    nobody = Knowledge()
     # Every example starts with the same credentials and on the same member, reset: a fresh
     # member costs more than a dozen steps (transitions' add_model).
     probe = ScenarioRun(
@@ -144,7 +143,6 @@ def build_state_machine(
             stats.fired += self.run.result.fired
 
         def play(self, step: Step) -> None:
-            assert self.run is not None
             self.steps.append(step)
             stats.steps += 1
             try:
@@ -155,8 +153,7 @@ def build_state_machine(
         def resolvable(self, inputs: Assignment) -> Assignment:
             """``inputs`` with each reference the member cannot resolve (no previous password yet,
             nothing mailed) replaced by a wrong value: they try something they do not have."""
-            assert self.run is not None
-            knowledge = self.run.knowledge[actor] if actor is not None else nobody
+            knowledge = self.run.knowledge[actor] if actor is not None else NOTHING
             return tuple(
                 (name, SecretRef("wrong", value.credential))
                 if isinstance(value, SecretRef)
@@ -168,7 +165,7 @@ def build_state_machine(
 
         @rule(choice=clock.strategy())
         def advance(self, choice: int) -> None:
-            assert self.run is not None and self.run.world is not None
+            assert self.run.world is not None  # the run has an oracle
             number = len(self.steps) + 1
             self.play(Step(number, _where(number), None, (), None, clock.pick(choice, self.run.world), None))
 
