@@ -37,6 +37,7 @@ KINDS = (
     "flip-boundary",
     "weaken-rule",
     "drop-access",
+    "drop-session",
 )
 
 
@@ -113,6 +114,17 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
             )
     yield from _deadline_mutants(spec)
     yield from _rule_mutants(spec)
+    for name, state in spec.states.items():
+        if state.session:
+            marked = MappingProxyType({**spec.states, name: replace(state, session=False)})
+            yield Mutant(
+                f"{name}:drop-session",
+                "drop-session",
+                f"{name} is anyone's screen, not the session of whoever reached it",
+                state.loc,
+                state.sources,
+                dataclasses.replace(spec, states=marked),
+            )
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]
         yield Mutant(
@@ -247,6 +259,12 @@ def _move_text(move: Move) -> str:
 
 def explain(verdict: Verdict, original: ir.Spec) -> Verdict:
     """Say why a survivor survived: equivalent, or which story would have caught it."""
+    if verdict.mutant.kind == "drop-session":  # the joint search plays one actor: it cannot tell
+        return dataclasses.replace(
+            verdict,
+            explanation="no story has another actor act on this screen while it is someone's session; add one "
+            "(their event there must be refused)",
+        )
     witness = distinguish(original, verdict.mutant.spec)
     if witness is None:
         return dataclasses.replace(

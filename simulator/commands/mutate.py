@@ -21,7 +21,7 @@ HELP = "mutation analysis: which rules do the spec's scenarios and properties re
 DESCRIPTION = """\
 Make mutants of the spec — a guard dropped or negated, a target swapped, an effect dropped, a
 deadline shifted by a second or doubled, its boundary flipped, a policy rule weakened to advice,
-an access rule dropped — and run the spec's own checks against each: its scenarios (from
+an access rule dropped, a session screen made anyone's — and run the spec's own checks against each: its scenarios (from
 ./scenarios/ or the folders given), then exhaustive exploration of its invariants and
 built-in properties. A mutant nothing notices *survives*. Each survivor is explained: either
 it is equivalent (no reachable situation behaves differently) or credlab gives the shortest

@@ -11,7 +11,7 @@ import pytest
 from model.ir import Spec
 from model.loader import load_spec
 from simulator.cli import main
-from simulator.mutate import KINDS, distinguish, judge, mutants
+from simulator.mutate import KINDS, distinguish, explain, judge, mutants
 from simulator.scenario import load_scenarios
 from tests.conftest import ANA_SPEC, REPO
 
@@ -75,3 +75,15 @@ def test_the_cli_explains_every_survivor_and_writes_the_story_that_would_kill_it
 def test_bad_threshold_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["mutate", str(ANA_SPEC), "--threshold", "2"]) == 2
     assert "kill rate between 0 and 1" in capsys.readouterr().err
+
+
+def test_a_screen_that_stops_being_a_session_is_caught_by_the_attacker_stories(ana: Spec) -> None:
+    dropped = [m for m in mutants(ana) if m.kind == "drop-session"]
+    assert {m.id.removesuffix(":drop-session") for m in dropped} == {n for n, s in ana.states.items() if s.session}
+    stories = load_scenarios(REPO / "scenarios" / "ana_web_password" / "attacker.yaml", ana)
+    for mutant in dropped:
+        verdict = judge(mutant, stories, explore=False, max_states=1000)
+        assert verdict.killed and verdict.by.startswith("scenario attacker_cannot_"), mutant.id
+    # the equivalence search plays one actor, so a survivor is never called equivalent
+    survivor = explain(judge(dropped[0], [], explore=False, max_states=1000), ana)
+    assert not survivor.killed and survivor.explanation.startswith("no story has another actor act on this screen")
