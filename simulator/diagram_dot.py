@@ -43,6 +43,8 @@ def _graphviz() -> Any:
     return graphviz
 
 
+SESSION = "session"
+"""The line under a session screen's name."""
 INSTALL_HINT = "install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F7F00")
 """Channel colours (Okabe–Ito, colour-blind safe), by the channel's position in the spec."""
@@ -124,6 +126,8 @@ def _node_label(node: Node, keys: dict[str, ChannelKey]) -> str:
     size = 13 if node.lifecycle else 11
     colour = GREY if node.missed else "black"
     rows = [f'<TR><TD><FONT POINT-SIZE="{size}" COLOR="{colour}"><B>{_e(node.name)}</B></FONT></TD></TR>']
+    if node.session:
+        rows.append(f'<TR><TD><FONT POINT-SIZE="8" COLOR="{colour}"><I>{SESSION}</I></FONT></TD></TR>')
     if node.rows:
         rows += ["<HR/>", *(_row_cell(r, keys) for r in node.rows)]
     return f"<{_table(rows)}>"
@@ -153,6 +157,11 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
     shapes: list[Entry] = [
         ("<B>state</B>", "lifecycle state (the user's)", lifecycle),
         ("state", "a screen or step on the way", {"BORDER": "1", "STYLE": "rounded"}),
+        (
+            f'state<BR/><FONT POINT-SIZE="8"><I>{SESSION}</I></FONT>',
+            "a screen only whoever reached it acts on",
+            {"BORDER": "1", "STYLE": "rounded"},
+        ),
         ("&#9679;&#8594;", "initial state", {}),
         ("&#8226;", "joins the sources of one transition", {}),
         ('<FONT POINT-SIZE="9">event [guard] / effect</FONT>', "in a box: stays in the state", {}),

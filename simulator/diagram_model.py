@@ -85,6 +85,8 @@ class Node:
     missed: bool = False
     visited: bool = False
     focus: bool = False
+    session: bool = False
+    """A screen in the session of whoever reached it (only they act on it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +347,7 @@ def build_view(
             missed=name in missed_states,
             visited=name in visited,
             focus=name == focus,
+            session=state.session,
         )
         for name, state in spec.states.items()
         if name in shown

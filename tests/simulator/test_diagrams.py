@@ -379,3 +379,13 @@ def test_a_session_screens_tooltip_says_only_whoever_reached_it_acts_there(ana: 
 
     marked = {name for name, state in ana.states.items() if "session: only whoever" in state_tooltip(ana, state)}
     assert marked == {"logged_in_with_pin", "first_time_information", "registration_screen", "reset_form"}
+
+
+def test_session_screens_are_marked_under_their_name_and_in_the_legend(ana: Spec) -> None:
+    from simulator.diagram_dot import to_dot
+    from simulator.diagram_model import build_view
+
+    dot = to_dot(build_view(ana))
+    screens = [name for name, state in ana.states.items() if state.session]
+    assert dot.count("<I>session</I>") == len(screens) + 1  # each screen, and the legend's sample
+    assert "a screen only whoever reached it acts on" in dot
