@@ -60,6 +60,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from _args import positive  # noqa: E402  (this script's own folder)
 from hypothesis import seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, rule  # noqa: E402
@@ -402,18 +403,11 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=_positive, default=7, help="timed runs per side (default: 7)")
-    parser.add_argument("--examples", type=_positive, default=100, help="max_examples per run (default: 100)")
-    parser.add_argument("--steps", type=_positive, default=30, help="stateful_step_count (default: 30)")
+    parser.add_argument("--runs", type=positive, default=7, help="timed runs per side (default: 7)")
+    parser.add_argument("--examples", type=positive, default=100, help="max_examples per run (default: 100)")
+    parser.add_argument("--steps", type=positive, default=30, help="stateful_step_count (default: 30)")
     parser.add_argument("--profile", action="store_true", help="also break the time down (ablation and cProfile)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)

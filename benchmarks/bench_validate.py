@@ -48,6 +48,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from _args import positive  # this script's own folder
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC = "spec/ana_web_password.yaml"
 TARGET = 2.0
@@ -209,16 +211,9 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=_positive, default=15, help="timed runs per command (default: 15)")
+    parser.add_argument("--runs", type=positive, default=15, help="timed runs per command (default: 15)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     parser.add_argument(
         "--as-is",

@@ -118,6 +118,7 @@ def traceability(spec: ir.Spec, runs: SpecRun, explored: dict[str, Any]) -> list
     properties exercising it → a status. A sentence nothing exercises says so."""
     cited = citing_elements(spec)
     holds = {p["id"]: p["holds"] for p in explored["properties"]}
+    blamed = {r.scenario.name: implicated(spec, r) for r in runs.results if not r.passed}
     rows = []
     for source_id, source in spec.sources.items():
         transitions = {e["id"] for e in cited[source_id] if e["kind"] == "transition"}
@@ -127,7 +128,7 @@ def traceability(spec: ir.Spec, runs: SpecRun, explored: dict[str, Any]) -> list
         invariants = sorted(e["id"] for e in cited[source_id] if e["kind"] == "invariant")
         properties = [f"invariant {i}" for i in invariants]
         broken = [p for p in properties if not holds.get(p, True)]
-        failing = [r.scenario.name for r in runs.results if not r.passed and source_id in implicated(spec, r)]
+        failing = [name for name, sources in blamed.items() if source_id in sources]
         if broken or failing:
             status = "failing"
         elif scenarios or invariants:

@@ -37,7 +37,7 @@ from model.errors import Location
 from model.machine import CompiledSpec, Member
 from simulator.coverage import Coverage
 from simulator.knowledge import NOTHING
-from simulator.paths import Move, Paths, shortest_paths
+from simulator.paths import Move, Paths, causable, shortest_paths
 from simulator.runner import Divergence, ScenarioRun, StopRun
 from simulator.scenario import Given, Scenario, SecretRef, Step, default_actor
 from simulator.strategies import Assignment, ClockTable, InputTable, input_tables
@@ -88,8 +88,7 @@ def fuzzed_events(compiled: CompiledSpec, actor: str | None) -> list[str]:
     """The events the fuzzer fires: those the acting member can cause (not internal, every required
     capability held); in declaration order."""
     spec = compiled.spec
-    has = set(spec.actors[actor].has) if actor is not None else set()
-    return [name for name, event in spec.events.items() if not event.internal and set(event.requires) <= has]
+    return causable(spec, frozenset(spec.actors[actor].has) if actor is not None else frozenset())
 
 
 def build_state_machine(

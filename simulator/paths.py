@@ -116,6 +116,12 @@ def input_choices(
     return [tuple(pair for pair in combo if pair is not None) for combo in combos]
 
 
+def causable(spec: ir.Spec, has: frozenset[str]) -> list[str]:
+    """The events an actor holding capabilities ``has`` can cause: not internal, every capability
+    they require held; in declaration order."""
+    return [name for name, event in spec.events.items() if not event.internal and set(event.requires) <= has]
+
+
 def start_values(spec: ir.Spec) -> dict[str, str]:
     """The values of the credentials a member starts with, in every search (plaintext test data)."""
     rng = search_random()
@@ -163,13 +169,9 @@ class PathFinder:
         literals = literal_values(self.spec)
         refused = tuple(broken_values(self.spec, literals)) if broken else ()
         self.moves = {
-            name: [Move(name, inputs) for inputs in input_choices(self.spec, event, literals, refused)]
-            for name, event in self.spec.events.items()
-            if not event.internal and self.allowed(event)
+            name: [Move(name, inputs) for inputs in input_choices(self.spec, self.spec.events[name], literals, refused)]
+            for name in causable(self.spec, self.has)
         }
-
-    def allowed(self, event: ir.Event) -> bool:
-        return all(c in self.has for c in event.requires)
 
     def start(self, state: str) -> tuple[World, Knowledge]:
         values = start_values(self.spec)

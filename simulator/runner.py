@@ -168,7 +168,7 @@ class ScenarioRun:
             outcomes = self.advance(member, step, step.advance)
         elif step.event is not None:
             outcomes = [self.fire(member, step)]
-        new = member.record.deliveries[delivered:] if len(member.record.deliveries) > delivered else []
+        new = member.record.deliveries[delivered:]
         if new:
             self.learn_deliveries(new)
         # The engine hands back the very world it was given when nothing changed (a refused event),
