@@ -14,10 +14,11 @@ demo: setup
 test: setup lint typecheck pytest diagrams-check
 
 lint: setup
-	$(BIN)/ruff check model simulator tests benchmarks
+	$(BIN)/ruff check credlab model simulator tests benchmarks
+	$(BIN)/ruff format --check credlab model simulator tests benchmarks
 
 typecheck: setup
-	$(BIN)/mypy model simulator
+	$(BIN)/mypy -p credlab
 
 pytest: setup
 	$(BIN)/python -m pytest

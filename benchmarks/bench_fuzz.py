@@ -1,17 +1,17 @@
 """Benchmark ``credlab fuzz`` steps per second against a bare Hypothesis state machine.
 
 What it measures
-    credlab: ``simulator.fuzz.fuzz`` on ``spec/ana_web_password.yaml`` (a fresh ``CompiledSpec`` per
+    credlab: ``credlab.simulator.analysis.fuzz.fuzz`` on ``spec/ana_web_password.yaml`` (a fresh ``CompiledSpec`` per
     run), counting ``FuzzStats.steps`` and ``FuzzStats.seconds`` **without the directed phase** (the
     replay of one shortest path per transition before Hypothesis starts: it is timed and counted
-    apart by wrapping ``simulator.fuzz.directed``). The shortest-path search runs before the clock
+    apart by wrapping ``credlab.simulator.analysis.fuzz.directed``). The shortest-path search runs before the clock
     starts and is not measured. What remains is the Hypothesis phase: Hypothesis picks rules, one
     per event the member can cause, one for the clock, and ``restart``, which replays a chosen start
     path. Both kinds of step (rule steps and the moves a restart replays) go through the scenario
     runner, the compiled ``transitions`` machine, the reference engine, the differential check and
     the invariants; both are counted, as ``FuzzStats.steps`` and ``credlab fuzz`` count them. The
     report also gives the rate of the rule steps alone (start-path replays are counted by wrapping
-    ``simulator.paths.Move.as_step``; their time still counts), the stricter figure.
+    ``credlab.simulator.analysis.paths.Move.as_step``; their time still counts), the stricter figure.
 
     baseline: a ``RuleBasedStateMachine`` with the same rules by name (read from the generated
     machine), each taking ``data=st.data()`` and drawing nothing, run with the same settings as
@@ -65,13 +65,13 @@ from hypothesis import seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, rule  # noqa: E402
 
-import simulator.fuzz as fuzz_module  # noqa: E402
-from model.engine import Engine  # noqa: E402
-from model.ir import Spec  # noqa: E402
-from model.loader import load_spec  # noqa: E402
-from model.machine import CompiledSpec  # noqa: E402
-from simulator.coverage import Coverage  # noqa: E402
-from simulator.paths import Move, PathFinder, Paths  # noqa: E402
+import credlab.simulator.analysis.fuzz as fuzz_module  # noqa: E402
+from credlab.model.engine import Engine  # noqa: E402
+from credlab.model.ir import Spec  # noqa: E402
+from credlab.model.loader import load_spec  # noqa: E402
+from credlab.model.machine import CompiledSpec  # noqa: E402
+from credlab.simulator.analysis.paths import Move, PathFinder, Paths  # noqa: E402
+from credlab.simulator.stories.coverage import Coverage  # noqa: E402
 
 SPEC = "spec/ana_web_password.yaml"
 TARGET = 0.8
@@ -113,7 +113,8 @@ class Meter:
 
 @contextmanager
 def metered() -> Iterator[Meter]:
-    """Wrap ``simulator.fuzz.directed`` and ``Move.as_step`` to separate the phases; restore them after."""
+    """Wrap ``credlab.simulator.analysis.fuzz.directed`` and ``Move.as_step`` to separate the phases;
+    restore them after."""
     meter = Meter()
     original_directed, original_as_step = fuzz_module.directed, Move.as_step
 

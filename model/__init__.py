@@ -1,10 +1,6 @@
-"""credlab's language: load and validate policy specs, build the typed IR, compile machines.
+"""``credlab.model``: the language. Load and validate policy specs, build the typed IR, compile machines.
 
-``model`` never imports ``simulator``: data flows one way, load → validate → IR → backends.
-Import :mod:`model.machine` for ``compile_spec`` (it pulls in ``transitions``).
+``credlab.model`` never imports ``credlab.simulator``: data flows one way, load → validate → IR →
+backends. Importing this package imports nothing: :mod:`credlab.model.loader` has ``load_spec``,
+:mod:`credlab.model.machine` has ``compile_spec`` (it pulls in ``transitions``).
 """
-
-from model.errors import Location, Problem, SpecError
-from model.loader import load_spec
-
-__all__ = ["Location", "Problem", "SpecError", "load_spec"]

@@ -12,12 +12,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeGuard, TypeVar
 
-from model import ir
-from model.build_guards import build_effect, build_guard
-from model.document import read_document, uncovered_lines
-from model.errors import Location, Problems
-from model.policy import random_candidate
-from model.schema import INVALID, Obj, Seq, Tag, did_you_mean
+from credlab.model import ir
+from credlab.model.build_guards import build_effect, build_guard
+from credlab.model.document import read_document, uncovered_lines
+from credlab.model.errors import Location, Problems
+from credlab.model.policy import random_candidate
+from credlab.model.schema import INVALID, Obj, Seq, Tag, did_you_mean
 
 T = TypeVar("T")
 
@@ -89,7 +89,6 @@ class SpecBuilder:
 
     # --- the whole spec -------------------------------------------------------------------
     def build(self, top: Obj) -> ir.Spec | None:
-        self.top = top
         quotes = top.get("sources")
         quoted = quotes if isinstance(quotes, Obj) else Obj(top.loc)
         self.sources = _frozen((k, ir.Source(k, v, quoted.at(k))) for k, v in quoted.items() if isinstance(v, str))

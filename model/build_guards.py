@@ -1,18 +1,56 @@
 """Decoded guards and effects → IR, checking each name against the spec and the event.
 
-Guards and effects are a closed vocabulary (see :mod:`model.spec_schema`): a spec picks
+Guards and effects are a closed vocabulary (see :mod:`credlab.model.spec_schema`): a spec picks
 words from it and names things it declares; nothing in a spec is ever executed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeGuard
 
-from model import ir
-from model.schema import Obj, Seq, Tag
+from credlab.model import ir
+from credlab.model.errors import Location, Problems
+from credlab.model.schema import Obj, Seq, Tag
 
-if TYPE_CHECKING:
-    from model.build import SpecBuilder
+
+class SpecBuilder(Protocol):
+    """What building a guard or effect needs of the spec being built: its declarations so far and
+    how to check a reference (:class:`credlab.model.build.SpecBuilder` is the one implementation)."""
+
+    problems: Problems
+
+    @property
+    def states(self) -> Mapping[str, ir.State]: ...
+
+    @property
+    def credentials(self) -> Mapping[str, ir.Credential]: ...
+
+    @property
+    def channels(self) -> Mapping[str, ir.Channel]: ...
+
+    @property
+    def flags(self) -> Mapping[str, ir.Flag]: ...
+
+    @property
+    def counters(self) -> Mapping[str, ir.Counter]: ...
+
+    @property
+    def deadlines(self) -> Mapping[str, ir.Deadline]: ...
+
+    @property
+    def messages(self) -> Mapping[str, ir.Message]: ...
+
+    @property
+    def policies(self) -> Mapping[str, ir.Policy]: ...
+
+    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> TypeGuard[str]: ...
+
+    def refs_in(self, values: Any, table: Mapping[str, Any], what: str) -> tuple[str, ...] | None: ...
+
+    def input_of(
+        self, name: Any, inputs: dict[str, ir.Input] | None, types: tuple[str, ...], where: Location
+    ) -> bool: ...
 
 
 def build_guard(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input] | None) -> ir.Guard | None:

@@ -1,15 +1,15 @@
 """Differential testing: the compiled ``transitions`` machine and the reference engine must agree.
 
-:func:`world_of` reads a :class:`~model.machine.Member` as an engine :class:`~model.engine.World`;
+:func:`world_of` reads a :class:`~credlab.model.machine.Member` as an engine :class:`~credlab.model.engine.World`;
 :func:`disagreements` names every field where the two backends differ after the same step;
 :func:`agree` is its fast yes/no, for the fuzzer's inner loop.
 """
 
 from __future__ import annotations
 
-from model.engine import Delivered, Engine, Step, World
-from model.hashing import digest
-from model.machine import Member, Outcome
+from credlab.model.engine import Delivered, Engine, EngineStep, World
+from credlab.model.hashing import digest
+from credlab.model.machine import Member, Outcome
 
 
 def world_of(member: Member, engine: Engine) -> World:
@@ -32,7 +32,7 @@ def world_of(member: Member, engine: Engine) -> World:
 
 
 def agree(
-    member: Member, outcome: Outcome | None, world: World, step: Step | None, engine: Engine, since: int = 0
+    member: Member, outcome: Outcome | None, world: World, step: EngineStep | None, engine: Engine, since: int = 0
 ) -> bool:
     """Whether :func:`disagreements` would find nothing, checking only deliveries from index ``since``
     on (both backends only ever append them, and the earlier ones were checked at earlier steps)."""
@@ -66,7 +66,7 @@ def agree(
 
 
 def disagreements(
-    member: Member, outcome: Outcome | None, world: World, step: Step | None, engine: Engine
+    member: Member, outcome: Outcome | None, world: World, step: EngineStep | None, engine: Engine
 ) -> list[str]:
     """What differs between the machine (member, outcome) and the engine (world, step); empty if they agree."""
     found = []

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from model.errors import Location, Problems, SpecError
-from model.yamlsrc import read_text
+from credlab.model.errors import Location, Problems, SpecError
+from credlab.model.yamlsrc import read_text
 
 _IMAGE = re.compile(r"!\[(?P<alt>.*)\]\([^)]*\)")  # greedy: alt texts hold [A to Z]
 _LIST_MARKER = re.compile(r"^(?:[-*]\s+)+")

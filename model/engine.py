@@ -2,7 +2,7 @@
 
 It serves twice. As an **oracle**, it runs in lock-step with the compiled ``transitions``
 machine (differential testing): it shares no code with the guard/effect compiler in
-:mod:`model.runtime`, so a bug there shows up as a disagreement. As the **fast engine**, it is
+:mod:`credlab.model.runtime`, so a bug there shows up as a disagreement. As the **fast engine**, it is
 what fuzzing and exploration run on: a dispatch table from (state, event) to candidate
 transitions, and immutable :class:`World` snapshots — tuples, so a world is hashed, compared
 and kept for free, and nothing is ever deep-copied.
@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from model import ir
-from model.hashing import digest, salt_for
-from model.node import Node, node, replace
-from model.policy import Verdicts, random_candidate
-
-InputValue = str | bool
+from credlab.model import ir
+from credlab.model.hashing import digest, salt_for
+from credlab.model.node import Node, node, replace
+from credlab.model.policy import Verdicts, random_candidate
 
 
 @node
@@ -51,7 +49,7 @@ class World(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
+class EngineStep:
     """What one event did: accepted or not, and which transition fired."""
 
     event: str
@@ -123,7 +121,7 @@ class Engine:
             actor if state in self.sessions else None,
         )
 
-    def matches(self, world: World, credential: str, value: InputValue | None) -> bool:
+    def matches(self, world: World, credential: str, value: ir.InputValue | None) -> bool:
         stored = world.credentials[self.credential_index[credential]]
         return isinstance(value, str) and stored is not None and stored == digest(self.salt, value)
 
@@ -136,7 +134,7 @@ class Engine:
         inclusive = self.spec.deadlines[deadline].boundary == "inclusive"
         return elapsed <= self.durations[i] if inclusive else elapsed < self.durations[i]
 
-    def accepts(self, world: World, channel: str, credential: str | None, secret: InputValue | None = None) -> bool:
+    def accepts(self, world: World, channel: str, credential: str | None, secret: ir.InputValue | None = None) -> bool:
         for rule in self.spec.access:
             if rule.channel != channel or (credential is not None and rule.credential != credential):
                 continue
@@ -147,24 +145,24 @@ class Engine:
         return False
 
     # --- guards: interpreted, not compiled -----------------------------------------------------
-    def holds(self, g: ir.Guard, world: World, inputs: Mapping[str, InputValue]) -> bool:
+    def holds(self, g: ir.Guard, world: World, inputs: Mapping[str, ir.InputValue]) -> bool:
         """Whether guard ``g`` holds in ``world`` for ``inputs`` (dispatched on the guard's type:
         a ``match`` over eighteen class patterns costs more than the guard itself)."""
         return self._holds[type(g)](g, world, inputs)
 
-    def _guard_table(self) -> dict[type, Callable[[Any, World, Mapping[str, InputValue]], bool]]:
+    def _guard_table(self) -> dict[type, Callable[[Any, World, Mapping[str, ir.InputValue]], bool]]:
         holds = self.holds
         verdicts = {name: Verdicts(policy) for name, policy in self.spec.policies.items()}
 
-        def authenticates(g: ir.Authenticates, world: World, inputs: Mapping[str, InputValue]) -> bool:
+        def authenticates(g: ir.Authenticates, world: World, inputs: Mapping[str, ir.InputValue]) -> bool:
             channel = g.channel if g.channel is not None else inputs.get(g.channel_from or "")
             return isinstance(channel, str) and self.accepts(world, channel, None, inputs.get(g.secret))
 
-        def satisfies(g: ir.Satisfies, world: World, inputs: Mapping[str, InputValue]) -> bool:
+        def satisfies(g: ir.Satisfies, world: World, inputs: Mapping[str, ir.InputValue]) -> bool:
             value = inputs.get(g.input)
             return value is None or (isinstance(value, str) and verdicts[g.policy](value))
 
-        def expired(g: ir.Expired, world: World, inputs: Mapping[str, InputValue]) -> bool:
+        def expired(g: ir.Expired, world: World, inputs: Mapping[str, ir.InputValue]) -> bool:
             return world.deadlines[self.deadline_index[g.deadline]] is not None and not self.within(world, g.deadline)
 
         return {
@@ -189,7 +187,7 @@ class Engine:
             ),
         }
 
-    def _all_hold(self, guards: tuple[ir.Guard, ...], world: World, inputs: Mapping[str, InputValue]) -> bool:
+    def _all_hold(self, guards: tuple[ir.Guard, ...], world: World, inputs: Mapping[str, ir.InputValue]) -> bool:
         table = self._holds
         for g in guards:  # noqa: SIM110 - a loop, not all(<generator>): the engine's innermost loop
             if not table[type(g)](g, world, inputs):
@@ -200,7 +198,7 @@ class Engine:
         return [inv.id for inv in self.spec.invariants if not self.holds(inv.holds, world, {})]
 
     # --- events -------------------------------------------------------------------------------
-    def enabled(self, world: World, event: str, inputs: Mapping[str, InputValue]) -> list[str]:
+    def enabled(self, world: World, event: str, inputs: Mapping[str, ir.InputValue]) -> list[str]:
         """Ids of every transition whose guards all hold (more than one: nondeterminism)."""
         candidates = self.table.get((world.state, event), ())
         return [t.id for t in candidates if self._all_hold(t.guards, world, inputs)]
@@ -209,10 +207,10 @@ class Engine:
         self,
         world: World,
         event: str,
-        inputs: Mapping[str, InputValue],
+        inputs: Mapping[str, ir.InputValue],
         rng: random.Random,
         actor: str | None = None,
-    ) -> tuple[World, Step]:
+    ) -> tuple[World, EngineStep]:
         """The world after ``actor`` causes ``event`` with ``inputs`` (the same world when no
         transition fires). In someone else's session state only the clock's events get through."""
         if world.owner is not None and actor != world.owner and event not in self.internal:
@@ -220,20 +218,20 @@ class Engine:
         for t in self.table.get((world.state, event), ()):
             if self._all_hold(t.guards, world, inputs):
                 after, disclosed = self._apply(world, t, inputs, rng, actor)
-                return after, Step(event, True, world.state, after.state, t.id, disclosed)
+                return after, EngineStep(event, True, world.state, after.state, t.id, disclosed)
         return world, self._refused(world.state, event)
 
     @staticmethod
     @lru_cache(maxsize=4096)
-    def _refused(state: str, event: str) -> Step:
+    def _refused(state: str, event: str) -> EngineStep:
         """The step of ``event`` refused in ``state`` (one object per pair: fuzzing refuses a lot)."""
-        return Step(event, False, state, state, None)
+        return EngineStep(event, False, state, state, None)
 
     def _apply(
         self,
         world: World,
         t: ir.Transition,
-        inputs: Mapping[str, InputValue],
+        inputs: Mapping[str, ir.InputValue],
         rng: random.Random,
         actor: str | None = None,
     ) -> tuple[World, tuple[tuple[str, str, str], ...]]:
@@ -257,7 +255,7 @@ class Engine:
         return after, tuple(s.disclosed)
 
     def _effect(
-        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, InputValue], rng: random.Random
+        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, ir.InputValue], rng: random.Random
     ) -> None:
         match e:
             case ir.SetCredential(credential=c, input=i):
@@ -290,7 +288,7 @@ class Engine:
                     s.disclosed.append((m, carries, secret))
 
     # --- time ---------------------------------------------------------------------------------
-    def advance(self, world: World, seconds: int, rng: random.Random) -> tuple[World, list[Step]]:
+    def advance(self, world: World, seconds: int, rng: random.Random) -> tuple[World, list[EngineStep]]:
         """Move the clock; each deadline that lapses fires its expiry event once, earliest first."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")

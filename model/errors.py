@@ -6,7 +6,7 @@ format editors and CI annotators already understand.
 
 from __future__ import annotations
 
-from model.node import Node, node
+from credlab.model.node import Node, node
 
 
 @node
@@ -32,7 +32,17 @@ class Problem(Node):
         return f"{self.location}: error: {self.message}"
 
 
-class SpecError(Exception):
+class CredlabError(Exception):
+    """The base of every error credlab raises on purpose: the input or the call is wrong, not credlab.
+    The CLI turns one into exit code 2 with its message; anything else is a credlab bug."""
+
+
+class UsageError(CredlabError):
+    """An option or argument that cannot be used as given (``max_states=0``, an output folder that is
+    a file); the message says what to give instead."""
+
+
+class SpecError(CredlabError):
     """Raised when a spec (or another credlab input) cannot be used.
 
     It carries *all* problems found, sorted by position, so a user fixes them in one pass.
@@ -41,6 +51,10 @@ class SpecError(Exception):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(SpecError):
+    """A scenario file, rather than the spec it is about, cannot be used; located like a spec's problems."""
 
 
 class Problems:
@@ -55,6 +69,6 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, error: type[SpecError] = SpecError) -> None:
         if self.items:
-            raise SpecError(self.items)
+            raise error(self.items)

@@ -1,12 +1,12 @@
 """The typed, immutable intermediate representation of a validated spec.
 
 Elements are ``@node`` value classes (frozen, slotted, compared by value; see
-:mod:`model.node` for why not dataclasses); the whole :class:`Spec` is a frozen dataclass
+:mod:`credlab.model.node` for why not dataclasses); the whole :class:`Spec` is a frozen dataclass
 compared by identity, so compiled backends can be cached per loaded spec.
 
 Every name in the IR has been resolved: a :class:`Transition`'s source states exist, a guard's
 credential exists, and so on. Backends (the ``transitions`` machine, diagrams, the simulator)
-read only the IR, never YAML. Each element keeps its :class:`~model.errors.Location`.
+read only the IR, never YAML. Each element keeps its :class:`~credlab.model.errors.Location`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from model.errors import Location
-from model.node import node, replace
+from credlab.model.errors import Location
+from credlab.model.node import node, replace
 
 Severity = Literal["reject", "advise"]
 Boundary = Literal["inclusive", "exclusive"]
+InputValue = str | bool
+"""What an event's input holds when it fires: a secret or a channel name as text, or a yes/no."""
 
 _NOWHERE = Location("<builtin>")
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})

@@ -1,21 +1,21 @@
-"""``load_spec``: a spec file → a validated :class:`~model.ir.Spec`, or every problem at once."""
+"""``load_spec``: a spec file → a validated :class:`~credlab.model.ir.Spec`, or every problem at once."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from model import ir
-from model.build import SpecBuilder
-from model.errors import SpecError
-from model.schema import Decoder, Obj
-from model.spec_schema import SPEC
-from model.yamlsrc import load_nodes
+from credlab.model import ir
+from credlab.model.build import SpecBuilder
+from credlab.model.errors import SpecError
+from credlab.model.schema import Decoder, Obj
+from credlab.model.spec_schema import SPEC
+from credlab.model.yamlsrc import load_nodes
 
 
 def load_spec(path: str | Path) -> ir.Spec:
     """Load, decode and validate the spec at ``path``.
 
-    Raises :class:`~model.errors.SpecError` carrying *all* problems found, each located as
+    Raises :class:`~credlab.model.errors.SpecError` carrying *all* problems found, each located as
     ``path:line:col``. Nothing in the file is executed or imported; the only other file it may
     open is its policy text, and only inside the spec's own folder.
     """

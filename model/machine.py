@@ -17,11 +17,11 @@ from typing import Any
 
 from transitions import Machine
 
-from model import ir
-from model.hashing import Secret
-from model.policy import evaluate, random_candidate
-from model.render import guard_text
-from model.runtime import Apply, Check, Context, InputValue, MemberRecord, Runtime
+from credlab.model import ir
+from credlab.model.hashing import Secret
+from credlab.model.policy import evaluate, random_candidate
+from credlab.model.render import guard_text
+from credlab.model.runtime import Apply, Check, Context, MemberRecord, Runtime
 
 # transitions logs every refused trigger at INFO/WARNING; a fuzzer fires thousands.
 logging.getLogger("transitions").setLevel(logging.ERROR)
@@ -66,7 +66,7 @@ class Member:
         self.actor: str | None = None
         """Who causes the next event (a session state refuses anyone but its owner); None: nobody in particular."""
 
-    def fire(self, event: str, **inputs: InputValue) -> Outcome:
+    def fire(self, event: str, **inputs: ir.InputValue) -> Outcome:
         """Fire ``event`` with ``inputs`` as ``self.actor``; returns what happened, never raises for a refusal."""
         self.compiled.check_inputs(event, inputs)
         source = self.state
@@ -194,7 +194,7 @@ class CompiledSpec:
             return ()
         return tuple(r.rule for r in evaluate(self.spec.policies[guard.policy], value).violations)
 
-    def check_inputs(self, event: str, inputs: Mapping[str, InputValue]) -> None:
+    def check_inputs(self, event: str, inputs: Mapping[str, ir.InputValue]) -> None:
         declared = self.declared_inputs.get(event)
         if declared is None:
             raise InputError(f"unknown event '{event}'")

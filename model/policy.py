@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from model import ir
-from model.spec_schema import CHAR_CLASSES
+from credlab.model import ir
+from credlab.model.spec_schema import CHAR_CLASSES
 
 _CLASS_NAMES = {
     "ascii_upper": "A–Z",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model import ir
-from model.durations import format_duration
+from credlab.model import ir
+from credlab.model.durations import format_duration
 
 
 def guard_text(g: ir.Guard) -> str:

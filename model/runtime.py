@@ -12,11 +12,9 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from model import ir
-from model.hashing import Secret, digest, salt_for
-from model.policy import Verdicts, random_candidate
-
-InputValue = str | bool
+from credlab.model import ir
+from credlab.model.hashing import Secret, digest, salt_for
+from credlab.model.policy import Verdicts, random_candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +51,7 @@ class Context:
 
     record: MemberRecord
     state: str
-    inputs: Mapping[str, InputValue]
+    inputs: Mapping[str, ir.InputValue]
     random: random.Random | None = None
     """The member's seeded random source (for ``randomize_credential``)."""
 
@@ -83,7 +81,7 @@ class Runtime:
     def hash(self, value: str) -> bytes:
         return digest(self._salt, value)
 
-    def matches(self, record: MemberRecord, credential: str, value: InputValue | None) -> bool:
+    def matches(self, record: MemberRecord, credential: str, value: ir.InputValue | None) -> bool:
         stored = record.credentials.get(credential)
         return isinstance(value, str) and stored is not None and stored == self.hash(value)
 
@@ -103,7 +101,7 @@ class Runtime:
         elapsed, limit = record.now - start, self.durations[deadline]
         return elapsed <= limit if self.spec.deadlines[deadline].boundary == "inclusive" else elapsed < limit
 
-    def accepts(self, ctx: Context, channel: str, credential: str | None, secret: InputValue | None = None) -> bool:
+    def accepts(self, ctx: Context, channel: str, credential: str | None, secret: ir.InputValue | None = None) -> bool:
         """Whether the access table lets ``credential`` (or whichever one ``secret`` matches) in."""
         for name, when in self._access.get(channel, ()):
             if (

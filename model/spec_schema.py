@@ -2,30 +2,15 @@
 
 This module is the single source of truth: the loader decodes with it, the JSON Schema shipped
 for editors is generated from it (``credlab schema``), and the docstrings become the schema's
-descriptions. The meaning of each guard and effect is implemented in :mod:`model.runtime`.
+descriptions. The meaning of each guard and effect is implemented in :mod:`credlab.model.runtime`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from model.schema import (
-    Bool,
-    Choice,
-    DurationText,
-    Field,
-    Int,
-    Lazy,
-    ListOf,
-    MapOf,
-    Name,
-    OneOrMany,
-    Record,
-    Schema,
-    Tagged,
-    Text,
-    json_schema,
-)
+from credlab.model.scalars import Bool, Choice, DurationText, Int, Name, Text
+from credlab.model.schema import Field, Lazy, ListOf, MapOf, OneOrMany, Record, Schema, Tagged, json_schema
 
 FORMAT_VERSION = 1
 

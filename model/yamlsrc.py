@@ -2,7 +2,7 @@
 
 Only *composition* happens here (the YAML node graph with positions); no YAML constructor runs,
 so a tag such as ``!!python/object`` can never build an object. Turning nodes into values is the
-job of :mod:`model.schema`, which knows what each field expects and so can refuse YAML 1.1 traps.
+job of :mod:`credlab.model.schema`, which knows what each field expects and so can refuse YAML 1.1 traps.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from model.errors import Location, Problem, SpecError
+from credlab.model.errors import Location, Problem, SpecError
 
 try:  # libyaml is 8x faster and still gives line/column marks
     _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.CSafeLoader

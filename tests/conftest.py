@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.ir import Spec
-from model.loader import load_spec
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
 ANA_SPEC = REPO / "spec" / "ana_web_password.yaml"

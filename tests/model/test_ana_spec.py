@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import chain
 
-from model.document import rule_lines, uncovered_lines
-from model.ir import Spec
+from credlab.model.document import rule_lines, uncovered_lines
+from credlab.model.ir import Spec
 from tests.conftest import ANA_SPEC, REPO
 
 SHARED_POLICY = REPO.parent / "shared" / "policy" / "000_458451a110e63654.txt"

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
-from simulator.cli import main
+from credlab.simulator.cli.main import main
 from tests.conftest import REPO
 
 HERE = Path(__file__).resolve().parent
@@ -312,7 +312,7 @@ def test_a_python_tag_is_never_executed(tmp_path: Path, capsys: pytest.CaptureFi
 def run_credlab(*args: str) -> subprocess.CompletedProcess[str]:
     # The timeout only guards against a hang; nothing here asserts how long anything takes.
     return subprocess.run(
-        [sys.executable, "-m", "simulator", "validate", *args],
+        [sys.executable, "-m", "credlab", "validate", *args],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -8,12 +8,12 @@ import typing
 
 import pytest
 
-from model import ir
-from model.differential import agree, disagreements, world_of
-from model.engine import Engine
-from model.loader import load_spec
-from model.machine import CompiledSpec, Member, compile_spec
-from model.runtime import Delivery
+from credlab.model import ir
+from credlab.model.differential import agree, disagreements, world_of
+from credlab.model.engine import Engine
+from credlab.model.loader import load_spec
+from credlab.model.machine import CompiledSpec, Member, compile_spec
+from credlab.model.runtime import Delivery
 from tests.conftest import REPO
 
 PIN = "0123"
@@ -76,7 +76,7 @@ def test_a_broken_compiled_guard_is_caught(ana: ir.Spec, monkeypatch: pytest.Mon
             return lambda ctx: True
         return original(self, g)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("model.runtime.Runtime.guard", broken)
+    monkeypatch.setattr("credlab.model.runtime.Runtime.guard", broken)
     compiled = CompiledSpec(ana, ana.parameter_values())  # a fresh, uncached, broken compile
     member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
     story = [("login", {"secret": PIN}), ("register", {"pin": "9999", "new_password": "Sakura2024"})]
@@ -98,7 +98,7 @@ def test_a_broken_effect_is_caught(ana: ir.Spec, monkeypatch: pytest.MonkeyPatch
             return lambda ctx: None
         return original(self, e)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("model.runtime.Runtime.effect", broken)
+    monkeypatch.setattr("credlab.model.runtime.Runtime.effect", broken)
     compiled = CompiledSpec(ana, ana.parameter_values())
     member = compiled.new_member(secrets={"amc_pin": PIN}, seed=5)
     assert lockstep(compiled, Engine(ana), member) != []

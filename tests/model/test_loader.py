@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.errors import SpecError
-from model.loader import load_spec
+from credlab.model.errors import SpecError
+from credlab.model.loader import load_spec
 from tests.conftest import ANA_SPEC
 
 ANA_TEXT = ANA_SPEC.read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.ir import Spec
-from model.machine import CompiledSpec, InputError, Member, compile_spec
+from credlab.model.ir import Spec
+from credlab.model.machine import CompiledSpec, InputError, Member, compile_spec
 
 PIN = "0123"
 PASSWORD = "Sakura2024"

@@ -7,9 +7,9 @@ import pickle
 
 import pytest
 
-from model import ir
-from model.errors import Location, Problem
-from model.node import node
+from credlab.model import ir
+from credlab.model.errors import Location, Problem
+from credlab.model.node import node
 
 
 @node

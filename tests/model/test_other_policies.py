@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from model.ir import Spec
-from model.loader import load_spec
-from model.machine import compile_spec
-from model.policy import evaluate
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
+from credlab.model.machine import compile_spec
+from credlab.model.policy import evaluate
 from tests.conftest import REPO
 
 GOOD = REPO / "tests" / "model" / "good_specs"

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from model.ir import Policy, Spec
-from model.policy import PolicyContext, Verdict, enforced_ok, evaluate
+from credlab.model.ir import Policy, Spec
+from credlab.model.policy import PolicyContext, Verdict, enforced_ok, evaluate
 
 LENGTH = "length"
 ALPHABET = "one_byte_alphanumeric"
@@ -390,7 +390,7 @@ def test_every_rule_is_reported_in_declaration_order(web_password: Policy) -> No
 
 def test_remembered_verdicts_are_the_policys_and_stay_bounded(ana: Spec) -> None:
     """Both backends ask a policy about the same few candidates thousands of times while fuzzing."""
-    from model.policy import Verdicts, enforced_ok
+    from credlab.model.policy import Verdicts, enforced_ok
 
     policy = ana.policies["web_password"]
     verdicts = Verdicts(policy, limit=3)

@@ -7,7 +7,7 @@ import json
 import jsonschema
 import yaml
 
-from model.spec_schema import spec_json_schema
+from credlab.model.spec_schema import spec_json_schema
 from tests.conftest import ANA_SPEC, REPO
 
 SHIPPED = REPO / "spec" / "credlab-spec.schema.json"

@@ -33,7 +33,7 @@ TWO_HOUR_STORIES = {
 
 def credlab() -> list[str]:
     script = Path(sys.executable).with_name("credlab")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "simulator"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "credlab"]
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from model.loader import load_spec
-from simulator.cli import main
-from simulator.diagram_dot import PATH, _png_with_text, png_source_hash
+from credlab.model.loader import load_spec
+from credlab.simulator.cli.main import main
+from credlab.simulator.render.dot import PATH, _png_with_text, png_source_hash
 from tests.conftest import ANA_SPEC, REPO
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")

@@ -14,9 +14,9 @@ from pathlib import Path
 import graphviz  # type: ignore[import-untyped]
 import pytest
 
-from model.ir import Spec, Transition
-from model.loader import load_spec
-from simulator.diagram_dot import (
+from credlab.model.ir import Spec, Transition
+from credlab.model.loader import load_spec
+from credlab.simulator.render.dot import (
     GREY,
     LIFECYCLE_FILL,
     PALETTE,
@@ -29,12 +29,12 @@ from simulator.diagram_dot import (
     svg_source_hash,
     to_dot,
 )
-from simulator.diagram_mermaid import KEYWORDS, mermaid_text, state_id, to_mermaid
-from simulator.diagram_model import (
+from credlab.simulator.render.mermaid import KEYWORDS, mermaid_text, state_id, to_mermaid
+from credlab.simulator.render.view import (
     MAX_GUARD_LINES,
-    Coverage,
     Highlight,
-    Step,
+    PathStep,
+    Shading,
     build_view,
     neighbourhood,
     transition_channels,
@@ -187,7 +187,7 @@ def test_focus_draws_a_state_its_predecessors_and_successors(ana: Spec) -> None:
 
 
 def _path(*steps: tuple[str, str, str]) -> Highlight:
-    return Highlight("run.jsonl", steps[0][1], tuple(Step(i, i, *s) for i, s in enumerate(steps, start=1)))
+    return Highlight("run.jsonl", steps[0][1], tuple(PathStep(i, i, *s) for i, s in enumerate(steps, start=1)))
 
 
 def test_highlight_numbers_the_path_in_order(ana: Spec) -> None:
@@ -220,7 +220,7 @@ def test_highlight_numbers_the_path_in_order(ana: Spec) -> None:
 
 
 def test_coverage_greys_out_what_was_never_exercised(ana: Spec) -> None:
-    coverage = Coverage("cov.json", frozenset({"reset_form"}), frozenset({"open_reset_link"}), "states 7/8")
+    coverage = Shading("cov.json", frozenset({"reset_form"}), frozenset({"open_reset_link"}), "states 7/8")
     view = build_view(ana, coverage=coverage)
     dot = to_dot(view)
     missed_state = dot_statement(dot, "reset_form")
@@ -273,7 +273,7 @@ def assert_valid_mermaid(text: str) -> None:
 def test_the_mermaid_text_is_valid_state_diagram_syntax(ana: Spec) -> None:
     assert_valid_mermaid(to_mermaid(build_view(ana)))
     highlight = _path(("log_out_before_registering", "logged_in_with_pin", "unregistered"))
-    coverage = Coverage("c.json", frozenset({"reset_form"}), frozenset({"open_reset_link"}), "")
+    coverage = Shading("c.json", frozenset({"reset_form"}), frozenset({"open_reset_link"}), "")
     assert_valid_mermaid(to_mermaid(build_view(ana, highlight=highlight, coverage=coverage)))
     assert_valid_mermaid(to_mermaid(build_view(ana, focus="registration_screen")))
 
@@ -375,15 +375,15 @@ def test_a_rendered_png_carries_the_stamp(ana: Spec) -> None:
 
 
 def test_a_session_screens_tooltip_says_only_whoever_reached_it_acts_there(ana: Spec) -> None:
-    from simulator.diagram_model import state_tooltip
+    from credlab.simulator.render.view import state_tooltip
 
     marked = {name for name, state in ana.states.items() if "session: only whoever" in state_tooltip(ana, state)}
     assert marked == {"logged_in_with_pin", "first_time_information", "registration_screen", "reset_form"}
 
 
 def test_session_screens_are_marked_under_their_name_and_in_the_legend(ana: Spec) -> None:
-    from simulator.diagram_dot import to_dot
-    from simulator.diagram_model import build_view
+    from credlab.simulator.render.dot import to_dot
+    from credlab.simulator.render.view import build_view
 
     dot = to_dot(build_view(ana))
     screens = [name for name, state in ana.states.items() if state.session]

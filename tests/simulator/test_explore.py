@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from model.differential import load_world, world_of
-from model.engine import Engine, World
-from model.ir import Spec
-from model.machine import compile_spec
-from simulator.cli import main
-from simulator.explore import Exploration, Explorer
-from simulator.paths import search_random
+from credlab.model.differential import load_world, world_of
+from credlab.model.engine import Engine, World
+from credlab.model.ir import Spec
+from credlab.model.machine import compile_spec
+from credlab.simulator.analysis.explore import Exploration, Explorer
+from credlab.simulator.analysis.paths import search_random
+from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC, REPO
 
 
@@ -138,8 +138,8 @@ def test_attacks_start_everywhere_the_member_goes_and_a_members_screen_refuses_t
 ) -> None:
     """Attacks start from the member's shortest path to every state, screens included. The reset
     form is the member's session: without that, an attacker holding nothing would submit it."""
-    from model.loader import load_spec
-    from simulator.attacker import attacks, member_starts
+    from credlab.model.loader import load_spec
+    from credlab.simulator.analysis.attacker import attacks, member_starts
 
     assert {start.state for start in member_starts(Engine(ana))} == set(ana.states)
     assert all(attack.capabilities for attack in attacks(Engine(ana)))  # each needs something

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from model import ir
-from model.loader import load_spec
-from model.machine import CompiledSpec
-from model.runtime import Runtime
-from simulator.cli import main
-from simulator.fuzz import fuzz, property_of
+from credlab.model import ir
+from credlab.model.loader import load_spec
+from credlab.model.machine import CompiledSpec
+from credlab.model.runtime import Runtime
+from credlab.simulator.analysis.fuzz import fuzz, property_of
+from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC, REPO
 
 DEFECTS = REPO / "tests" / "fixtures" / "defects"
@@ -42,9 +42,9 @@ def simulate_json(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[in
 
 
 def credlab_fuzz_json(*args: object) -> dict[str, Any]:
-    """Run the console script (``python -m simulator`` without one) and parse its JSON report."""
+    """Run the console script (``python -m credlab`` without one) and parse its JSON report."""
     credlab = Path(sys.executable).with_name("credlab")
-    command = [str(credlab)] if credlab.exists() else [sys.executable, "-m", "simulator"]
+    command = [str(credlab)] if credlab.exists() else [sys.executable, "-m", "credlab"]
     done = subprocess.run(
         [*command, "fuzz", *map(str, args), "--format", "json"],
         capture_output=True,
@@ -157,7 +157,7 @@ def test_a_counterexample_hypothesis_finds_and_shrinks_replays_the_same_failure(
     """The directed phase catches the planted defects before Hypothesis starts; switch it off to
     check the other way a counterexample is made: found by Hypothesis in an untraced run, shrunk,
     replayed with the trace that explains it, written, and replayed again by `credlab simulate`."""
-    monkeypatch.setattr("simulator.fuzz.directed", lambda *args: False)
+    monkeypatch.setattr("credlab.simulator.analysis.fuzz.directed", lambda *args: False)
     code, report = fuzz_json(capsys, fixture, "--seed", "1", "--out", tmp_path)
     assert code == 1 and report["directed"] == 0
     counterexample = report["counterexample"]
@@ -225,7 +225,7 @@ def test_the_oracle_catches_a_broken_compiler_through_the_fuzzer(monkeypatch: py
             return lambda ctx: False
         return original(self, g)
 
-    monkeypatch.setattr("model.runtime.Runtime.guard", broken)
+    monkeypatch.setattr("credlab.model.runtime.Runtime.guard", broken)
     compiled = CompiledSpec(spec, spec.parameter_values())  # a fresh, uncached, broken compile
     result = fuzz(compiled, max_examples=30, seed_value=1)
     assert result.failure is not None
@@ -287,10 +287,10 @@ def test_a_counterexample_its_traced_replay_does_not_reproduce_is_reported_as_a_
 ) -> None:
     """The untraced run and its traced replay must fail at the same step; if they ever do not, the
     fuzzer says so (with what to report) instead of writing a scenario that would not fail."""
-    from simulator.runner import ScenarioResult, ScenarioRun
+    from credlab.simulator.stories.runner import ScenarioResult, ScenarioRun
 
     spec = load_spec(DEFECTS / "missing_guard.yaml")
-    monkeypatch.setattr("simulator.fuzz.directed", lambda *args: False)
+    monkeypatch.setattr("credlab.simulator.analysis.fuzz.directed", lambda *args: False)
     monkeypatch.setattr(ScenarioRun, "run", lambda self: ScenarioResult(self.scenario))  # a replay that passes
     with pytest.raises(RuntimeError, match=r"its traced replay passed; please report this .*seed \(1\)"):
         fuzz(CompiledSpec(spec, spec.parameter_values()), max_examples=30, seed_value=1)

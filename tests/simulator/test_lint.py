@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from model.loader import load_spec
-from simulator.cli import main
-from simulator.lint import lint
+from credlab.model.loader import load_spec
+from credlab.simulator.analysis.lint import lint
+from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC
 
 UNTIDY = """\

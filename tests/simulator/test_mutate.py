@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from model.ir import Spec
-from model.loader import load_spec
-from simulator.cli import main
-from simulator.mutate import KINDS, distinguish, explain, judge, mutants
-from simulator.scenario import load_scenarios
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
+from credlab.simulator.analysis.mutate import KINDS, distinguish, explain, judge, mutants
+from credlab.simulator.cli.main import main
+from credlab.simulator.stories.scenario import load_scenarios
 from tests.conftest import ANA_SPEC, REPO
 
 BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"

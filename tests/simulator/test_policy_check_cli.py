@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from simulator.cli import main
+from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC, REPO
 
 SPEC = str(ANA_SPEC)
@@ -532,7 +532,7 @@ def test_unknown_actor_lists_the_declared_actors(capsys: pytest.CaptureFixture[s
 # --- a real process ------------------------------------------------------------------------------------
 def run_subprocess(argv: Sequence[str], *, secrets: Iterable[str]) -> subprocess.CompletedProcess[bytes]:
     done = subprocess.run(
-        [sys.executable, "-m", "simulator", *argv],
+        [sys.executable, "-m", "credlab", *argv],
         cwd=REPO,
         capture_output=True,
         timeout=60,

@@ -38,7 +38,7 @@ from typing import Any
 
 import pytest
 
-from simulator.report_html import render
+from credlab.simulator.render.report_html import render
 from tests.conftest import REPO
 from tests.simulator.test_report_html import Page, synthetic
 
@@ -142,7 +142,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """index.html and report.json as ``credlab check`` writes them (one full check, ~12 s)."""
     out = tmp_path_factory.mktemp("report")
     script = Path(sys.executable).with_name("credlab")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "simulator"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "credlab"]
     done = subprocess.run(
         [*command, "check", "spec/ana_web_password.yaml", "-o", str(out)],
         cwd=REPO,

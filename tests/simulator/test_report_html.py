@@ -1,11 +1,11 @@
-"""The ``credlab check`` HTML report (:func:`simulator.report_html.render`).
+"""The ``credlab check`` HTML report (:func:`credlab.simulator.render.report_html.render`).
 
 The page is checked as parsed HTML (stdlib :mod:`html.parser`): tags balance, ids are unique,
 every section is there, nothing is fetched from the network, every text is escaped, and the
 same report gives the same bytes. Synthetic reports cover the shapes a real run rarely
 produces (a failing property, a fuzz counterexample, lockout windows, lint findings, a
 mutation score, a comparison, a missing Graphviz); one real run of
-:func:`simulator.check.run_check` on the ANA spec checks that the page says what report.json says.
+:func:`credlab.check` on the ANA spec checks that the page says what report.json says.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from model.loader import load_spec
-from simulator.check import CheckOptions, run_check
-from simulator.report_html import render
+from credlab.simulator.api import check
+from credlab.simulator.render.report_html import render
 from tests.conftest import ANA_SPEC
 
 SECTION_IDS = (
@@ -286,6 +285,13 @@ def synthetic_spec(name: str = "toy", *, ok: bool = False) -> dict[str, Any]:
         ],
         "assumptions": [{"id": "care", "question": f"Care {EVIL}?", "choice": "advice", "sources": ["s_assumed"]}],
         "unquoted": [{"text": f"Heading {EVIL}", "why": "a heading"}],
+        "stages": [
+            {"stage": "validate", "ok": True, "text": "3 states, 3 transitions"},
+            {"stage": "lint", "ok": False, "text": f"1 finding(s) {EVIL}"},
+            {"stage": "scenarios", "ok": False, "text": "1 of 2 pass"},
+            {"stage": "fuzz", "ok": False, "text": "invariant x fails"},
+            {"stage": "explore", "ok": True, "text": "4 of 4 properties hold"},
+        ],
         "comparison": {
             "scenarios_flipped": [{"name": "sad_path", "with_defaults": "pass", "with_variant": "fail"}],
             "findings_appeared": [f"appeared {EVIL}"],
@@ -303,7 +309,7 @@ def synthetic(*specs: dict[str, Any]) -> dict[str, Any]:
 def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One real check of the ANA spec (~10 s)."""
     out = tmp_path_factory.mktemp("check")
-    return run_check([load_spec(ANA_SPEC)], CheckOptions(out=out, overrides={}), lambda spec, stage: None)
+    return check(ANA_SPEC, out=out).to_json()
 
 
 # --- structure ------------------------------------------------------------------------------------

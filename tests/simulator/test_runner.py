@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
-from model.errors import Location
-from model.ir import Spec
-from model.loader import load_spec
-from model.machine import compile_spec
-from simulator.cli import main
-from simulator.runner import ScenarioResult, ScenarioRun, run_scenario
-from simulator.scenario import Scenario, SecretRef, load_scenarios
-from simulator.trace import KINDS, REDACTED, read_trace
+from credlab.model.errors import Location
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
+from credlab.model.machine import compile_spec
+from credlab.simulator.cli.main import main
+from credlab.simulator.stories.runner import ScenarioResult, ScenarioRun, run_scenario
+from credlab.simulator.stories.scenario import Scenario, SecretRef, load_scenarios
+from credlab.simulator.stories.trace import KINDS, REDACTED, read_trace
 from tests.conftest import ANA_SPEC
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -522,8 +522,8 @@ def test_references_in_a_loaded_story_are_kept_as_references(ana: Spec) -> None:
 def test_an_untraced_run_reaches_the_same_verdict_at_the_same_step(ana: Spec) -> None:
     """``trace=False`` (the fuzzer's inner loop) keeps only the start entry, and changes nothing else:
     over the ANA library and the runner's divergence fixtures, in lock-step with the reference engine."""
-    from model.engine import Engine
-    from simulator.scenario import scenario_files
+    from credlab.model.engine import Engine
+    from credlab.simulator.stories.scenario import scenario_files
 
     engine = Engine(ana)
     library = scenario_files([ANA_SPEC.parent.parent / "scenarios" / "ana_web_password", DIVERGENCE, SECRETS])

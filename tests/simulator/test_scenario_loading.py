@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from model.errors import SpecError
-from model.ir import Spec
-from model.machine import compile_spec
-from simulator.cli import main
-from simulator.runner import run_scenario
-from simulator.scenario import SecretRef, load_scenarios
+from credlab.model.errors import SpecError
+from credlab.model.ir import Spec
+from credlab.model.machine import compile_spec
+from credlab.simulator.cli.main import main
+from credlab.simulator.stories.runner import run_scenario
+from credlab.simulator.stories.scenario import SecretRef, load_scenarios
 from tests.conftest import ANA_SPEC
 
 SPEC = str(ANA_SPEC)

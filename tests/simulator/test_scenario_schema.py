@@ -7,7 +7,7 @@ import json
 import jsonschema
 import yaml
 
-from simulator.scenario_schema import scenario_json_schema
+from credlab.simulator.stories.schema import scenario_json_schema
 from tests.conftest import REPO
 
 SHIPPED = REPO / "scenarios" / "credlab-scenario.schema.json"

@@ -1,8 +1,8 @@
 """``credlab simulate``: exit codes, the text, JSON and JUnit reports, coverage, policy variants
 (``--set``), which scenario files run, and bad input as exit 2 without a traceback.
 
-Runs are in-process through :func:`simulator.cli.main`; one subprocess checks
-``python -m simulator simulate`` end to end. The stories are fixture files under
+Runs are in-process through :func:`credlab.simulator.cli.main.main`; one subprocess checks
+``python -m credlab simulate`` end to end. The stories are fixture files under
 ``fixtures/cli/`` (named ``*.scenario`` so that the credlab pytest plugin does not collect the
 failing one); tests that need a scenario folder copy them in as ``.yaml``.
 """
@@ -19,9 +19,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from model.ir import Spec
-from simulator.cli import main
-from simulator.scenario import load_scenarios, spec_name_of
+from credlab.model.ir import Spec
+from credlab.simulator.cli.main import main
+from credlab.simulator.stories.scenario import load_scenarios, spec_name_of
 from tests.conftest import ANA_SPEC, REPO
 
 SPEC = str(ANA_SPEC)
@@ -397,7 +397,7 @@ def test_the_reference_engine_agrees_with_the_machine_on_every_fixture_story(
 
 def test_python_m_simulator_simulate_runs_as_the_console_script_does() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "simulator", "simulate", SPEC, str(PASSING), str(FAILING)],
+        [sys.executable, "-m", "credlab", "simulate", SPEC, str(PASSING), str(FAILING)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 
-from model import ir
-from model.engine import Engine
-from model.policy import enforced_ok
-from simulator.candidates import TRAPS, broken_values, literal_values, trap_values
-from simulator.scenario import Advance, SecretRef
-from simulator.strategies import PLAUSIBLE_SHARE, ClockTable, InputTable, input_tables, secret_options
+from credlab.model import ir
+from credlab.model.engine import Engine
+from credlab.model.policy import enforced_ok
+from credlab.simulator.analysis.candidates import TRAPS, broken_values, literal_values, trap_values
+from credlab.simulator.analysis.strategies import PLAUSIBLE_SHARE, ClockTable, InputTable, input_tables, secret_options
+from credlab.simulator.stories.scenario import Advance, SecretRef
 
 
 def test_every_number_decodes_to_a_distinct_assignment_and_zero_to_the_first_options(ana: ir.Spec) -> None:

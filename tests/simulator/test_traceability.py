@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model import ir
-from model.machine import compile_spec
-from simulator.check import implicated, traceability
-from simulator.commands.simulate import SpecRun
-from simulator.runner import ScenarioResult, run_scenario
-from simulator.scenario import load_scenarios
+from credlab.model import ir
+from credlab.model.machine import compile_spec
+from credlab.simulator.analysis.traceability import implicated, traceability
+from credlab.simulator.results import ExploreReport
+from credlab.simulator.stories.library import stories_of
+from credlab.simulator.stories.runner import ScenarioResult, run_scenario
+from credlab.simulator.stories.scenario import load_scenarios
 
 STORY = """\
 credlab_scenarios: 1
@@ -52,10 +53,11 @@ def test_a_story_failing_at_a_transition_is_blamed_on_that_transitions_sentences
     failing_step, passed_step = sources_of(ana, fired_at(result, 2)), sources_of(ana, fired_at(result, 1))
     assert failing_step and passed_step - failing_step  # the first step cites sentences the second does not
     assert implicated(ana, result) == failing_step
-    rows = {r["source"]: r for r in traceability(ana, SpecRun(ana, {}, [result]), {"properties": []})}
-    assert all(rows[s]["status"] == "failing" for s in failing_step)
-    assert all(rows[s]["status"] == "exercised" for s in passed_step - failing_step)
-    assert all("wrong_end_state" in rows[s]["scenarios"] for s in passed_step)  # still listed as exercising
+    nothing_explored = ExploreReport(ana.path, "", 0, 0, 0.0, True, (), ())
+    rows = {r.source: r for r in traceability(ana, stories_of(ana, {}, [result]), nothing_explored)}
+    assert all(rows[s].status == "failing" for s in failing_step)
+    assert all(rows[s].status == "exercised" for s in passed_step - failing_step)
+    assert all("wrong_end_state" in rows[s].scenarios for s in passed_step)  # still listed as exercising
 
 
 def test_a_failure_that_points_at_no_transition_blames_everything_its_story_fired(ana: ir.Spec, tmp_path: Path) -> None:

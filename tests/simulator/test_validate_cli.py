@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.cli import main
+from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC, REPO
 
 
@@ -73,9 +73,9 @@ def test_without_arguments_and_without_specs_it_says_what_to_do(
 
 
 def test_the_console_script_and_module_agree() -> None:
-    """`python -m simulator` is `credlab`; usage errors are exit 2 without a traceback."""
+    """`python -m credlab` is `credlab`; usage errors are exit 2 without a traceback."""
     done = subprocess.run(
-        [sys.executable, "-m", "simulator", "validate", str(ANA_SPEC)],
+        [sys.executable, "-m", "credlab", "validate", str(ANA_SPEC)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -83,7 +83,7 @@ def test_the_console_script_and_module_agree() -> None:
     )
     assert done.returncode == 0, done.stderr
     usage = subprocess.run(
-        [sys.executable, "-m", "simulator", "frobnicate"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "credlab", "frobnicate"], capture_output=True, text=True, timeout=60, check=False
     )
     assert usage.returncode == 2 and "Traceback" not in usage.stderr and "invalid choice" in usage.stderr
 
@@ -100,9 +100,15 @@ def test_help_teaches_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 def test_validating_imports_nothing_only_other_commands_need() -> None:
     """Every command's module is imported to build the parser; what only running one command needs
     (Hypothesis, Graphviz, the scenario runner, the diagram builders, JUnit's XML) waits for it."""
-    heavy = ("hypothesis", "graphviz", "simulator.runner", "simulator.diagram_model", "xml.etree.ElementTree")
+    heavy = (
+        "hypothesis",
+        "graphviz",
+        "credlab.simulator.stories.runner",
+        "credlab.simulator.render.view",
+        "xml.etree.ElementTree",
+    )
     probe = (
-        "import sys; from simulator.cli import main; main(['validate', sys.argv[1]]); "
+        "import sys; from credlab.simulator.cli.main import main; main(['validate', sys.argv[1]]); "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     done = subprocess.run(

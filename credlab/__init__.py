@@ -1,0 +1,152 @@
+"""credlab: a testbed for credential lifecycle policies.
+
+A policy is declared in YAML, validated with exact errors, compiled into state machines and
+exercised: stories (scenarios), Hypothesis stateful testing, exhaustive exploration, attacker
+analysis, mutation analysis and diagrams. This module is the public API::
+
+    import credlab
+
+    report = credlab.check(["spec/ana_web_password.yaml"])   # also writes build/report/
+    print(report.ok)
+    for row in report.specs[0].stages():
+        print(row.stage, row.ok, row.text)
+
+    explored = credlab.explore("spec/ana_web_password.yaml", settings={"reset_link_ttl": "30m"})
+    print([str(p.property) for p in explored.properties if not p.holds])
+
+    TestPolicy = credlab.state_machine("spec/ana_web_password.yaml").TestCase   # in a test module
+
+Every function returns an immutable result with ``.ok`` and ``.to_json()`` (what the CLI's
+``--format json`` prints). Errors are :class:`CredlabError`: a :class:`SpecError` (or
+:class:`ScenarioError`) with every located problem, or a :class:`UsageError`.
+
+Names are imported on first use, so ``import credlab`` costs nothing until you call something.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_API = "credlab.simulator.api"
+_ERRORS = "credlab.model.errors"
+_RESULTS = "credlab.simulator.results"
+
+_EXPORTS: dict[str, str] = {
+    # functions
+    "load_spec": _API,
+    "validate": _API,
+    "lint": _API,
+    "simulate": _API,
+    "fuzz": _API,
+    "explore": _API,
+    "mutate": _API,
+    "check": _API,
+    "render_diagram": _API,
+    "state_machine": _API,
+    "Diagram": _API,
+    # errors
+    "CredlabError": _ERRORS,
+    "SpecError": _ERRORS,
+    "ScenarioError": _ERRORS,
+    "UsageError": _ERRORS,
+    "Location": _ERRORS,
+    "Problem": _ERRORS,
+    # results and their identities
+    "ValidateReport": _RESULTS,
+    "FuzzReport": _RESULTS,
+    "ExploreReport": _RESULTS,
+    "MutateReport": _RESULTS,
+    "PropertyId": _RESULTS,
+    "PropertyResult": _RESULTS,
+    "Finding": _RESULTS,
+    "Counterexample": _RESULTS,
+    "CoverageReport": _RESULTS,
+    "Stage": _RESULTS,
+    "Builtin": _RESULTS,
+    "LintReport": "credlab.simulator.analysis.lint",
+    "SimulateReport": "credlab.simulator.stories.report",
+    "CheckReport": "credlab.simulator.analysis.check",
+    "Spec": "credlab.model.ir",
+}
+
+__all__ = [
+    "Builtin",
+    "CheckReport",
+    "Counterexample",
+    "CoverageReport",
+    "CredlabError",
+    "Diagram",
+    "ExploreReport",
+    "Finding",
+    "FuzzReport",
+    "LintReport",
+    "Location",
+    "MutateReport",
+    "Problem",
+    "PropertyId",
+    "PropertyResult",
+    "ScenarioError",
+    "SimulateReport",
+    "Spec",
+    "SpecError",
+    "Stage",
+    "UsageError",
+    "ValidateReport",
+    "check",
+    "explore",
+    "fuzz",
+    "lint",
+    "load_spec",
+    "mutate",
+    "render_diagram",
+    "simulate",
+    "state_machine",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from credlab.model.errors import CredlabError, Location, Problem, ScenarioError, SpecError, UsageError
+    from credlab.model.ir import Spec
+    from credlab.simulator.analysis.check import CheckReport
+    from credlab.simulator.analysis.lint import LintReport
+    from credlab.simulator.api import (
+        Diagram,
+        check,
+        explore,
+        fuzz,
+        lint,
+        load_spec,
+        mutate,
+        render_diagram,
+        simulate,
+        state_machine,
+        validate,
+    )
+    from credlab.simulator.results import (
+        Builtin,
+        Counterexample,
+        CoverageReport,
+        ExploreReport,
+        Finding,
+        FuzzReport,
+        MutateReport,
+        PropertyId,
+        PropertyResult,
+        Stage,
+        ValidateReport,
+    )
+    from credlab.simulator.stories.report import SimulateReport
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'credlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

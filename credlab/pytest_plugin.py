@@ -1,0 +1,42 @@
+"""pytest plugin: credlab scenario files are collected as tests, one item per story.
+
+Registered through the ``pytest11`` entry point, so ``pytest scenarios/`` just works. It is loaded
+into every pytest run of an environment where credlab is installed, so it imports nothing of
+credlab beyond a file-kind check until it meets a scenario file (a YAML file whose top level has
+``credlab_scenarios:``); a project's own ``model`` or ``simulator`` packages are never shadowed.
+
+Specs are found by name in the folders of the ``credlab_spec_dirs`` ini option (default:
+``spec``); ``--credlab-set NAME=VALUE`` runs every scenario under a policy variant, and
+``--credlab-seed`` sets the seed. The items themselves are in
+:mod:`credlab.simulator.stories.pytest_items`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credlab.model.filekind import is_scenario_file
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("credlab", "credlab scenarios")
+    group.addoption(
+        "--credlab-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a spec parameter for every scenario",
+    )
+    group.addoption("--credlab-seed", type=int, default=0, help="seed for scenario runs (default 0)")
+    parser.addini("credlab_spec_dirs", "folders holding the specs scenarios name", type="args", default=["spec"])
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and is_scenario_file(file_path):
+        from credlab.simulator.stories.pytest_items import ScenarioFile
+
+        collector: pytest.Collector = ScenarioFile.from_parent(parent, path=file_path)
+        return collector
+    return None

@@ -1,0 +1,190 @@
+"""Exploration as a result: every property's verdict and every finding, each failure and finding
+with a replayable story written under ``out`` (see :func:`explore_report`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from credlab.model.engine import Engine
+from credlab.model.errors import Location
+from credlab.model.ir import Spec
+from credlab.model.overrides import describe_overrides, set_arguments
+from credlab.simulator.analysis.attacker import GOALS, Attack, attacker_actor, attacks, lockout_windows
+from credlab.simulator.analysis.explore import Exploration, Explorer, Violation
+from credlab.simulator.outputs import write_atomic
+from credlab.simulator.results import (
+    Builtin,
+    Counterexample,
+    ExploreReport,
+    Finding,
+    PropertyId,
+    PropertyResult,
+)
+from credlab.simulator.stories.scenario import Advance, Expectation, Step
+from credlab.simulator.stories.writer import scenario_file
+
+WHERE = "<explore>"
+
+
+@dataclass(frozen=True, slots=True)
+class ExploreOptions:
+    """How far to explore and where the stories go. ``replay`` is the spec path that replay
+    commands written into the stories name (by default, the path the spec was loaded from)."""
+
+    max_states: int = 200_000
+    out: Path = Path("build/explore")
+    replay: str | None = None
+
+
+def properties(spec: Spec) -> list[PropertyId]:
+    """Every property exploration checks, in report order: the declared invariants, then the built-ins."""
+    return [PropertyId.invariant(inv.id) for inv in spec.invariants] + [PropertyId.builtin(b) for b in Builtin]
+
+
+class _Writer:
+    """Writes the stories of one exploration's failures and findings."""
+
+    def __init__(self, explorer: Explorer, found: Exploration, options: ExploreOptions, overrides: dict[str, int]):
+        self.explorer, self.found, self.out = explorer, found, options.out
+        self.replay = options.replay or explorer.spec.path
+        self.variant = set_arguments(overrides)
+
+    def violation(self, violation: Violation) -> Counterexample:
+        spec, found = self.explorer.spec, self.found
+        state, moves = found.path(violation.node)
+        slug = violation.property.slug
+        path = self.out / f"{spec.name}-{slug}.yaml"
+        steps = [move.as_step(n, Location(WHERE, n)) for n, move in enumerate(moves, start=1)]
+        text = scenario_file(
+            spec=spec.name,
+            name=f"explore_{slug}",
+            description=f"Shortest path found by credlab explore to a situation where {violation.property} fails.",
+            state=state,
+            credentials=self.explorer.initial_values,
+            steps=steps,
+            header=[
+                f"Shortest counterexample found by `credlab explore {self.replay}{self.variant}`: "
+                f"{violation.property} fails.",
+                f"{violation.description.rstrip('.')}. Replay: credlab simulate {self.replay} {path}{self.variant}",
+            ],
+        )
+        write_atomic(path, text)
+        return Counterexample(violation.property, len(moves), str(path), violation.description)
+
+    def lockouts(self) -> list[Finding]:
+        findings = []
+        for channel, node in lockout_windows(self.explorer, self.found).items():
+            lockout = PropertyId("lockout", channel)
+            written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", node))
+            state = self.found.worlds[node][0].state
+            findings.append(
+                Finding(
+                    "lockout-window",
+                    f"the member can reach {state}, where nothing they know works on {channel}",
+                    written.scenario_file,
+                    written.steps,
+                    (("channel", channel), ("state", state)),
+                )
+            )
+        return findings
+
+    def at_once(self, attack: Attack) -> Step:
+        """For an attacker who needs no move: a step that only shows which credentials the goal's
+        channels take now (one of them is what the attacker already knows)."""
+        spec, world, engine = self.explorer.spec, attack.start.world, self.explorer.engine
+        channels = [name for name, c in spec.channels.items() if c.kind in GOALS[attack.goal]]
+        access = tuple((ch, tuple(c for c in spec.credentials if engine.accepts(world, ch, c))) for ch in channels)
+        return Step(1, Location(WHERE, 1), advance=Advance(seconds=0), expect=Expectation(access=access))
+
+    def attacks(self) -> list[Finding]:
+        spec = self.explorer.spec
+        # a story can only name a declared actor
+        attacker: str | None = attacker_actor(spec) if attacker_actor(spec) in spec.actors else None
+        findings = []
+        for attack in attacks(self.explorer.engine):
+            held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
+            message = f"an attacker holding {held} gets {attack.goal} from {attack.start.state}" + (
+                f" in {len(attack.moves)} step(s)" if attack.moves else " at once"
+            )
+            details = (
+                ("goal", attack.goal),
+                ("capabilities", [str(c) for c in attack.capabilities]),
+                ("from_state", attack.start.state),
+            )
+            written = self.attack_story(attack, attacker, message) if attacker is not None else None
+            findings.append(Finding("attacker-capabilities", message, written, len(attack.moves), details))
+        return findings
+
+    def attack_story(self, attack: Attack, attacker: str, message: str) -> str:
+        spec = self.explorer.spec
+        world, knowledge = attack.start.world, attack.start.knowledge
+        credentials = {c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None}
+        name = f"{attack.goal.replace(' ', '_').replace('-', '_')}_with_" + (
+            "_".join(c.name for c in attack.capabilities) or "nothing"
+        )
+        path = self.out / f"{spec.name}-attacker-{name}.yaml"
+        text = scenario_file(
+            spec=spec.name,
+            name=f"attacker_{name}",
+            description=message + ".",
+            state=attack.start.state,
+            credentials=credentials,
+            steps=[m.as_step(n, Location(WHERE, n), attacker) for n, m in enumerate(attack.moves, 1)]
+            or [self.at_once(attack)],
+            header=[f"Found by `credlab explore {self.replay}{self.variant}`: {message}."],
+            flags=dict(zip(spec.flags, world.flags, strict=True)),
+            running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
+            grants={
+                attacker: (
+                    [c.name for c in attack.capabilities if c.kind == "has"],
+                    [c.name for c in attack.capabilities if c.kind == "knows"],
+                )
+            },
+        )
+        write_atomic(path, text)
+        return str(path)
+
+
+def explore_report(
+    spec: Spec,
+    overrides: dict[str, int],
+    options: ExploreOptions,
+    progress: Callable[[Exploration], None] | None = None,
+) -> ExploreReport:
+    """Explore ``spec`` under ``overrides``; write a story for each failed property and finding."""
+    explorer = Explorer(Engine(spec, overrides), max_states=options.max_states, progress=progress)
+    found = explorer.explore()
+    writer = _Writer(explorer, found, options, overrides)
+    first: dict[PropertyId, Violation] = {}
+    for violation in found.violations:
+        first.setdefault(violation.property, violation)
+    results = []
+    for prop in properties(spec):
+        failed = first.get(prop)
+        counterexample = writer.violation(failed) if failed is not None else None
+        results.append(PropertyResult(prop, failed is None, counterexample))
+    findings = [
+        Finding("unreachable-state", f"no explored situation is in state '{s}'", details=(("name", s),))
+        for s in spec.states
+        if s not in found.states
+    ] + [
+        Finding(
+            "never-enabled", f"transition '{t.id}' never fires in any explored situation", details=(("name", t.id),)
+        )
+        for t in spec.transitions
+        if t.id not in found.transitions
+    ]
+    if found.complete:
+        findings += writer.lockouts() + writer.attacks()
+    return ExploreReport(
+        spec=spec.path,
+        overrides=describe_overrides(overrides),
+        states=len(found.worlds),
+        edges=found.edges,
+        seconds=found.seconds,
+        complete=found.complete,
+        properties=tuple(results),
+        findings=tuple(findings),
+    )

@@ -1,0 +1,298 @@
+"""Mutation analysis: which rules of a spec does nothing protect?
+
+Each mutant is the spec with one small change an author could have made by mistake: a guard
+dropped or negated, a target swapped, an effect dropped, a deadline shifted by a second or
+doubled, its boundary flipped, a policy rule weakened, an access rule dropped. A mutant is
+*killed* when the spec's own checks notice: one of its scenarios fails, or exploration finds
+a declared invariant (or deadlock-freedom, determinism, recoverability) broken. A mutant that
+survives points at a rule nothing exercises — the analyst's to-do list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from credlab.model import ir
+from credlab.model.engine import Engine, EngineStep, World
+from credlab.model.errors import Location
+from credlab.model.machine import CompiledSpec
+from credlab.model.node import replace
+from credlab.model.render import effect_text, guard_text
+from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.paths import Move, PathFinder, deadline_jumps, search_random, situation
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.runner import run_scenario
+from credlab.simulator.stories.scenario import Scenario
+
+KINDS = (
+    "drop-guard",
+    "negate-guard",
+    "swap-target",
+    "drop-effect",
+    "shift-deadline",
+    "flip-boundary",
+    "weaken-rule",
+    "drop-access",
+    "drop-session",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mutant:
+    id: str
+    kind: str
+    description: str
+    location: Location
+    sources: tuple[str, ...]
+    spec: ir.Spec
+
+
+@dataclass(frozen=True, slots=True)
+class MutantVerdict:
+    mutant: Mutant
+    killed: bool
+    by: str
+    """What killed it: a scenario's name, or a property exploration found broken; "" if it survived."""
+    explanation: str = ""
+    """For a survivor: an equivalent mutant, or the shortest story that would tell it apart."""
+    witness: tuple[str, tuple[Move, ...]] | None = None
+    """For a distinguishable survivor: the starting state and moves of that story."""
+
+
+def _with_transition(spec: ir.Spec, index: int, transition: ir.Transition) -> ir.Spec:
+    transitions = (*spec.transitions[:index], transition, *spec.transitions[index + 1 :])
+    return dataclasses.replace(spec, transitions=transitions)
+
+
+def mutants(spec: ir.Spec) -> Iterator[Mutant]:
+    """Every mutant of ``spec``, in a stable order."""
+    states = list(spec.states)
+    for i, t in enumerate(spec.transitions):
+        for g, guard in enumerate(t.guards):
+            text = guard_text(guard)
+            dropped = replace(t, guards=t.guards[:g] + t.guards[g + 1 :])
+            yield Mutant(
+                f"{t.id}:drop-guard:{g}",
+                "drop-guard",
+                f"{t.id} without '{text}'",
+                t.loc,
+                t.sources,
+                _with_transition(spec, i, dropped),
+            )
+            negated = replace(t, guards=(*t.guards[:g], ir.Not(guard), *t.guards[g + 1 :]))
+            yield Mutant(
+                f"{t.id}:negate-guard:{g}",
+                "negate-guard",
+                f"{t.id} with 'not ({text})'",
+                t.loc,
+                t.sources,
+                _with_transition(spec, i, negated),
+            )
+        if t.target is not None:
+            other = states[(states.index(t.target) + 1) % len(states)]
+            yield Mutant(
+                f"{t.id}:swap-target",
+                "swap-target",
+                f"{t.id} goes to {other} instead of {t.target}",
+                t.loc,
+                t.sources,
+                _with_transition(spec, i, replace(t, target=other)),
+            )
+        for e, effect in enumerate(t.effects):
+            dropped_effect = replace(t, effects=t.effects[:e] + t.effects[e + 1 :])
+            yield Mutant(
+                f"{t.id}:drop-effect:{e}",
+                "drop-effect",
+                f"{t.id} without '{effect_text(effect)}'",
+                t.loc,
+                t.sources,
+                _with_transition(spec, i, dropped_effect),
+            )
+    yield from _deadline_mutants(spec)
+    yield from _rule_mutants(spec)
+    for name, state in spec.states.items():
+        if state.session:
+            marked = MappingProxyType({**spec.states, name: replace(state, session=False)})
+            yield Mutant(
+                f"{name}:drop-session",
+                "drop-session",
+                f"{name} is anyone's screen, not the session of whoever reached it",
+                state.loc,
+                state.sources,
+                dataclasses.replace(spec, states=marked),
+            )
+    for a, access in enumerate(spec.access):
+        rest = spec.access[:a] + spec.access[a + 1 :]
+        yield Mutant(
+            f"access:{a}:drop",
+            "drop-access",
+            f"{access.channel} no longer takes {access.credential}",
+            access.loc,
+            access.sources,
+            dataclasses.replace(spec, access=rest),
+        )
+
+
+def _deadline_mutants(spec: ir.Spec) -> Iterator[Mutant]:
+    def with_deadline(name: str, changed: ir.Deadline) -> ir.Spec:
+        return dataclasses.replace(spec, deadlines=MappingProxyType({**spec.deadlines, name: changed}))
+
+    for name, deadline in spec.deadlines.items():
+        seconds = spec.deadline_seconds(deadline)
+        for label, value in (("+1s", seconds + 1), ("-1s", seconds - 1), ("x2", seconds * 2)):
+            if value > 0:
+                yield Mutant(
+                    f"{name}:shift-deadline:{label}",
+                    "shift-deadline",
+                    f"{name} lasts {label} ({value}s)",
+                    deadline.loc,
+                    deadline.sources,
+                    with_deadline(name, replace(deadline, duration=value)),
+                )
+        flipped = "inclusive" if deadline.boundary == "exclusive" else "exclusive"
+        yield Mutant(
+            f"{name}:flip-boundary",
+            "flip-boundary",
+            f"{name}'s boundary is {flipped}",
+            deadline.loc,
+            deadline.sources,
+            with_deadline(name, replace(deadline, boundary=flipped)),
+        )
+
+
+def _rule_mutants(spec: ir.Spec) -> Iterator[Mutant]:
+    for name, policy in spec.policies.items():
+        for r, rule in enumerate(policy.rules):
+            if rule.severity != "reject":
+                continue
+            weakened = replace(
+                policy, rules=(*policy.rules[:r], replace(rule, severity="advise"), *policy.rules[r + 1 :])
+            )
+            policies = MappingProxyType({**spec.policies, name: weakened})
+            yield Mutant(
+                f"{name}.{rule.id}:weaken-rule",
+                "weaken-rule",
+                f"{name}.{rule.id} only advises",
+                rule.loc,
+                rule.sources,
+                dataclasses.replace(spec, policies=policies),
+            )
+
+
+def judge(mutant: Mutant, scenarios: list[Scenario], explore: bool, max_states: int, seed: int = 0) -> MutantVerdict:
+    """Run the spec's checks on ``mutant``: scenarios first (cheap), then exploration."""
+    compiled = CompiledSpec(mutant.spec, mutant.spec.parameter_values())
+    for scenario in scenarios:
+        result = run_scenario(compiled, scenario, seed)
+        if not result.passed:
+            return MutantVerdict(mutant, True, f"scenario {scenario.name}")
+    if explore:
+        found = Explorer(Engine(mutant.spec), max_states=max_states).explore()
+        if found.violations:
+            return MutantVerdict(mutant, True, f"explore: {found.violations[0].property}")
+    return MutantVerdict(mutant, False, "")
+
+
+def _observable(engine: Engine, after: World, step: EngineStep) -> tuple[object, ...]:
+    """What a story could see of one step: verdict, state, transition, set/unset credentials,
+    flags, counters, and which credentials each channel accepts."""
+    access = tuple(engine.accepts(after, ch, c) for ch in engine.spec.channels for c in engine.spec.credentials)
+    credentials = tuple(value is not None for value in after.credentials)
+    return (step.accepted, step.target, step.transition, credentials, after.flags, after.counters, access)
+
+
+def distinguish(original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000) -> tuple[str, tuple[Move, ...]] | None:
+    """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none
+    does within ``max_states`` joint situations (an equivalent mutant, as far as stories can see)."""
+    finder = PathFinder(Engine(original), broken=True)
+    other = Engine(mutant)
+    rng = search_random()
+    queue: deque[tuple[World, World, Knowledge, str, tuple[Move, ...]]] = deque()
+    seen: set[tuple[object, ...]] = set()
+    for state in original.initial:
+        world, knowledge = finder.start(state)
+        queue.append((world, other.initial(state, finder.initial_values), knowledge, state, ()))
+    while queue and len(seen) < max_states:
+        left, right, knowledge, start, moves = queue.popleft()
+        key = (situation(left, knowledge), situation(right, knowledge))
+        if key in seen:
+            continue
+        seen.add(key)
+        for event, choices in finder.moves.items():
+            if (left.state, event) not in finder.engine.table and (right.state, event) not in other.table:
+                continue  # neither handles the event here: refused alike, whatever the inputs
+            for move in choices:
+                inputs = finder.resolve(left, knowledge, move.inputs)
+                if inputs is None:
+                    continue
+                after_left, step_left = finder.engine.fire(left, event, inputs, search_random(), finder.actor)
+                after_right, step_right = other.fire(right, event, inputs, search_random(), finder.actor)
+                if not step_left.accepted and not step_right.accepted:
+                    continue  # both refuse and change nothing: alike, as they were before
+                if _observable(finder.engine, after_left, step_left) != _observable(other, after_right, step_right):
+                    return start, (*moves, move)
+                if step_left.accepted:
+                    learned = finder.learn(knowledge, step_left.transition, inputs, step_left.disclosed)
+                    queue.append((after_left, after_right, learned, start, (*moves, move)))
+        for move, delta in deadline_jumps(finder.engine, left):
+            after_left, steps_left = finder.engine.advance(left, delta, rng)
+            after_right, steps_right = other.advance(right, delta, rng)
+            seen_left = [s.target for s in steps_left] + [after_left.state]
+            seen_right = [s.target for s in steps_right] + [after_right.state]
+            if seen_left != seen_right or after_left.credentials != after_right.credentials:
+                return start, (*moves, move)
+            queue.append((after_left, after_right, knowledge, start, (*moves, move)))
+    return None
+
+
+def _move_text(move: Move) -> str:
+    if move.advance is not None:
+        return f"advance to {move.advance.until} {move.advance.offset:+d}s"
+    return str(move.event)
+
+
+def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
+    """Say why a survivor survived: equivalent, or which story would have caught it."""
+    if verdict.mutant.kind == "drop-session":  # the joint search plays one actor: it cannot tell
+        return dataclasses.replace(
+            verdict,
+            explanation="no story has another actor act on this screen while it is someone's session; add one "
+            "(their event there must be refused)",
+        )
+    witness = distinguish(original, verdict.mutant.spec)
+    if witness is None:
+        return dataclasses.replace(
+            verdict,
+            explanation="equivalent for every input credlab tries: in every reachable situation it accepts, refuses "
+            "and changes the same as the spec, so no story can catch it; the element it touches looks redundant",
+        )
+    state, moves = witness
+    story = ", ".join(_move_text(m) for m in moves)
+    return dataclasses.replace(
+        verdict,
+        explanation=f"no story checks it: from {state}, {story} behaves differently; add that story",
+        witness=witness,
+    )
+
+
+def analyse(
+    spec: ir.Spec,
+    scenarios: list[Scenario],
+    *,
+    explore: bool = True,
+    max_states: int = 50_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[MutantVerdict]:
+    """Judge every mutant of ``spec``."""
+    every = list(mutants(spec))
+    verdicts = []
+    for done, mutant in enumerate(every, start=1):
+        verdict = judge(mutant, scenarios, explore, max_states)
+        verdicts.append(verdict if verdict.killed else explain(verdict, spec))
+        if progress is not None:
+            progress(done, len(every))
+    return verdicts

@@ -1,0 +1,325 @@
+"""Shortest paths to every state and transition, by breadth-first search on the reference engine.
+
+Random testing is shallow (hypothesis#376): a transition that needs six precise steps is rarely
+reached by chance. This module finds, for each transition, a shortest sequence of moves that
+fires it, so fuzzing can start from there. Inputs are drawn from a small symbolic alphabet —
+what the member knows, what was mailed, a wrong value, one valid literal per policy, both
+booleans, each channel — and the clock only jumps to just before, at and just after the limits
+of running deadlines, which is where behaviour changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from credlab.model import ir
+from credlab.model.engine import Engine, World
+from credlab.model.errors import Location
+from credlab.model.node import node
+from credlab.model.policy import random_candidate
+from credlab.simulator.analysis.candidates import broken_values, literal_values
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import Advance, Expectation, SecretRef, Step, StoryValue, default_actor
+
+Node = tuple[World, Knowledge]
+Key = tuple[object, ...]
+MAX_ASSIGNMENTS = 256
+"""Input combinations tried per event at most (the first ones in a fixed order)."""
+SEARCH_SEED = "credlab-paths"
+_FRESH = random.Random(SEARCH_SEED).getstate()
+
+
+def search_random() -> random.Random:
+    """The search's random source, always in the same state: a randomized PIN is the same value
+    on every path, so it is one symbolic "mailed PIN", and the search stays finite."""
+    rng = random.Random()
+    rng.setstate(_FRESH)
+    return rng
+
+
+def situation(world: World, knowledge: Knowledge) -> Key:
+    """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
+    and the deliveries (what they disclosed is already in what the member knows)."""
+    elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
+    return (
+        world.state,
+        world.credentials,
+        world.flags,
+        world.counters,
+        elapsed,
+        world.expiry_fired,
+        world.owner,
+        knowledge,
+    )
+
+
+def signature(world: World) -> Key:
+    """What a reviewer would call "where the member is": the state, which credentials are set,
+    the flags. Fuzzing starts from one shortest path to each signature."""
+    return (world.state, tuple(c is not None for c in world.credentials), world.flags)
+
+
+@node
+class Move:
+    """One step of a path: an event with symbolic inputs, or a clock advance to a deadline's limit."""
+
+    event: str | None = None
+    inputs: tuple[tuple[str, StoryValue], ...] = ()
+    advance: Advance | None = None
+
+    def as_step(self, number: int, where: Location, actor: str | None = None, *, accepted: bool = True) -> Step:
+        """This move as a scenario step; a search keeps only accepted events, so by default the step
+        expects that (``accepted=False``: expect nothing, for a move whose outcome is the question)."""
+        expect = Expectation(accepted=True) if self.event and accepted else None
+        return Step(number, where, self.event, self.inputs, actor if self.event else None, self.advance, expect)
+
+
+@dataclass(slots=True)
+class Paths:
+    """What the search found: the starting state of each path and its moves."""
+
+    transitions: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    states: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    signatures: dict[Key, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    violations: dict[str, tuple[str, tuple[Move, ...]]] = field(default_factory=dict)
+    """With signatures: a shortest path to a situation where each broken invariant does not hold."""
+    explored: int = 0
+    complete: bool = True
+    """False when the search stopped at its node limit before exhausting the space."""
+
+
+def input_choices(
+    spec: ir.Spec, event: ir.Event, literals: dict[str, str], broken: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, StoryValue], ...]]:
+    """The symbolic input assignments to try for ``event``."""
+    per_input: list[list[tuple[str, StoryValue] | None]] = []
+    for declared in event.inputs:
+        values: list[StoryValue]
+        if declared.type == "secret":
+            values = [SecretRef(kind, c) for kind in ("known", "mailed") for c in spec.credentials]
+            values += sorted(set(literals.values()))  # before wrong values: shortest paths read naturally
+            values += [SecretRef("wrong", c) for c in spec.credentials]
+            values += list(broken)
+        elif declared.type == "bool":
+            values = [True, False]
+        else:
+            values = list(declared.values or spec.channels)
+        options: list[tuple[str, StoryValue] | None] = [(declared.name, v) for v in values]
+        if declared.optional:
+            options.insert(0, None)
+        per_input.append(options)
+    combos = itertools.islice(itertools.product(*per_input), MAX_ASSIGNMENTS)
+    return [tuple(pair for pair in combo if pair is not None) for combo in combos]
+
+
+def causable(spec: ir.Spec, has: frozenset[str]) -> list[str]:
+    """The events an actor holding capabilities ``has`` can cause: not internal, every capability
+    they require held; in declaration order."""
+    return [name for name, event in spec.events.items() if not event.internal and set(event.requires) <= has]
+
+
+def start_values(spec: ir.Spec) -> dict[str, str]:
+    """The values of the credentials a member starts with, in every search (plaintext test data)."""
+    rng = search_random()
+    return {
+        name: random_candidate(spec.policies[c.policy], rng) for name, c in spec.credentials.items() if c.initially_set
+    }
+
+
+def deadline_jumps(engine: Engine, world: World) -> Iterator[tuple[Move, int]]:
+    """The clock moves worth trying: to one second before, at, and one second after the limit
+    of each running deadline (where a boundary decides), with how far each moves the clock."""
+    for index, (name, start) in enumerate(zip(engine.spec.deadlines, world.deadlines, strict=True)):
+        if start is None:
+            continue
+        for offset in (-1, 0, 1):
+            delta = start + engine.durations[index] + offset - world.now
+            if delta >= 0:
+                yield Move(advance=Advance(until=name, offset=offset)), delta
+
+
+class PathFinder:
+    """Breadth-first search over (world, what the member knows) on the reference engine."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        actor: str | None = None,
+        max_nodes: int = 20_000,
+        *,
+        broken: bool = False,
+        capabilities: frozenset[str] | None = None,
+    ) -> None:
+        """``actor`` (default: the spec's default actor) acts, with its capabilities unless
+        ``capabilities`` are given; ``broken``: also try values the policies refuse (to tell
+        specs apart, not to reach states)."""
+        self.engine, self.spec, self.max_nodes = engine, engine.spec, max_nodes
+        self.actor = actor if actor is not None else default_actor(self.spec)
+        if capabilities is None:
+            capabilities = frozenset(self.spec.actors[self.actor].has if self.actor is not None else ())
+        self.has = capabilities
+        self.transitions = {t.id: t for t in self.spec.transitions}
+        self.wrong_values: dict[tuple[str, bytes | None], str] = {}
+        self.initial_values: dict[str, str] = {}
+        """The plaintext credentials every search starts from (test data, for written scenarios)."""
+        literals = literal_values(self.spec)
+        refused = tuple(broken_values(self.spec, literals)) if broken else ()
+        self.moves = {
+            name: [Move(name, inputs) for inputs in input_choices(self.spec, self.spec.events[name], literals, refused)]
+            for name in causable(self.spec, self.has)
+        }
+
+    def start(self, state: str) -> tuple[World, Knowledge]:
+        values = start_values(self.spec)
+        knowledge = Knowledge()
+        for name, value in values.items():
+            knowledge = knowledge.learn(name, value)
+        self.initial_values = values
+        return self.engine.initial(state, values, actor=self.actor), knowledge
+
+    def search(self, *, signatures: bool = False) -> Paths:
+        """Shortest paths to every transition and state (and, with ``signatures``, to every
+        :func:`signature` and to a situation breaking each invariant that some situation breaks),
+        breadth-first over situations; stops early once all transitions are found unless
+        signatures are wanted."""
+        found = Paths()
+        parents: dict[Key, tuple[Key, Move] | None] = {}
+        origin: dict[Key, str] = {}
+        queue: deque[tuple[Key, Node]] = deque()
+        for state in self.spec.initial:
+            start = self.start(state)
+            key = situation(*start)
+            parents[key], origin[key] = None, state
+            queue.append((key, start))
+            found.states.setdefault(state, (state, ()))
+            found.signatures.setdefault(signature(start[0]), (state, ()))
+        while queue:
+            current, node_ = queue.popleft()
+            for move, following, fired in self.expand(*node_):
+                key = situation(*following)
+                new = key not in parents
+                if new and len(parents) >= self.max_nodes:
+                    found.complete = False
+                    continue
+                if new:
+                    parents[key], origin[key] = (current, move), origin[current]
+                    queue.append((key, following))
+                    if signatures:
+                        for broken in self.engine.violated_invariants(following[0]):
+                            if broken not in found.violations:
+                                found.violations[broken] = (origin[current], (*self.path_to(parents, current), move))
+                wanted = [t for t in fired if t not in found.transitions]
+                state, sig = following[0].state, signature(following[0])
+                if wanted or state not in found.states or (signatures and sig not in found.signatures):
+                    path = (*self.path_to(parents, current), move)
+                    for transition in wanted:
+                        found.transitions[transition] = (origin[current], path)
+                    found.states.setdefault(state, (origin[current], path))
+                    if signatures:
+                        found.signatures.setdefault(sig, (origin[current], path))
+            if not signatures and len(found.transitions) == len(self.spec.transitions):
+                break
+        found.explored = len(parents)
+        return found
+
+    @staticmethod
+    def path_to(parents: dict[Key, tuple[Key, Move] | None], key: Key) -> tuple[Move, ...]:
+        moves: list[Move] = []
+        link = parents[key]
+        while link is not None:
+            key, move = link
+            moves.append(move)
+            link = parents[key]
+        return tuple(reversed(moves))
+
+    def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:
+        """Every move from this node: (move, next node, transitions it fired)."""
+        for event, moves in self.moves.items():
+            if (world.state, event) not in self.engine.table:
+                continue  # no transition handles the event here: every input is refused alike
+            for move in moves:
+                assert move.event is not None
+                inputs = self.resolve(world, knowledge, move.inputs)
+                if inputs is None:
+                    continue
+                after, step = self.engine.fire(world, move.event, inputs, search_random(), self.actor)
+                if not step.accepted:
+                    continue
+                learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
+                yield move, (after, learned), [step.transition] if step.transition else []
+        for jump, delta in deadline_jumps(self.engine, world):
+            after, steps = self.engine.advance(world, delta, search_random())
+            learned = knowledge
+            for step in steps:
+                learned = self.learn(learned, step.transition, {}, step.disclosed)
+            yield jump, (after, learned), [s.transition for s in steps if s.transition]
+
+    def resolve(
+        self, world: World, knowledge: Knowledge, inputs: tuple[tuple[str, StoryValue], ...]
+    ) -> dict[str, str | bool] | None:
+        resolved: dict[str, str | bool] = {}
+        for name, value in inputs:
+            if not isinstance(value, SecretRef):
+                resolved[name] = value
+            elif value.kind == "wrong":
+                resolved[name] = self.wrong(world, value.credential)
+            else:
+                known = knowledge.resolve(value.kind, value.credential)
+                if known is None:
+                    return None
+                resolved[name] = known
+        return resolved
+
+    def wrong(self, world: World, credential: str) -> str:
+        """A value the policy accepts that is not the credential's current one (cached per value)."""
+        current = world.credentials[self.engine.credential_index[credential]]
+        cached = self.wrong_values.get((credential, current))
+        if cached is not None:
+            return cached
+        policy = self.spec.policies[self.spec.credentials[credential].policy]
+        rng = random.Random("credlab-wrong")
+        while True:
+            candidate = random_candidate(policy, rng)
+            if not self.engine.matches(world, credential, candidate):
+                self.wrong_values[(credential, current)] = candidate
+                return candidate
+
+    def learn(
+        self,
+        knowledge: Knowledge,
+        transition: str | None,
+        inputs: dict[str, str | bool],
+        disclosed: tuple[tuple[str, str, str], ...],
+    ) -> Knowledge:
+        """What the member knows after a step: what they set, and what reached them by mail."""
+        if transition is not None:
+            for effect in self.transitions[transition].effects:
+                if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
+                    knowledge = knowledge.learn(effect.credential, str(inputs[effect.input]))
+        for message, credential, value in disclosed:
+            if self.spec.channels[self.spec.messages[message].via].reaches in self.has:
+                knowledge = knowledge.receive(credential, value)
+        return knowledge
+
+
+_SEARCHES: dict[tuple[ir.Spec, tuple[tuple[str, int], ...], bool], Paths] = {}
+
+
+def shortest_paths(engine: Engine, *, signatures: bool = False) -> Paths:
+    """The default actor's shortest paths for ``engine``'s spec and parameters, searched once per
+    process: lint, fuzzing and attacker analysis in one `credlab check` share the search.
+    A search with signatures also answers one without (same breadth-first order)."""
+    parameters = tuple(sorted(engine.parameters.items()))
+    for wanted in (True,) if signatures else (False, True):
+        found = _SEARCHES.get((engine.spec, parameters, wanted))
+        if found is not None:
+            return found
+    if len(_SEARCHES) > 32:  # a long-lived process checking many variants: keep memory bounded
+        _SEARCHES.clear()
+    found = PathFinder(engine).search(signatures=signatures)
+    _SEARCHES[(engine.spec, parameters, signatures)] = found
+    return found

@@ -1,0 +1,299 @@
+"""credlab's Python API: options in, typed results out. The CLI and the HTML report are its clients.
+
+Every function takes a spec as a path or as an already loaded :class:`~credlab.model.ir.Spec`,
+keyword options with defaults the CLI shares, and returns an immutable result with ``.ok`` and
+``.to_json()`` (exactly what ``--format json`` prints). Parameter overrides (``settings``) are
+given as ``{"reset_link_ttl": "30m"}`` or as ``["reset_link_ttl=30m"]``, as on the command line.
+
+Errors are credlab's own (:class:`~credlab.model.errors.CredlabError`): a
+:class:`~credlab.model.errors.SpecError` carrying every located problem of a spec or scenario
+file, or a :class:`~credlab.model.errors.UsageError` for an option that cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from credlab.model import ir
+from credlab.model.errors import SpecError, UsageError
+from credlab.model.loader import load_spec as _load
+from credlab.model.overrides import parse_overrides
+from credlab.simulator.results import (
+    ExploreReport,
+    FuzzReport,
+    Json,
+    MutateReport,
+    SpecValidation,
+    ValidateReport,
+)
+from credlab.simulator.specs import spec_paths
+
+if TYPE_CHECKING:
+    from hypothesis.stateful import RuleBasedStateMachine
+
+    from credlab.simulator.analysis.check import CheckReport
+    from credlab.simulator.analysis.explore import Exploration
+    from credlab.simulator.analysis.fuzz import FuzzStats
+    from credlab.simulator.analysis.lint import LintReport
+    from credlab.simulator.results import CoverageReport
+    from credlab.simulator.stories.report import SimulateReport
+
+PathLike = str | os.PathLike[str]
+SpecLike = PathLike | ir.Spec
+Settings = Mapping[str, str] | Iterable[str] | None
+DiagramFormat = Literal["dot", "svg", "png", "mmd"]
+
+
+def load_spec(path: PathLike) -> ir.Spec:
+    """Load and validate the spec at ``path``; raises :class:`SpecError` with every problem found."""
+    return _load(Path(path))
+
+
+def _spec(spec: SpecLike) -> ir.Spec:
+    return spec if isinstance(spec, ir.Spec) else load_spec(spec)
+
+
+def _specs(specs: SpecLike | Iterable[SpecLike]) -> list[ir.Spec]:
+    if isinstance(specs, str | os.PathLike | ir.Spec):
+        return [_spec(specs)]
+    given = list(specs)
+    return [_spec(s) for s in given] if given else [load_spec(p) for p in spec_paths([])]
+
+
+def overrides_of(spec: ir.Spec, settings: Settings) -> dict[str, int]:
+    """``settings`` checked against ``spec``'s parameters, in seconds; raises :class:`SpecError`."""
+    if settings is None:
+        return {}
+    pairs = [f"{k}={v}" for k, v in settings.items()] if isinstance(settings, Mapping) else list(settings)
+    return parse_overrides(spec, pairs)
+
+
+def _at_least(minimum: int, **values: int) -> None:
+    for name, value in values.items():
+        if value < minimum:
+            raise UsageError(f"{name} must be at least {minimum}, not {value}")
+
+
+def validate(specs: Iterable[PathLike] = ()) -> ValidateReport:
+    """Load every spec (default: ``./spec/*.yaml``); a spec that does not load carries its problems."""
+    found = []
+    for path in spec_paths(specs):
+        try:
+            found.append(SpecValidation(str(path), load_spec(path)))
+        except SpecError as error:
+            found.append(SpecValidation(str(path), None, error.problems))
+    return ValidateReport(tuple(found))
+
+
+def lint(specs: SpecLike | Iterable[SpecLike] = ()) -> LintReport:
+    """Static findings about each spec: what a valid spec says less well than its author may think."""
+    from credlab.simulator.analysis.lint import LintReport
+    from credlab.simulator.analysis.lint import lint as run_lint
+
+    return LintReport(tuple((spec.path, tuple(run_lint(spec))) for spec in _specs(specs)))
+
+
+def simulate(
+    specs: SpecLike | Iterable[SpecLike] = (),
+    scenarios: Iterable[PathLike] = (),
+    *,
+    settings: Settings = None,
+    seed: int = 0,
+    oracle: bool = False,
+    trace_dir: PathLike | None = None,
+) -> SimulateReport:
+    """Run every story about each spec (from ``scenarios`` files and folders, default ``./scenarios/``);
+    with ``oracle``, each step also runs on the reference engine and the two must agree; with
+    ``trace_dir``, each story's trace is written there as JSON Lines (secrets redacted)."""
+    from credlab.simulator.stories.library import assign_scenarios, require_some, run_stories, write_traces
+    from credlab.simulator.stories.report import SimulateReport
+
+    loaded = _specs(specs)
+    explicit = [Path(p) for p in scenarios]
+    assigned = assign_scenarios(loaded, explicit)
+    require_some(loaded, assigned, explicit)
+    runs = []
+    for spec in loaded:
+        stories = run_stories(spec, overrides_of(spec, settings), assigned[spec.name], seed, oracle)
+        if trace_dir is not None:
+            write_traces(Path(trace_dir), stories)
+        runs.append(stories)
+    return SimulateReport(tuple(runs))
+
+
+def fuzz(
+    spec: SpecLike,
+    *,
+    settings: Settings = None,
+    max_examples: int = 100,
+    steps: int = 30,
+    seed: int = 0,
+    out: PathLike = "build/fuzz",
+    progress: Callable[[FuzzStats], None] | None = None,
+) -> FuzzReport:
+    """Hypothesis stateful testing of ``spec`` in lock-step with the reference engine; a shrunk
+    counterexample is written under ``out`` as a scenario file ``credlab simulate`` replays."""
+    from credlab.simulator.analysis.fuzz_report import FuzzOptions, fuzz_report
+
+    _at_least(1, max_examples=max_examples, steps=steps)
+    loaded = _spec(spec)
+    options = FuzzOptions(max_examples, steps, seed, Path(out))
+    return fuzz_report(loaded, overrides_of(loaded, settings), options, progress)
+
+
+def explore(
+    spec: SpecLike,
+    *,
+    settings: Settings = None,
+    max_states: int = 200_000,
+    out: PathLike = "build/explore",
+    progress: Callable[[Exploration], None] | None = None,
+) -> ExploreReport:
+    """Every reachable situation of ``spec``: properties, findings, and a replayable story for each."""
+    from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
+
+    _at_least(1, max_states=max_states)
+    loaded = _spec(spec)
+    return explore_report(loaded, overrides_of(loaded, settings), ExploreOptions(max_states, Path(out)), progress)
+
+
+def mutate(
+    spec: SpecLike,
+    scenarios: Iterable[PathLike] = (),
+    *,
+    threshold: float = 0.9,
+    explore: bool = True,
+    max_states: int = 50_000,
+    out: PathLike = "build/mutate",
+    progress: Callable[[int, int], None] | None = None,
+) -> MutateReport:
+    """Mutation analysis: which mutants of ``spec`` its stories (and exploration) kill."""
+    from credlab.simulator.analysis.mutate_report import MutateOptions, mutate_report
+    from credlab.simulator.stories.library import assign_scenarios
+
+    if not 0 <= threshold <= 1:
+        raise UsageError(f"threshold is a kill rate between 0 and 1, not {threshold}")
+    _at_least(1, max_states=max_states)
+    loaded = _spec(spec)
+    stories = assign_scenarios([loaded], [Path(p) for p in scenarios])[loaded.name]
+    return mutate_report(loaded, stories, MutateOptions(threshold, explore, max_states, Path(out)), progress)
+
+
+def check(
+    specs: SpecLike | Iterable[SpecLike] = (),
+    *,
+    settings: Settings = None,
+    scenarios: Iterable[PathLike] = (),
+    out: PathLike = "build/report",
+    mutate: bool = False,
+    max_states: int = 200_000,
+    timestamp: bool = False,
+    progress: Callable[[str, str], None] | None = None,
+) -> CheckReport:
+    """The main job: validate, lint, scenarios, fuzz, explore, the diagram (and with ``mutate``,
+    mutation analysis) for each spec, written to ``out/report.json`` and ``out/index.html``."""
+    import dataclasses
+
+    from credlab.simulator.analysis.check import CheckOptions, run_check
+    from credlab.simulator.outputs import write_atomic
+    from credlab.simulator.render.picture import picture
+    from credlab.simulator.render.report_html import render
+
+    _at_least(1, max_states=max_states)
+    loaded = _specs(specs)
+    parsed = [overrides_of(spec, settings) for spec in loaded]  # every spec must declare what is set
+    overrides = parsed[0] if parsed else {}
+    folder = Path(out)
+    options = CheckOptions(
+        folder, tuple(sorted(overrides.items())), tuple(Path(p) for p in scenarios), mutate, max_states
+    )
+    report = run_check(loaded, options, progress)
+    drawn = tuple(
+        dataclasses.replace(s, picture=picture(s.spec.with_parameters(dict(s.overrides)), s.stories.coverage))
+        for s in report.specs
+    )
+    report = dataclasses.replace(report, specs=drawn, generated=_now() if timestamp else None)
+    write_atomic(folder / "report.json", report_json(report.to_json()))
+    write_atomic(folder / "index.html", render(report.to_json()))
+    return report
+
+
+def report_json(data: Json) -> str:
+    """``report.json``'s text: sorted keys, so the same report gives the same bytes."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    """One drawing of a spec: DOT or Mermaid text, or SVG/PNG bytes rendered by Graphviz."""
+
+    spec: str
+    format: DiagramFormat
+    data: bytes
+
+    ok: bool = True
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8") if self.format != "png" else ""
+
+    def to_json(self) -> Json:
+        return {"ok": self.ok, "spec": self.spec, "format": self.format, "text": self.text or None}
+
+
+def render_diagram(
+    spec: SpecLike,
+    *,
+    format: DiagramFormat = "svg",
+    focus: str | None = None,
+    coverage: CoverageReport | None = None,
+    settings: Settings = None,
+) -> Diagram:
+    """Draw ``spec`` (with ``focus``, one state's neighbourhood; with ``coverage``, what runs never
+    exercised greyed out). SVG and PNG need Graphviz's ``dot``: without it, a :class:`UsageError`."""
+    from credlab.simulator.render.picture import draw
+
+    loaded = _spec(spec)
+    if focus is not None and focus not in loaded.states:
+        raise UsageError(f"focus: '{focus}' is not a state of {loaded.name}")
+    drawn = loaded.with_parameters(overrides_of(loaded, settings))
+    return Diagram(loaded.name, format, draw(drawn, format, focus=focus, coverage=coverage))
+
+
+def state_machine(
+    spec: SpecLike, *, settings: Settings = None, out: PathLike = "build/credlab-counterexamples", seed: int = 0
+) -> type[RuleBasedStateMachine]:
+    """The Hypothesis ``RuleBasedStateMachine`` ``credlab fuzz`` runs, for a test suite's own settings:
+    ``TestPolicy = credlab.state_machine("spec/x.yaml").TestCase``. A failure shows the shrunk story
+    and writes it under ``out`` as a scenario file ``credlab simulate`` replays."""
+    from credlab.simulator.analysis.state_machine import state_machine as build
+
+    loaded = _spec(spec)
+    return build(loaded, overrides=overrides_of(loaded, settings), out=out, seed=seed)
+
+
+__all__ = [
+    "Diagram",
+    "check",
+    "explore",
+    "fuzz",
+    "lint",
+    "load_spec",
+    "mutate",
+    "render_diagram",
+    "simulate",
+    "state_machine",
+    "validate",
+]

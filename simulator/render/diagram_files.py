@@ -1,0 +1,253 @@
+"""The files ``credlab diagram`` writes and checks (the command is :mod:`credlab.simulator.cli.commands.diagram`).
+
+:func:`plan` decides the output files, :func:`write` writes them and :func:`check` compares them
+with what is there; :func:`read_highlight` and :func:`read_coverage` read the overlay files and
+check them against the spec.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from credlab.model.errors import Location, Problem, SpecError
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
+from credlab.model.yamlsrc import read_text
+from credlab.simulator.outputs import write_atomic
+from credlab.simulator.render.diagram_formats import FORMATS, README, RENDERED
+from credlab.simulator.render.dot import (
+    dot_hash,
+    png_source_hash,
+    render,
+    svg_source_hash,
+    to_dot,
+)
+from credlab.simulator.render.mermaid import readme, to_mermaid
+from credlab.simulator.render.view import Highlight, PathStep, Shading, build_view
+from credlab.simulator.stories.trace import fired_transitions, read_trace
+
+
+# --- what to write -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One output file. Rendered formats are produced on demand (``make``), since ``dot`` may be
+    missing and a check of a PNG never needs it."""
+
+    path: Path
+    format: str
+    spec: str | None
+    make: Callable[[], bytes]
+    dot: str | None = None
+    """The DOT source an SVG or PNG is rendered from."""
+
+
+def plan(
+    specs: list[Spec],
+    formats: tuple[str, ...],
+    out: Path,
+    *,
+    focus: str | None = None,
+    highlight: Path | None = None,
+    coverage: Path | None = None,
+) -> list[Planned]:
+    """Every file this run writes, in a stable order: per spec by format, then README.md."""
+    planned: list[Planned] = []
+    entries = []
+    for spec in specs:
+        drawn = read_highlight(highlight, spec) if highlight is not None else None
+        shading = read_coverage(coverage, spec) if coverage is not None else None
+        view = build_view(spec, focus=focus, highlight=drawn, coverage=shading)
+        dot, mermaid = to_dot(view), to_mermaid(view)
+        entries.append((view, mermaid))
+        made: dict[str, Callable[[], bytes]] = {
+            "dot": dot.encode,
+            "mmd": mermaid.encode,
+            "svg": partial(render, dot, "svg"),
+            "png": partial(render, dot, "png"),
+        }
+        for fmt in formats:
+            source = dot if fmt in RENDERED else None
+            planned.append(Planned(out / f"{spec.name}.{fmt}", fmt, spec.name, made[fmt], source))
+    planned.append(Planned(out / README, "md", None, readme(entries, formats).encode))
+    return planned
+
+
+def orphans(out: Path, specs: list[Spec]) -> list[Path]:
+    """Diagram files in ``out`` that no spec produces (a spec was renamed or removed)."""
+    names = {s.name for s in specs}
+    found = [p for p in out.glob("*") if p.suffix[1:] in FORMATS and p.stem not in names] if out.is_dir() else []
+    return sorted(found)
+
+
+# --- overlay files: traces and coverage reports, checked against the spec ------------------------
+def _locate(path: Path, text: str, needle: str) -> Location:
+    """Where ``needle`` (a JSON string value) first appears in ``text``; the file's start if nowhere."""
+    at = text.find(json.dumps(needle, ensure_ascii=False))
+    if at < 0:
+        return Location(str(path))
+    line = text.count("\n", 0, at) + 1
+    return Location(str(path), line, at - (text.rfind("\n", 0, at) + 1) + 1)
+
+
+def read_highlight(path: Path, spec: Spec) -> Highlight:
+    """The transitions a trace fired, each checked against ``spec``; a located error otherwise."""
+    records = read_trace(path)
+    lines = [n for n, line in enumerate(read_text(path, what="trace").splitlines(), start=1) if line.strip()]
+
+    def fail(index: int, message: str) -> SpecError:
+        return SpecError([Problem(Location(str(path), lines[index]), message)])
+
+    start = records[0]
+    if start.get("spec") not in (None, spec.name):
+        raise fail(0, f"the trace is of spec '{start.get('spec')}', not '{spec.name}'")
+    if start.get("state") not in spec.states:
+        raise fail(0, f"the trace starts in state {start.get('state')!r}, which {spec.name} does not declare")
+    line_of: dict[int, int] = {}
+    for index, record in enumerate(records):
+        if record["kind"] in ("event", "expiry") and record.get("accepted") and record.get("transition"):
+            fields = ("step", "transition", "source", "target")
+            types = (int, str, str, str)
+            if not all(isinstance(record.get(f), t) for f, t in zip(fields, types, strict=True)):
+                raise fail(index, "a fired transition needs 'step' (a number), 'transition', 'source' and 'target'")
+            line_of[record["step"]] = index
+    by_id = {t.id: t for t in spec.transitions}
+    steps = []
+    for number, (trace_step, tid, source, target) in enumerate(fired_transitions(records), start=1):
+        transition = by_id.get(tid)
+        if transition is None:
+            raise fail(line_of[trace_step], f"transition '{tid}' is not in spec {spec.name}")
+        if source not in transition.sources_states or target != (transition.target or source):
+            expected = f"from {', '.join(transition.sources_states)} to {transition.target or 'the same state'}"
+            raise fail(line_of[trace_step], f"transition '{tid}' goes {expected}, not from {source} to {target}")
+        steps.append(PathStep(number, trace_step, tid, source, target))
+    return Highlight(str(path), str(start["state"]), tuple(steps))
+
+
+def read_coverage(path: Path, spec: Spec) -> Shading:
+    """A coverage report (``{"states": {...}, "transitions": {...}}``, maybe under ``"coverage"``)."""
+    text = read_text(path, what="coverage")
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SpecError([Problem(Location(str(path), error.lineno, error.colno), f"not JSON: {error.msg}")]) from None
+    if isinstance(data, dict) and "coverage" in data:
+        data = data["coverage"]
+    shape = '{"states": {"covered", "total", "missed"}, "transitions": {...}}'
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("states", "transitions")):
+        raise SpecError([Problem(Location(str(path)), f"not a coverage report: expected {shape}")])
+    missed: dict[str, frozenset[str]] = {}
+    counts = []
+    for part, known in (("states", set(spec.states)), ("transitions", {t.id for t in spec.transitions})):
+        section = data[part]
+        names, covered, total = section.get("missed"), section.get("covered"), section.get("total")
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise SpecError([Problem(_locate(path, text, part), f"'{part}.missed' must be a list of names")])
+        if not (isinstance(covered, int) and isinstance(total, int)):
+            raise SpecError([Problem(_locate(path, text, part), f"'{part}.covered' and '.total' must be numbers")])
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            what = part[:-1]
+            message = f"the {what} '{unknown[0]}' is not in spec {spec.name} (is this another spec's coverage?)"
+            raise SpecError([Problem(_locate(path, text, unknown[0]), message)])
+        missed[part] = frozenset(names)
+        counts.append(f"{part} {covered}/{total}")
+    return Shading(str(path), missed["states"], missed["transitions"], ", ".join(counts))
+
+
+# --- writing and checking ------------------------------------------------------------------------------
+def _entry(item: Planned, status: str, reason: str = "") -> dict[str, Any]:
+    entry = {"path": str(item.path), "spec": item.spec, "format": item.format, "status": status}
+    return {**entry, "reason": reason} if reason else entry
+
+
+def unexpected(path: Path) -> dict[str, Any]:
+    reason = "no spec produces it; delete it if its spec is gone"
+    return {"path": str(path), "spec": None, "format": path.suffix[1:], "status": "unexpected", "reason": reason}
+
+
+def write(planned: list[Planned], graphviz: bool) -> list[dict[str, Any]]:
+    """Write each planned file whose bytes changed. A PNG is rewritten only when the DOT it was
+    rendered from changed, so another Graphviz build does not churn it."""
+    results = []
+    for item in planned:
+        if item.format in RENDERED and not graphviz:
+            results.append(_entry(item, "skipped", "Graphviz's dot is not installed"))
+            continue
+        old = item.path.read_bytes() if item.path.is_file() else None
+        if item.format == "png" and old is not None and item.dot and png_source_hash(old) == dot_hash(item.dot):
+            results.append(_entry(item, "unchanged"))
+            continue
+        data = item.make()
+        if old == data:
+            results.append(_entry(item, "unchanged"))
+        else:
+            write_atomic(item.path, data)
+            results.append(_entry(item, "written"))
+    return results
+
+
+def _check_rendered(item: Planned, old: bytes, graphviz: bool) -> dict[str, Any]:
+    assert item.dot is not None
+    expected = dot_hash(item.dot)
+    if item.format == "png":
+        recorded = png_source_hash(old)
+        if recorded == expected:
+            return _entry(item, "current")
+        why = "not a PNG written by credlab diagram" if recorded is None else "rendered from an older DOT source"
+        return _entry(item, "stale", why)
+    recorded = svg_source_hash(old)
+    if recorded is None:
+        return _entry(item, "stale", "not an SVG written by credlab diagram")
+    if not graphviz:
+        if recorded != expected:
+            return _entry(item, "stale", "rendered from an older DOT source")
+        return _entry(item, "unchecked", "rendered from the current DOT source, but not compared: no Graphviz dot")
+    if item.make() == old:
+        return _entry(item, "current")
+    if recorded == expected:
+        return _entry(item, "stale", "its DOT source is current, but this Graphviz draws it differently")
+    return _entry(item, "stale", "differs from the SVG of the current DOT source")
+
+
+def check(planned: list[Planned], graphviz: bool, extra: list[Path]) -> list[dict[str, Any]]:
+    """Compare each planned file with the one on disk; nothing is written."""
+    results = []
+    for item in planned:
+        if not item.path.is_file():
+            results.append(_entry(item, "missing", "run credlab diagram to create it"))
+            continue
+        old = item.path.read_bytes()
+        if item.format in RENDERED:
+            results.append(_check_rendered(item, old, graphviz))
+        elif item.make() == old:
+            results.append(_entry(item, "current"))
+        else:
+            results.append(_entry(item, "stale", "differs from what the spec gives"))
+    return results + [unexpected(path) for path in extra]
+
+
+# --- loading ------------------------------------------------------------------------------------------
+def load_specs(paths: list[Path]) -> list[Spec]:
+    """Every spec, or one error listing every problem of every spec (two specs may not share a name:
+    files are named after it)."""
+    specs: list[Spec] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            spec = load_spec(path)
+        except SpecError as error:
+            problems += error.problems
+            continue
+        twin = next((s for s in specs if s.name == spec.name), None)
+        if twin is not None:
+            message = f"spec name '{spec.name}' is also the name of {twin.path}; diagram files are named after it"
+            problems.append(Problem(Location(spec.path), message))
+        specs.append(spec)
+    if problems:
+        raise SpecError(problems)
+    return specs

@@ -1,0 +1,63 @@
+"""Traces: what happened in a run, one JSON object per line, secrets redacted.
+
+A trace starts with a ``start`` line, then one line per step::
+
+    {"kind": "start", "spec": "ana_web_password", "run": "...", "state": "unregistered", "time": 0,
+     "seed": 0, "parameters": {"reset_link_ttl": "2h"}}
+    {"kind": "event", "step": 1, "time": 0, "event": "login", "inputs": {"secret": "***"},
+     "accepted": true, "source": "unregistered", "target": "registration_screen",
+     "transition": "login_shows_registration_screen", "reason": ""}
+    {"kind": "advance", "step": 2, "time": 7140, "by": "1h59m", "source": "...", "target": "..."}
+    {"kind": "expiry", "step": 2, "time": 7200, "event": "reset_link_expired", "accepted": true, ...}
+
+``step`` is the story's step number: an ``advance`` and the expiries it fires share one.
+``event`` and ``expiry`` lines name the ``transition`` that fired (``null`` when refused).
+Secret inputs never appear: they are written as ``***`` or as the reference a scenario
+used (``"the mailed amc_pin"``). Diagrams (``--highlight``) and reports read traces.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from credlab.model.errors import Location, Problem, SpecError
+from credlab.model.yamlsrc import read_text
+
+REDACTED = "***"
+KINDS = ("start", "event", "advance", "expiry")
+
+
+def dumps_line(record: dict[str, Any]) -> str:
+    """One trace line: compact, keys in a stable order, so equal runs give equal bytes."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def read_trace(path: Path) -> list[dict[str, Any]]:
+    """The records of a trace file, or a located :class:`SpecError` for a malformed line."""
+    text = read_text(path, what="trace")
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SpecError([Problem(Location(str(path), number, error.colno), f"not JSON: {error.msg}")]) from None
+        if not isinstance(record, dict) or record.get("kind") not in KINDS:
+            raise SpecError(
+                [Problem(Location(str(path), number), f"not a trace record: 'kind' must be one of {', '.join(KINDS)}")]
+            )
+        records.append(record)
+    if not records or records[0]["kind"] != "start":
+        raise SpecError([Problem(Location(str(path)), "a trace starts with a 'start' record")])
+    return records
+
+
+def fired_transitions(records: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, str]]:
+    """(step, transition id, source, target) of each transition that fired, in order."""
+    for record in records:
+        if record["kind"] in ("event", "expiry") and record.get("accepted") and record.get("transition"):
+            yield record["step"], record["transition"], record["source"], record["target"]
