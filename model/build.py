@@ -10,7 +10,7 @@ import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast, get_args
 
 from credlab.model import ir
 from credlab.model.build_guards import build_effect, build_guard
@@ -288,7 +288,7 @@ class SpecBuilder:
             inputs.append(
                 ir.Input(
                     input_name,
-                    kind if isinstance(kind, str) else "secret",
+                    cast(ir.InputType, kind) if kind in get_args(ir.InputType) else "secret",
                     spec.get("optional", False) is True,
                     values,
                     spec.get("description", ""),

@@ -22,6 +22,10 @@ from credlab.model.node import node, replace
 Severity = Literal["reject", "advise"]
 Boundary = Literal["inclusive", "exclusive"]
 InputValue = str | bool
+ChannelKind = Literal["online", "voice", "in_person", "email", "post"]
+InputType = Literal["secret", "channel", "bool", "choice"]
+CredentialKind = Literal["password", "pin"]
+ParameterType = Literal["duration"]
 """What an event's input holds when it fires: a secret or a channel name as text, or a yes/no."""
 
 _NOWHERE = Location("<builtin>")
@@ -90,7 +94,7 @@ class PolicyRule:
 @node
 class Policy:
     name: str
-    kind: str
+    kind: CredentialKind
     rules: tuple[PolicyRule, ...]
     description: str = ""
     loc: Location = _NOWHERE
@@ -99,7 +103,7 @@ class Policy:
 @node
 class Credential:
     name: str
-    kind: str
+    kind: CredentialKind
     policy: str
     initially_set: bool = False
     description: str = ""
@@ -303,7 +307,7 @@ class Assumption:
 @node
 class Parameter:
     name: str
-    type: str
+    type: ParameterType
     default: int
     description: str = ""
     sources: tuple[str, ...] = ()
@@ -313,7 +317,7 @@ class Parameter:
 @node
 class Channel:
     name: str
-    kind: str
+    kind: ChannelKind
     description: str = ""
     reaches: str | None = None
     loc: Location = _NOWHERE
@@ -394,7 +398,7 @@ class State:
 @node
 class Input:
     name: str
-    type: str
+    type: InputType
     optional: bool = False
     values: tuple[str, ...] = ()
     description: str = ""

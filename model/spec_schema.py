@@ -7,8 +7,9 @@ descriptions. The meaning of each guard and effect is implemented in :mod:`credl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from credlab.model import ir
 from credlab.model.scalars import Bool, Choice, DurationText, Int, Name, Text
 from credlab.model.schema import Field, Lazy, ListOf, MapOf, OneOrMany, Record, Schema, Tagged, json_schema
 
@@ -27,9 +28,9 @@ accepts '٣' and '３') and no regex ``$`` (which accepts a trailing newline).""
 
 PERSONAL_FIELDS = ("name", "birth_date", "phone", "member_number", "email")
 SEVERITIES = ("reject", "advise")
-CREDENTIAL_KINDS = ("password", "pin")
-CHANNEL_KINDS = ("online", "voice", "in_person", "email", "post")
-INPUT_TYPES = ("secret", "channel", "bool", "choice")
+CREDENTIAL_KINDS: tuple[str, ...] = get_args(ir.CredentialKind)
+CHANNEL_KINDS: tuple[str, ...] = get_args(ir.ChannelKind)
+INPUT_TYPES: tuple[str, ...] = get_args(ir.InputType)
 BOUNDARIES = ("inclusive", "exclusive")
 
 _SOURCE = Field(OneOrMany(Name()), doc="Id(s) of the quoted policy sentence(s) under `sources:` this comes from.")
@@ -218,7 +219,7 @@ SPEC = Record(
                 Record(
                     "parameter",
                     {
-                        "type": Field(Choice(("duration",)), required=True),
+                        "type": Field(Choice(get_args(ir.ParameterType)), required=True),
                         "default": Field(DurationText(), required=True),
                         "description": _DESCRIPTION,
                         "source": _SOURCE,

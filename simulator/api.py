@@ -13,20 +13,22 @@ file, or a :class:`~credlab.model.errors.UsageError` for an option that cannot b
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from credlab.model import ir
-from credlab.model.errors import SpecError, UsageError
+from credlab.model.errors import Location, Problem, SpecError, UsageError
 from credlab.model.loader import load_spec as _load
 from credlab.model.overrides import parse_overrides
+from credlab.simulator.render.diagram_formats import FORMATS
 from credlab.simulator.results import (
     ExploreReport,
     FuzzReport,
     Json,
     MutateReport,
+    PolicyCheck,
     SpecValidation,
     ValidateReport,
 )
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.explore import Exploration
     from credlab.simulator.analysis.fuzz import FuzzStats
     from credlab.simulator.analysis.lint import LintReport
+    from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import CoverageReport
     from credlab.simulator.stories.report import SimulateReport
 
@@ -272,6 +275,62 @@ def render_diagram(
     return Diagram(loaded.name, format, draw(drawn, format, focus=focus, coverage=coverage))
 
 
+def diagrams(
+    specs: Iterable[PathLike] = (),
+    *,
+    out: PathLike = "diagrams",
+    formats: Sequence[str] = FORMATS,
+    check: bool = False,
+    focus: str | None = None,
+    highlight: PathLike | None = None,
+    coverage: PathLike | None = None,
+) -> DiagramFiles:
+    """Write each spec's diagram files (DOT, SVG, PNG, Mermaid and a README) into ``out``, or with
+    ``check``, compare what is there and write nothing. With no spec, every ``./spec/*.yaml``, and
+    files in ``out`` that no spec produces are reported too. ``focus`` (a state), ``highlight`` (a
+    trace file) and ``coverage`` (a coverage report) draw a variant view of one spec."""
+    from credlab.simulator.render.diagram_files import diagram_files, load_specs
+
+    named = list(specs)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(FORMATS)}")
+    loaded = load_specs(spec_paths(named))
+    if focus is not None and focus not in loaded[0].states:
+        raise UsageError(
+            f"focus: '{focus}' is not a state of {loaded[0].name} (its states: {', '.join(loaded[0].states)})"
+        )
+    return diagram_files(
+        loaded,
+        Path(out),
+        tuple(f for f in FORMATS if f in formats),
+        checking=check,
+        orphans_too=not named,
+        focus=focus,
+        highlight=Path(highlight) if highlight is not None else None,
+        coverage=Path(coverage) if coverage is not None else None,
+    )
+
+
+def check_policy(spec: SpecLike, policy: str, candidates: Sequence[str], *, actor: str | None = None) -> PolicyCheck:
+    """Judge each candidate secret against every rule of ``spec``'s ``policy``; personal-information
+    rules compare with ``actor``'s profile (default: ``member``, if declared). The result never
+    holds a candidate: verdicts refer to them by position."""
+    from credlab.model.policy import PolicyContext, evaluate
+
+    loaded = _spec(spec)
+    declared = loaded.policies.get(policy)
+    if declared is None:
+        names = ", ".join(loaded.policies)
+        raise SpecError([Problem(Location(loaded.path), f"unknown policy '{policy}' (the spec declares: {names})")])
+    if actor is not None and actor not in loaded.actors:
+        names = ", ".join(loaded.actors) or "none"
+        raise SpecError([Problem(Location(loaded.path), f"unknown actor '{actor}' (the spec declares: {names})")])
+    who = actor if actor is not None else ("member" if "member" in loaded.actors else None)
+    context = PolicyContext(loaded.actors[who].profile if who is not None else {})
+    return PolicyCheck(loaded.path, declared.name, tuple(evaluate(declared, c, context) for c in candidates))
+
+
 def state_machine(
     spec: SpecLike, *, settings: Settings = None, out: PathLike = "build/credlab-counterexamples", seed: int = 0
 ) -> type[RuleBasedStateMachine]:
@@ -287,6 +346,8 @@ def state_machine(
 __all__ = [
     "Diagram",
     "check",
+    "check_policy",
+    "diagrams",
     "explore",
     "fuzz",
     "lint",

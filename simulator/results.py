@@ -17,6 +17,7 @@ from credlab.model.errors import Problem
 
 if TYPE_CHECKING:
     from credlab.model import ir
+    from credlab.model.policy import RuleResult, Verdict
 
 Json = dict[str, Any]
 
@@ -71,7 +72,7 @@ class PropertyId:
 
 BACKENDS_AGREE = PropertyId("backends agree")
 
-Verdict = Literal["holds", "fails", "unknown"]
+PropertyVerdict = Literal["holds", "fails", "unknown"]
 
 
 class Stage(StrEnum):
@@ -132,6 +133,8 @@ class Counterexample:
     steps: int
     scenario_file: str
     message: str
+    replay: str = ""
+    """The command that replays the story with the same failure (``credlab simulate SPEC FILE …``)."""
 
 
 FindingKind = Literal["unreachable-state", "never-enabled", "lockout-window", "attacker-capabilities"]
@@ -229,6 +232,7 @@ class FuzzReport:
                 "steps": ce.steps,
                 "scenario_file": ce.scenario_file,
                 "message": ce.message,
+                "replay": ce.replay,
             },
         }
 
@@ -247,7 +251,7 @@ class PropertyResult:
             "holds": self.holds,
             "counterexample": None
             if ce is None
-            else {"steps": ce.steps, "scenario_file": ce.scenario_file, "message": ce.message},
+            else {"steps": ce.steps, "scenario_file": ce.scenario_file, "message": ce.message, "replay": ce.replay},
         }
 
 
@@ -407,4 +411,47 @@ class MutateReport:
             "kinds": {kind: {"total": total, "killed": killed} for kind, total, killed in self.kinds},
             "survivors": [s.to_json() for s in self.survivors],
             "killed_by": dict(self.killed_by),
+        }
+
+
+# --- policy verdicts ------------------------------------------------------------------------------
+def rule_json(result: RuleResult) -> Json:
+    return {
+        "rule": result.rule,
+        "severity": result.severity,
+        "passed": result.passed,
+        "message": result.message,
+        "detail": result.detail,
+    }
+
+
+def verdict_json(index: int, verdict: Verdict) -> Json:
+    return {
+        "index": index,
+        "accepted": verdict.accepted,
+        "violations": [rule_json(r) for r in verdict.violations],
+        "advisories": [rule_json(r) for r in verdict.advisories],
+        "rules": [rule_json(r) for r in verdict.results],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyCheck:
+    """``credlab policy check``: each candidate's verdict, rule by rule, in input order. Candidates
+    themselves are never kept: verdicts are numbered from 1 and explain by lengths and positions."""
+
+    spec: str
+    policy: str
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(v.accepted for v in self.verdicts)
+
+    def to_json(self) -> Json:
+        return {
+            "ok": self.ok,
+            "spec": self.spec,
+            "policy": self.policy,
+            "results": [verdict_json(i, v) for i, v in enumerate(self.verdicts, start=1)],
         }

@@ -67,11 +67,16 @@ class _Writer:
             header=[
                 f"Shortest counterexample found by `credlab explore {self.replay}{self.variant}`: "
                 f"{violation.property} fails.",
-                f"{violation.description.rstrip('.')}. Replay: credlab simulate {self.replay} {path}{self.variant}",
+                f"{violation.description.rstrip('.')}. Replay: {self.replay_command(path)}",
             ],
         )
         write_atomic(path, text)
-        return Counterexample(violation.property, len(moves), str(path), violation.description)
+        return Counterexample(
+            violation.property, len(moves), str(path), violation.description, self.replay_command(path)
+        )
+
+    def replay_command(self, story: Path) -> str:
+        return f"credlab simulate {self.replay} {story}{self.variant}"
 
     def lockouts(self) -> list[Finding]:
         findings = []

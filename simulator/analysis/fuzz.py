@@ -71,15 +71,6 @@ class FuzzStats:
     progress: Callable[[FuzzStats], None] | None = field(default=None, repr=False)
 
 
-def property_of(divergence: Divergence) -> str:
-    """A short name for the property a divergence broke."""
-    if divergence.broken:
-        return "invariant " + divergence.broken[0]
-    if "reference engine" in divergence.expected:
-        return "backends agree"
-    return divergence.expected
-
-
 @lru_cache(maxsize=1024)
 def _where(number: int) -> Location:
     return Location(WHERE, number)
@@ -336,7 +327,7 @@ def counterexample_file(result: FuzzResult, spec_name: str, *, description: str,
         steps=result.steps,
         header=[
             found_by,
-            f"Property: {property_of(result.failure)}. Replay: {replay}",
+            f"Property: {result.failure.property}. Replay: {replay}",
             f"Failure: {result.failure.expected}; got {result.failure.actual}",
         ],
     )

@@ -10,10 +10,9 @@ from pathlib import Path
 from credlab.model.ir import Spec
 from credlab.model.machine import compile_spec
 from credlab.model.overrides import describe_overrides, set_arguments
-from credlab.simulator.analysis.fuzz import FuzzResult, FuzzStats, fuzz
+from credlab.simulator.analysis.fuzz import FuzzResult, FuzzStats, counterexample_file, fuzz
 from credlab.simulator.outputs import write_atomic
-from credlab.simulator.results import Counterexample, FuzzReport, Reachable
-from credlab.simulator.stories.writer import scenario_file
+from credlab.simulator.results import BACKENDS_AGREE, Counterexample, FuzzReport, Reachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,27 +27,25 @@ class FuzzOptions:
     replay: str | None = None
 
 
-def write_counterexample(spec: Spec, overrides: dict[str, int], options: FuzzOptions, result: FuzzResult) -> Path:
-    """The shrunk story as ``OUT/<spec>-counterexample.yaml``, with how it was found and how to replay it."""
-    assert result.failure is not None and result.given is not None
+def write_counterexample(
+    spec: Spec, overrides: dict[str, int], options: FuzzOptions, result: FuzzResult
+) -> tuple[Path, str]:
+    """The shrunk story as ``OUT/<spec>-counterexample.yaml``, with how it was found; and the replay command."""
+    assert result.failure is not None
     path = options.out / f"{spec.name}-counterexample.yaml"
     replay, variant = options.replay or spec.path, set_arguments(overrides)
-    prop = result.failure.property
-    text = scenario_file(
-        spec=spec.name,
-        name="fuzz_counterexample",
-        description=f"Found by credlab fuzz (seed {options.seed}): {prop} fails.",
-        state=result.given.state,
-        credentials=result.initial_values,
-        steps=result.steps,
-        header=[
-            f"Counterexample found by `credlab fuzz {replay} --seed {options.seed}{variant}`, shrunk by Hypothesis.",
-            f"Property: {prop}. Replay: credlab simulate {replay} {path}{variant}",
-            f"Failure: {result.failure.expected}; got {result.failure.actual}",
-        ],
+    # a disagreement between the backends shows only when a replay runs both
+    oracle = " --oracle" if result.failure.property == BACKENDS_AGREE else ""
+    text = counterexample_file(
+        result,
+        spec.name,
+        description=f"Found by credlab fuzz (seed {options.seed}): {result.failure.property} fails.",
+        found_by=f"Counterexample found by `credlab fuzz {replay} --seed {options.seed}{variant}`, "
+        "shrunk by Hypothesis.",
+        replay=f"credlab simulate {replay} {path}{variant}{oracle}",
     )
     write_atomic(path, text)
-    return path
+    return path, f"credlab simulate {replay} {path}{variant}{oracle}"
 
 
 def fuzz_report(
@@ -74,10 +71,9 @@ def fuzz_report(
     assert paths is not None
     counterexample = None
     if result.failure is not None:
-        written = write_counterexample(spec, overrides, options, result)
-        counterexample = Counterexample(
-            result.failure.property, len(result.steps), str(written), result.failure.message()
-        )
+        written, command = write_counterexample(spec, overrides, options, result)
+        failure = result.failure
+        counterexample = Counterexample(failure.property, len(result.steps), str(written), failure.message(), command)
     return FuzzReport(
         spec=spec.path,
         overrides=describe_overrides(overrides),

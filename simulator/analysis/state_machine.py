@@ -67,10 +67,10 @@ from credlab.simulator.analysis.fuzz import (
     counterexample_file,
     directed,
     explain,
-    property_of,
 )
 from credlab.simulator.analysis.paths import Paths, shortest_paths
 from credlab.simulator.outputs import write_atomic
+from credlab.simulator.results import BACKENDS_AGREE
 from credlab.simulator.stories.coverage import Coverage
 from credlab.simulator.stories.writer import step_lines
 
@@ -113,7 +113,7 @@ class _Harness:
     """What the generated class needs beyond the fuzzer's machine: the lazy search, and the reports."""
 
     def __init__(self, spec: ir.Spec, *, shown: str, overrides: dict[str, str | int], out: Path, seed: int) -> None:
-        self.spec, self.shown, self.given_overrides, self.out, self.seed = spec, shown, overrides, out, seed
+        self.spec, self.shown, self.out, self.seed = spec, shown, out, seed
         self.settings = [  # as --set takes them
             f"{name}={format_duration(value) if isinstance(value, int) else value}" for name, value in overrides.items()
         ]
@@ -157,7 +157,7 @@ class _Harness:
         assert result.failure is not None and result.given is not None
         path = self.out / f"{self.spec.name}-counterexample.yaml"
         replay = shlex.join(["credlab", "simulate", self.shown, str(path), *self.replay_options(result)])
-        prop = property_of(result.failure)
+        prop = result.failure.property
         how = "found by Hypothesis" if shrunk else "found on a shortest path, replayed after Hypothesis's examples"
         test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" (")[0]  # "file::Class::runTest (call)"
         text = counterexample_file(
@@ -189,15 +189,15 @@ class _Harness:
         options = ["--seed", str(self.seed)] if self.seed else []
         for setting in self.settings:
             options += ["--set", setting]
-        if result.failure is not None and property_of(result.failure) == "backends agree":
+        if result.failure is not None and result.failure.property == BACKENDS_AGREE:
             options.append("--oracle")  # only a run on both backends can show them disagree
         return options
 
     def call(self) -> str:
-        """How the test made this machine."""
+        """How the test made this machine, as the public ``credlab.state_machine`` spells it."""
         arguments = [repr(self.shown)]
-        if self.given_overrides:
-            arguments.append(f"overrides={self.given_overrides!r}")
+        if self.settings:
+            arguments.append(f"settings={dict(setting.split('=', 1) for setting in self.settings)!r}")
         if self.seed:
             arguments.append(f"seed={self.seed}")
         return f"credlab.state_machine({', '.join(arguments)})"

@@ -1,8 +1,8 @@
-"""The files ``credlab diagram`` writes and checks (the command is :mod:`credlab.simulator.cli.commands.diagram`).
+"""The files ``credlab diagram`` writes and checks, as a typed :class:`DiagramFiles` result.
 
 :func:`plan` decides the output files, :func:`write` writes them and :func:`check` compares them
 with what is there; :func:`read_highlight` and :func:`read_coverage` read the overlay files and
-check them against the spec.
+check them against the spec; :func:`diagram_files` does the whole job.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from credlab.model.errors import Location, Problem, SpecError
 from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
 from credlab.model.yamlsrc import read_text
 from credlab.simulator.outputs import write_atomic
-from credlab.simulator.render.diagram_formats import FORMATS, README, RENDERED
+from credlab.simulator.render.diagram_formats import FORMATS, README, RENDERED, FileStatus
 from credlab.simulator.render.dot import (
     dot_hash,
     png_source_hash,
@@ -29,7 +29,7 @@ from credlab.simulator.render.dot import (
 )
 from credlab.simulator.render.mermaid import readme, to_mermaid
 from credlab.simulator.render.view import Highlight, PathStep, Shading, build_view
-from credlab.simulator.stories.trace import fired_transitions, read_trace
+from credlab.simulator.stories.trace import fired, fired_transitions, read_trace
 
 
 # --- what to write -----------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def read_highlight(path: Path, spec: Spec) -> Highlight:
         raise fail(0, f"the trace starts in state {start.get('state')!r}, which {spec.name} does not declare")
     line_of: dict[int, int] = {}
     for index, record in enumerate(records):
-        if record["kind"] in ("event", "expiry") and record.get("accepted") and record.get("transition"):
+        if fired(record):
             fields = ("step", "transition", "source", "target")
             types = (int, str, str, str)
             if not all(isinstance(record.get(f), t) for f, t in zip(fields, types, strict=True)):
@@ -160,17 +160,59 @@ def read_coverage(path: Path, spec: Spec) -> Shading:
 
 
 # --- writing and checking ------------------------------------------------------------------------------
-def _entry(item: Planned, status: str, reason: str = "") -> dict[str, Any]:
-    entry = {"path": str(item.path), "spec": item.spec, "format": item.format, "status": status}
-    return {**entry, "reason": reason} if reason else entry
+@dataclass(frozen=True, slots=True)
+class DiagramFile:
+    """One file and what writing or checking it found; ``reason`` explains all but written,
+    unchanged and current."""
+
+    path: str
+    spec: str | None
+    format: str
+    status: FileStatus
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"path": self.path, "spec": self.spec, "format": self.format, "status": self.status}
+        return {**entry, "reason": self.reason} if self.reason else entry
 
 
-def unexpected(path: Path) -> dict[str, Any]:
-    reason = "no spec produces it; delete it if its spec is gone"
-    return {"path": str(path), "spec": None, "format": path.suffix[1:], "status": "unexpected", "reason": reason}
+@dataclass(frozen=True, slots=True)
+class DiagramFiles:
+    """``credlab diagram``: the files written (``mode`` write) or compared (``mode`` check)."""
+
+    mode: Literal["write", "check"]
+    dir: str
+    graphviz: bool
+    files: tuple[DiagramFile, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Checking: every file current (or unchecked, without Graphviz). Writing: none skipped."""
+        if self.mode == "check":
+            return all(f.status in ("current", "unchecked") for f in self.files)
+        return not any(f.status == "skipped" for f in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "mode": self.mode,
+            "dir": self.dir,
+            "graphviz": self.graphviz,
+            "files": [f.to_json() for f in self.files],
+        }
 
 
-def write(planned: list[Planned], graphviz: bool) -> list[dict[str, Any]]:
+def _entry(item: Planned, status: FileStatus, reason: str = "") -> DiagramFile:
+    return DiagramFile(str(item.path), item.spec, item.format, status, reason)
+
+
+def unexpected(path: Path) -> DiagramFile:
+    return DiagramFile(
+        str(path), None, path.suffix[1:], "unexpected", "no spec produces it; delete it if its spec is gone"
+    )
+
+
+def write(planned: list[Planned], graphviz: bool) -> list[DiagramFile]:
     """Write each planned file whose bytes changed. A PNG is rewritten only when the DOT it was
     rendered from changed, so another Graphviz build does not churn it."""
     results = []
@@ -191,7 +233,7 @@ def write(planned: list[Planned], graphviz: bool) -> list[dict[str, Any]]:
     return results
 
 
-def _check_rendered(item: Planned, old: bytes, graphviz: bool) -> dict[str, Any]:
+def _check_rendered(item: Planned, old: bytes, graphviz: bool) -> DiagramFile:
     assert item.dot is not None
     expected = dot_hash(item.dot)
     if item.format == "png":
@@ -214,7 +256,7 @@ def _check_rendered(item: Planned, old: bytes, graphviz: bool) -> dict[str, Any]
     return _entry(item, "stale", "differs from the SVG of the current DOT source")
 
 
-def check(planned: list[Planned], graphviz: bool, extra: list[Path]) -> list[dict[str, Any]]:
+def check(planned: list[Planned], graphviz: bool, extra: list[Path]) -> list[DiagramFile]:
     """Compare each planned file with the one on disk; nothing is written."""
     results = []
     for item in planned:
@@ -251,3 +293,28 @@ def load_specs(paths: list[Path]) -> list[Spec]:
     if problems:
         raise SpecError(problems)
     return specs
+
+
+def diagram_files(
+    specs: list[Spec],
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    checking: bool,
+    orphans_too: bool,
+    focus: str | None = None,
+    highlight: Path | None = None,
+    coverage: Path | None = None,
+) -> DiagramFiles:
+    """Write (or with ``checking``, compare) every diagram file of ``specs`` in ``out``; with
+    ``orphans_too``, also report files in ``out`` that no spec produces."""
+    from credlab.simulator.render.dot import dot_available
+
+    planned = plan(specs, formats, out, focus=focus, highlight=highlight, coverage=coverage)
+    graphviz = dot_available()
+    extra = orphans(out, specs) if orphans_too else []
+    if checking:
+        found = check(planned, graphviz, extra)
+    else:
+        found = write(planned, graphviz) + [unexpected(path) for path in extra]
+    return DiagramFiles("check" if checking else "write", str(out), graphviz, tuple(found))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 FORMATS = ("dot", "svg", "png", "mmd")
 RENDERED = ("svg", "png")
 """The formats that need Graphviz's ``dot``."""
 DEFAULT_DIR = Path("diagrams")
 README = "README.md"
+
+FileStatus = Literal["written", "unchanged", "skipped", "current", "stale", "missing", "unexpected", "unchecked"]
+"""written, unchanged or skipped when writing; current, stale, missing, unexpected or unchecked when checking."""
+NEEDS_REGENERATING: tuple[FileStatus, ...] = ("stale", "missing", "unexpected")

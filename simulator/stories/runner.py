@@ -23,7 +23,7 @@ from credlab.model.policy import random_candidate
 from credlab.simulator.results import BACKENDS_AGREE, PropertyId
 from credlab.simulator.stories.knowledge import NOTHING, Knowledge
 from credlab.simulator.stories.scenario import Advance, Expectation, Scenario, SecretRef, Step, StoryValue
-from credlab.simulator.stories.trace import REDACTED
+from credlab.simulator.stories.trace import REDACTED, TraceKind
 
 RECENT_STEPS = 4
 
@@ -374,7 +374,7 @@ class ScenarioRun:
         entry["step"] = self.current_step
         self.result.trace.append(entry)
 
-    def record_outcome(self, kind: str, member: Member, outcome: Outcome, shown: dict[str, str | bool]) -> None:
+    def record_outcome(self, kind: TraceKind, member: Member, outcome: Outcome, shown: dict[str, str | bool]) -> None:
         self.result.states.add(outcome.target)
         if outcome.transition is not None:
             self.result.transitions.add(outcome.transition)

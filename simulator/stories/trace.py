@@ -21,13 +21,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from credlab.model.errors import Location, Problem, SpecError
 from credlab.model.yamlsrc import read_text
 
 REDACTED = "***"
-KINDS = ("start", "event", "advance", "expiry")
+TraceKind = Literal["start", "event", "advance", "expiry"]
+"""The kinds of trace records: the one list every reader and writer of traces uses."""
+KINDS: tuple[TraceKind, ...] = get_args(TraceKind)
+FIRING: tuple[TraceKind, ...] = ("event", "expiry")
+"""The kinds of record that can fire a transition."""
+
+
+def fired(record: dict[str, Any]) -> bool:
+    """Whether ``record`` is a transition firing (an accepted event or expiry)."""
+    return record["kind"] in FIRING and bool(record.get("accepted")) and bool(record.get("transition"))
 
 
 def dumps_line(record: dict[str, Any]) -> str:
@@ -59,5 +68,5 @@ def read_trace(path: Path) -> list[dict[str, Any]]:
 def fired_transitions(records: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, str]]:
     """(step, transition id, source, target) of each transition that fired, in order."""
     for record in records:
-        if record["kind"] in ("event", "expiry") and record.get("accepted") and record.get("transition"):
+        if fired(record):
             yield record["step"], record["transition"], record["source"], record["target"]

@@ -339,7 +339,7 @@ def test_a_missing_overlay_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
         (["--focus", "reset_form", "-o", "./diagrams/"], "write it elsewhere with -o DIR"),
         (["--check", "--coverage", "c.json"], "--check compares the committed diagrams"),
         ([str(MINIMAL), "--focus", "reset_form", "-o", "elsewhere"], "apply to one spec"),
-        (["--focus", "nowhere", "-o", "elsewhere"], "--focus nowhere: ana_web_password has no such state"),
+        (["--focus", "nowhere", "-o", "elsewhere"], "focus: 'nowhere' is not a state of ana_web_password"),
         (["--formats", "dot,gif"], "'gif': choose from dot,svg,png,mmd"),
     ],
 )

@@ -21,8 +21,9 @@ from credlab.model import ir
 from credlab.model.loader import load_spec
 from credlab.model.machine import CompiledSpec
 from credlab.model.runtime import Runtime
-from credlab.simulator.analysis.fuzz import fuzz, property_of
+from credlab.simulator.analysis.fuzz import fuzz
 from credlab.simulator.cli.main import main
+from credlab.simulator.results import BACKENDS_AGREE
 from tests.conftest import ANA_SPEC, REPO
 
 DEFECTS = REPO / "tests" / "fixtures" / "defects"
@@ -229,7 +230,7 @@ def test_the_oracle_catches_a_broken_compiler_through_the_fuzzer(monkeypatch: py
     compiled = CompiledSpec(spec, spec.parameter_values())  # a fresh, uncached, broken compile
     result = fuzz(compiled, max_examples=30, seed_value=1)
     assert result.failure is not None
-    assert property_of(result.failure) == "backends agree"
+    assert result.failure.property == BACKENDS_AGREE
     message = result.failure.message()
     assert "accepted: transitions machine False, reference engine True" in message
     assert "transition: transitions machine None, reference engine 'activate_replacement'" in message
@@ -255,7 +256,7 @@ def test_the_oracle_catches_a_compiled_transition_leaving_a_state_it_should_not(
     monkeypatch.setattr(CompiledSpec, "_transition", extra_source)
     result = fuzz(CompiledSpec(spec, spec.parameter_values()), max_examples=30, seed_value=1)
     assert result.failure is not None
-    assert property_of(result.failure) == "backends agree"
+    assert result.failure.property == BACKENDS_AGREE
     assert "accepted: transitions machine True, reference engine False" in result.failure.message()
     assert result.steps[-1].event == "unblock"
 

@@ -36,7 +36,7 @@ DEFECTS = REPO / "tests" / "fixtures" / "defects"
 FORGETS_TO_CLEAR = DEFECTS / "forgets_to_clear.yaml"
 BANK_CARD = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
 
-IMPORT = "from credlab.simulator.analysis.state_machine import state_machine"
+IMPORT = "from credlab import state_machine"
 """How the user's test file gets the function (to become ``from credlab import state_machine``)."""
 
 
@@ -200,7 +200,8 @@ def test_a_failure_hypothesis_finds_is_written_with_what_its_replay_needs(
     assert f"credlab: written to {written}; replay: {replay}" in said
     text = written.read_text(encoding="utf-8")
     assert f"Replay: {replay}\n" in text
-    assert "running `credlab.state_machine(" in text and "overrides={'activation_window': '7d'}, seed=3)`" in text
+    made = f"credlab.state_machine({str(BANK_CARD)!r}, settings={{'activation_window': '7d'}}, seed=3)"
+    assert f"running `{made}`" in text
     [story] = yaml.safe_load(text)["scenarios"]
     assert [step["do"] for step in story["steps"]] == ["order_replacement", "enter_pin"]
     for value in story["given"]["credentials"].values():  # test data in the file, never in a report

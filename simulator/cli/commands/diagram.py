@@ -23,12 +23,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import emit_json
-from credlab.simulator.render.diagram_formats import DEFAULT_DIR, FORMATS, RENDERED
-from credlab.simulator.specs import spec_paths
+from credlab.simulator.render.diagram_formats import DEFAULT_DIR, FORMATS, NEEDS_REGENERATING, RENDERED
+
+if TYPE_CHECKING:
+    from credlab.simulator.render.diagram_files import DiagramFiles
 
 HELP = "draw specs as Graphviz (DOT, SVG, PNG) and Mermaid diagrams; --check that diagrams/ is current"
 DESCRIPTION = """\
@@ -100,59 +102,43 @@ def _output(args: argparse.Namespace) -> Path:
     return out
 
 
-def _print(results: list[dict[str, Any]], out: Path, checking: bool) -> None:
+def _print(report: DiagramFiles) -> None:
     counts: dict[str, int] = {}
-    for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-        if not checking or r["status"] != "current":
-            print(f"{r['path']}: {r['status']}" + (f": {r['reason']}" if r.get("reason") else ""))
+    checking = report.mode == "check"
+    for f in report.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+        if not checking or f.status != "current":
+            print(f"{f.path}: {f.status}" + (f": {f.reason}" if f.reason else ""))
     summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-    if checking and any(r["status"] in ("stale", "missing", "unexpected") for r in results):
+    if checking and any(f.status in NEEDS_REGENERATING for f in report.files):
         summary += "; run `credlab diagram` to regenerate"
-    print(f"{out}/: {summary}")
+    print(f"{report.dir}/: {summary}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from credlab.simulator.render.diagram_files import check, load_specs, orphans, plan, unexpected, write
-    from credlab.simulator.render.dot import INSTALL_HINT, dot_available
+    from credlab.model.errors import UsageError
+    from credlab.simulator import api
+    from credlab.simulator.render.dot import INSTALL_HINT
 
     out = _output(args)
-    specs = load_specs(spec_paths(args.specs))
-    if args.focus and args.focus not in specs[0].states:
-        names = ", ".join(specs[0].states)
-        args.parser.error(f"--focus {args.focus}: {specs[0].name} has no such state (its states: {names})")
-    planned = plan(
-        specs,
-        args.formats,
-        out,
-        focus=args.focus,
-        highlight=Path(args.highlight) if args.highlight else None,
-        coverage=Path(args.coverage) if args.coverage else None,
-    )
-    graphviz = dot_available()
-    extra = [] if args.specs else orphans(out, specs)
-    if args.check:
-        results = check(planned, graphviz, extra)
-        ok = all(r["status"] in ("current", "unchecked") for r in results)
-        code = 0 if ok else 1
-    else:
-        results = write(planned, graphviz)
-        results += [unexpected(path) for path in extra]
-        skipped = any(r["status"] == "skipped" for r in results)
-        ok, code = not skipped, 2 if skipped else 0
-    if args.format == "json":
-        emit_json(
-            {
-                "ok": ok,
-                "mode": "check" if args.check else "write",
-                "dir": str(out),
-                "graphviz": graphviz,
-                "files": results,
-            }
+    try:
+        report = api.diagrams(
+            args.specs,
+            out=out,
+            formats=args.formats,
+            check=args.check,
+            focus=args.focus,
+            highlight=args.highlight,
+            coverage=args.coverage,
         )
+    except UsageError as error:
+        args.parser.error(str(error))
+    code = (0 if report.ok else 1) if args.check else (0 if report.ok else 2)
+    if args.format == "json":
+        emit_json(report.to_json())
     else:
-        _print(results, out, args.check)
-    if not graphviz and any(f in RENDERED for f in args.formats):
+        _print(report)
+    if not report.graphviz and any(f in RENDERED for f in args.formats):
         done = (
             "SVG files were checked only by the DOT source they record"
             if args.check

@@ -79,7 +79,7 @@ def text(report: FuzzReport) -> list[str]:
         path = counterexample.scenario_file
         lines.append(f"  FAIL {counterexample.property} after {counterexample.steps} step(s):")
         lines.append("    " + counterexample.message.replace("\n", "\n    "))
-        lines.append(f"  counterexample written to {path}; replay: credlab simulate {report.spec} {path}")
+        lines.append(f"  counterexample written to {path}; replay: {counterexample.replay}")
     else:
         lines.append("  every invariant held and both backends agreed at every step")
     return lines

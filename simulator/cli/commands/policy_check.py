@@ -7,16 +7,11 @@ each rule's verdict in terms of lengths, positions and character classes.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from credlab.model.errors import Location, Problem, SpecError
-from credlab.model.ir import Spec
-from credlab.model.loader import load_spec
-from credlab.model.policy import PolicyContext, RuleResult, Verdict, evaluate
-from credlab.model.yamlsrc import read_text
+from credlab.model.candidate_list import read_candidates
+from credlab.model.policy import Verdict
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import emit_json
 
@@ -52,52 +47,6 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def read_candidates(path: str) -> list[str]:
-    """The JSON array of strings in ``path``, or a located :class:`SpecError`."""
-    text = read_text(Path(path), what="candidate list")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SpecError([Problem(Location(path, error.lineno, error.colno), f"not JSON: {error.msg}")]) from None
-    if not isinstance(data, list):
-        raise SpecError([Problem(Location(path), "expected a JSON array of strings")])
-    bad = [i for i, item in enumerate(data, start=1) if not isinstance(item, str)]
-    if bad:
-        raise SpecError(
-            [Problem(Location(path), f"item {bad[0]} of the array is not a string; every candidate must be a string")]
-        )
-    return data
-
-
-def _context(spec: Spec, actor: str | None, where: str) -> PolicyContext:
-    if actor is None:
-        return PolicyContext(spec.actors["member"].profile if "member" in spec.actors else {})
-    if actor not in spec.actors:
-        names = ", ".join(spec.actors) or "none"
-        raise SpecError([Problem(Location(where), f"unknown actor '{actor}' (the spec declares: {names})")])
-    return PolicyContext(spec.actors[actor].profile)
-
-
-def _rule_json(result: RuleResult) -> dict[str, Any]:
-    return {
-        "rule": result.rule,
-        "severity": result.severity,
-        "passed": result.passed,
-        "message": result.message,
-        "detail": result.detail,
-    }
-
-
-def verdict_json(index: int, verdict: Verdict) -> dict[str, Any]:
-    return {
-        "index": index,
-        "accepted": verdict.accepted,
-        "violations": [_rule_json(r) for r in verdict.violations],
-        "advisories": [_rule_json(r) for r in verdict.advisories],
-        "rules": [_rule_json(r) for r in verdict.results],
-    }
-
-
 def _print_text(spec_path: str, policy: str, verdicts: list[Verdict]) -> None:
     print(f"{spec_path}: policy {policy}")
     width = max((len(r.rule) for v in verdicts for r in v.results), default=0)
@@ -109,29 +58,17 @@ def _print_text(spec_path: str, policy: str, verdicts: list[Verdict]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
-    policy = spec.policies.get(args.policy)
-    if policy is None:
-        names = ", ".join(spec.policies)
-        raise SpecError([Problem(Location(args.spec), f"unknown policy '{args.policy}' (the spec declares: {names})")])
+    from credlab.simulator import api
+
     candidates = list(args.candidates)
     if args.from_json:
         candidates += read_candidates(args.from_json)
     if not candidates:
         print("credlab policy check: no candidates; give passwords as arguments or --from-json FILE", file=sys.stderr)
         return 2
-    context = _context(spec, args.actor, args.spec)
-    verdicts = [evaluate(policy, candidate, context) for candidate in candidates]
-    ok = all(v.accepted for v in verdicts)
+    report = api.check_policy(args.spec, args.policy, candidates, actor=args.actor)
     if args.format == "json":
-        emit_json(
-            {
-                "ok": ok,
-                "spec": args.spec,
-                "policy": policy.name,
-                "results": [verdict_json(i, v) for i, v in enumerate(verdicts, start=1)],
-            }
-        )
+        emit_json(report.to_json())
     else:
-        _print_text(args.spec, policy.name, verdicts)
-    return 0 if ok else 1
+        _print_text(report.spec, report.policy, list(report.verdicts))
+    return 0 if report.ok else 1
