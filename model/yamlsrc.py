@@ -7,6 +7,8 @@ job of :mod:`credlab.model.schema`, which knows what each field expects and so c
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -19,6 +21,17 @@ except AttributeError:  # pragma: no cover - pure-Python fallback where libyaml 
     _Loader = yaml.SafeLoader
 
 MAX_INPUT_BYTES = 1 << 20
+"""The largest spec or policy text credlab reads."""
+
+LIMITS: dict[str, tuple[int, str]] = {
+    "spec": (MAX_INPUT_BYTES, "a spec is a few hundred lines"),
+    "policy text": (MAX_INPUT_BYTES, "a policy text is a few pages"),
+    "scenario": (64 << 20, "split the story library into several files"),
+    "trace": (256 << 20, "write traces of fewer or shorter stories"),
+    "candidate list": (16 << 20, "split the candidates into several files"),
+}
+"""Per kind of input file: the most bytes read, and what to do about a larger file. Anything is
+read with its bound, so no file (``/dev/zero``, a 10 GB log named by mistake) fills memory."""
 
 
 def location_of(path: str, mark: yaml.Mark | None) -> Location:
@@ -28,23 +41,48 @@ def location_of(path: str, mark: yaml.Mark | None) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def read_text(path: Path, *, what: str = "spec") -> str:
-    """Read ``path`` as UTF-8 text, refusing what cannot be a credlab input file."""
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+
+
+def read_bytes(path: Path, *, what: str = "spec") -> bytes:
+    """The bytes of the regular file ``path``, at most its kind's limit (:data:`LIMITS`).
+
+    A FIFO, a device or a socket is refused before anything is read: the file is opened without
+    blocking and checked with ``fstat``, so a FIFO with no writer cannot hang the run."""
     shown = str(path)
     here = Location(shown)
-    if path.is_dir():
-        raise SpecError([Problem(here, f"is a directory, not a {what} file; name a .yaml file inside it")])
+    limit, advice = LIMITS.get(what, (MAX_INPUT_BYTES, f"a {what} is small"))
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SpecError([Problem(here, "no such file")]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(here, f"is a directory, not a {what} file; name a .yaml file inside it")]) from None
     except OSError as error:
         raise SpecError([Problem(here, f"cannot read the file: {error.strerror or error}")]) from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise SpecError(
-            [Problem(here, f"the file is larger than {MAX_INPUT_BYTES // 1024} KiB; a {what} is a few hundred lines")]
-        )
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise SpecError([Problem(here, f"is a directory, not a {what} file; name a .yaml file inside it")])
+        if not stat.S_ISREG(mode):
+            raise SpecError([Problem(here, f"is not a regular file (a pipe, device or socket); give a {what} file")])
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise SpecError([Problem(here, f"cannot read the file: {error.strerror or error}")]) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise SpecError([Problem(here, f"the file is larger than {_size(limit)}; {advice}")])
+    return data
+
+
+def read_text(path: Path, *, what: str = "spec") -> str:
+    """Read ``path`` as UTF-8 text (see :func:`read_bytes`), without a byte-order mark."""
+    shown = str(path)
+    data = read_bytes(path, what=what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

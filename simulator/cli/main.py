@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized argument(s): {' '.join(extras)}")
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at the interpreter's exit
         return code
     except SpecError as error:
         if args.format == "json":
@@ -84,9 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit_json({"ok": False, "errors": [{"message": str(error)}]})
         print(f"credlab {args.command}: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader stopped early (`credlab … | head`): not an error of ours
+    except BrokenPipeError:  # the reader stopped early (`credlab … | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        # the verdict was decided before the output: a closed pipe never turns a failure into 0
+        outcome: int = getattr(args, "outcome", 1)
+        return outcome
     except KeyboardInterrupt:
         print("credlab: interrupted", file=sys.stderr)
         return 130

@@ -30,9 +30,19 @@ def split_arguments(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]
     """Command-line paths as (spec files, scenario files and folders); no spec means ``./spec/*.yaml``."""
     specs: list[Path] = []
     scenarios: list[Path] = []
+    problems = []
     for text in paths:
         path = Path(text)
+        if path.exists() and not (path.is_dir() or path.is_file()):
+            problems.append(
+                Problem(
+                    Location(str(path)),
+                    "is not a regular file (a pipe, device or socket); name a spec or scenario file",
+                )
+            )
         (scenarios if path.is_dir() or is_scenario_file(path) else specs).append(path)
+    if problems:
+        raise SpecError(problems)
     return specs or default_specs(), scenarios
 
 

@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if tty:
         print("\r\033[K", end="", file=sys.stderr)
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         sys.stdout.write(api.report_json(report.to_json()))  # exactly report.json
     else:
         print("\n".join(summary_lines(report, Path(args.out) / "index.html")))
-    return 0 if report.ok else 1
+    return int(args.outcome)

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except UsageError as error:
         args.parser.error(str(error))
-    code = (0 if report.ok else 1) if args.check else (0 if report.ok else 2)
+    code = args.outcome = (0 if report.ok else 1) if args.check else (0 if report.ok else 2)
     if args.format == "json":
         emit_json(report.to_json())
     else:

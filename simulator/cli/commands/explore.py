@@ -48,11 +48,12 @@ def run(args: argparse.Namespace) -> int:
         report = api.explore(
             args.spec, settings=args.set, max_states=args.max_states, out=args.out, progress=_progress(show)
         )
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     else:
         print("\n".join(text(report, args.max_states)))
-    return 0 if report.ok else 1
+    return int(args.outcome)
 
 
 def text(report: ExploreReport, max_states: int) -> list[str]:

@@ -58,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
             out=args.out,
             progress=_progress(show, args.max_examples),
         )
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     else:
         print("\n".join(text(report)))
-    return 0 if report.ok else 1
+    return int(args.outcome)
 
 
 def text(report: FuzzReport) -> list[str]:

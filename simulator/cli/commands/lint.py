@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from credlab.simulator import api
 
     report = api.lint(args.specs)
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     else:
@@ -36,4 +37,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}: {len(findings)} finding(s)" if findings else f"{path}: clean")
             for finding in findings:
                 print(f"  {finding}")
-    return 0 if report.ok else 1
+    return int(args.outcome)

@@ -67,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
         print("credlab policy check: no candidates; give passwords as arguments or --from-json FILE", file=sys.stderr)
         return 2
     report = api.check_policy(args.spec, args.policy, candidates, actor=args.actor)
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     else:
         _print_text(report.spec, report.policy, list(report.verdicts))
-    return 0 if report.ok else 1
+    return int(args.outcome)

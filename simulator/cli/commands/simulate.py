@@ -48,13 +48,14 @@ def run(args: argparse.Namespace) -> int:
     report = api.simulate(
         specs, scenarios, settings=args.set, seed=args.seed, oracle=args.oracle, trace_dir=args.trace_dir
     )
+    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     elif args.format == "junit":
         sys.stdout.write(junit(report))
     else:
         print("\n".join(text(report, args.coverage)))
-    return 0 if report.ok else 1
+    return int(args.outcome)
 
 
 def text(report: SimulateReport, coverage: bool) -> list[str]:

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from credlab.simulator import api
 
     report = api.validate(args.specs)
+    args.outcome = 0 if report.ok else 2  # what a closed output pipe must not change
     if args.format == "json":
         emit_json(report.to_json())
     else:
@@ -42,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{checked.path}: valid ({_describe(checked.spec)})")
             for problem in checked.problems:
                 print(problem)
-    return 0 if report.ok else 2
+    return int(args.outcome)
