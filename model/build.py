@@ -476,7 +476,9 @@ class SpecBuilder:
             if source.quote not in text:
                 self.problems.add(source.loc, f"source '{source.id}' is not quoted verbatim from {obj['file']}")
         unquoted = tuple(
-            (u["text"], u.get("why", "")) for u in _seq(obj.get("unquoted")) if isinstance(u, Obj) and "text" in u
+            (u["text"], u["why"] if isinstance(u.get("why"), str) else "")
+            for u in _seq(obj.get("unquoted"))
+            if isinstance(u, Obj) and isinstance(u.get("text"), str)
         )
         lines = {line.strip() for line in text.splitlines()}
         for u in _seq(obj.get("unquoted")):

@@ -29,6 +29,7 @@ LIMITS: dict[str, tuple[int, str]] = {
     "scenario": (64 << 20, "split the story library into several files"),
     "trace": (256 << 20, "write traces of fewer or shorter stories"),
     "candidate list": (16 << 20, "split the candidates into several files"),
+    "coverage": (16 << 20, "a coverage report names each state and transition once"),
 }
 """Per kind of input file: the most bytes read, and what to do about a larger file. Anything is
 read with its bound, so no file (``/dev/zero``, a 10 GB log named by mistake) fills memory."""

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from credlab.model.errors import Location, Problem, SpecError
 from credlab.model.ir import Spec
+from credlab.model.jsonsrc import parse_json
 from credlab.model.loader import load_spec
 from credlab.model.yamlsrc import read_text
 from credlab.simulator.outputs import write_atomic
@@ -131,10 +132,7 @@ def read_highlight(path: Path, spec: Spec) -> Highlight:
 def read_coverage(path: Path, spec: Spec) -> Shading:
     """A coverage report (``{"states": {...}, "transitions": {...}}``, maybe under ``"coverage"``)."""
     text = read_text(path, what="coverage")
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SpecError([Problem(Location(str(path), error.lineno, error.colno), f"not JSON: {error.msg}")]) from None
+    data: Any = parse_json(text, str(path), expected="a coverage report")
     if isinstance(data, dict) and "coverage" in data:
         data = data["coverage"]
     shape = '{"states": {"covered", "total", "missed"}, "transitions": {...}}'

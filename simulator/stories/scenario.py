@@ -132,7 +132,7 @@ def load_scenarios(path: Path, spec: ir.Spec) -> list[Scenario]:
         else:
             checker = _Checker(spec, shown, problems)
             names: set[str] = set()
-            for item in top.get("scenarios") or ():
+            for item in _items(top.get("scenarios")):
                 if isinstance(item, Obj) and isinstance(item.get("name"), str):
                     if item["name"] in names:
                         problems.add(item.at("name"), f"scenario name '{item['name']}' is already used in this file")
@@ -241,6 +241,10 @@ class _Checker:
         )
 
     def inputs(self, event: ir.Event, given: Any, where: Location) -> tuple[tuple[str, StoryValue], ...]:
+        if given is None:
+            given = Obj(where)
+        if not isinstance(given, Obj):
+            return ()  # not a mapping: the decoder has said so, where
         declared = {i.name: i for i in event.inputs}
         out: list[tuple[str, StoryValue]] = []
         for name, value, at in _pairs(given):

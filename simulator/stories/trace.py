@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from credlab.model.errors import Location, Problem, SpecError
+from credlab.model.jsonsrc import parse_json
 from credlab.model.yamlsrc import read_text
 
 REDACTED = "***"
@@ -51,10 +52,7 @@ def read_trace(path: Path) -> list[dict[str, Any]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SpecError([Problem(Location(str(path), number, error.colno), f"not JSON: {error.msg}")]) from None
+        record = parse_json(line, str(path), line=number - 1, expected="a trace record")
         if not isinstance(record, dict) or record.get("kind") not in KINDS:
             raise SpecError(
                 [Problem(Location(str(path), number), f"not a trace record: 'kind' must be one of {', '.join(KINDS)}")]

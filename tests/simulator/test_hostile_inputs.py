@@ -7,10 +7,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from credlab.model.errors import ScenarioError
+from credlab.model.ir import Spec
 from credlab.simulator.cli.main import main
+from credlab.simulator.stories.scenario import load_scenarios
 from tests.conftest import ANA_SPEC, REPO
 
 CREDLAB = [sys.executable, "-m", "credlab"]
@@ -69,3 +76,52 @@ def test_a_failing_run_piped_into_a_reader_that_stops_early_still_exits_1() -> N
         credlab.stdout.readline()
         credlab.stdout.close()  # the reader is gone before credlab has said everything
         assert credlab.wait(timeout=120) == 1
+
+
+# --- wrong shapes anywhere ----------------------------------------------------------------------------
+def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a YAML document a value stands (mapping keys and list positions)."""
+    found = [at]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*at, index))
+    return found
+
+
+def _replaced(document: Any, at: tuple[Any, ...], value: Any) -> Any:
+    if not at:
+        return value
+    copy = dict(document) if isinstance(document, dict) else list(document)
+    copy[at[0]] = _replaced(document[at[0]], at[1:], value)
+    return copy
+
+
+SHAPES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.text(max_size=5),
+    st.lists(st.one_of(st.integers(0, 3), st.text(max_size=3)), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.one_of(st.integers(0, 3), st.text(max_size=3), st.none()), max_size=3),
+)
+"""Values of every shape, for any field: a list where a mapping goes, a number where a name goes…"""
+
+STORIES = REPO / "scenarios" / "ana_web_password" / "email_reset.yaml"
+STORY_DOCUMENT = yaml.safe_load(STORIES.read_text(encoding="utf-8"))
+STORY_PATHS = _paths(STORY_DOCUMENT)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(at=st.sampled_from(STORY_PATHS), value=SHAPES)
+def test_a_scenario_file_of_any_shape_loads_or_says_where_it_is_wrong(
+    ana: Spec, tmp_path: Path, at: tuple[Any, ...], value: Any
+) -> None:
+    path = tmp_path / "shapes.yaml"
+    path.write_text(yaml.safe_dump(_replaced(STORY_DOCUMENT, at, value), allow_unicode=True), encoding="utf-8")
+    try:
+        load_scenarios(path, ana)
+    except ScenarioError as error:
+        assert error.problems and all(p.location.path == str(path) for p in error.problems)
