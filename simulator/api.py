@@ -22,6 +22,7 @@ from credlab.model import ir
 from credlab.model.errors import Location, Problem, SpecError, UsageError
 from credlab.model.loader import load_spec as _load
 from credlab.model.overrides import parse_overrides
+from credlab.simulator.outputs import writable_folder
 from credlab.simulator.render.diagram_formats import FORMATS
 from credlab.simulator.results import (
     ExploreReport,
@@ -116,6 +117,8 @@ def simulate(
     from credlab.simulator.stories.report import SimulateReport
 
     loaded = _specs(specs)
+    if trace_dir is not None:
+        writable_folder(Path(trace_dir), "--trace-dir")
     explicit = [Path(p) for p in scenarios]
     assigned = assign_scenarios(loaded, explicit)
     require_some(loaded, assigned, explicit)
@@ -144,7 +147,7 @@ def fuzz(
 
     _at_least(1, max_examples=max_examples, steps=steps)
     loaded = _spec(spec)
-    options = FuzzOptions(max_examples, steps, seed, Path(out))
+    options = FuzzOptions(max_examples, steps, seed, writable_folder(Path(out), "--out"))
     return fuzz_report(loaded, overrides_of(loaded, settings), options, progress)
 
 
@@ -161,7 +164,8 @@ def explore(
 
     _at_least(1, max_states=max_states)
     loaded = _spec(spec)
-    return explore_report(loaded, overrides_of(loaded, settings), ExploreOptions(max_states, Path(out)), progress)
+    options = ExploreOptions(max_states, writable_folder(Path(out), "--out"))
+    return explore_report(loaded, overrides_of(loaded, settings), options, progress)
 
 
 def mutate(
@@ -183,7 +187,8 @@ def mutate(
     _at_least(1, max_states=max_states)
     loaded = _spec(spec)
     stories = assign_scenarios([loaded], [Path(p) for p in scenarios])[loaded.name]
-    return mutate_report(loaded, stories, MutateOptions(threshold, explore, max_states, Path(out)), progress)
+    options = MutateOptions(threshold, explore, max_states, writable_folder(Path(out), "--out"))
+    return mutate_report(loaded, stories, options, progress)
 
 
 def check(
@@ -210,7 +215,7 @@ def check(
     loaded = _specs(specs)
     parsed = [overrides_of(spec, settings) for spec in loaded]  # every spec must declare what is set
     overrides = parsed[0] if parsed else {}
-    folder = Path(out)
+    folder = writable_folder(Path(out), "--out")
     options = CheckOptions(
         folder, tuple(sorted(overrides.items())), tuple(Path(p) for p in scenarios), mutate, max_states
     )
@@ -292,6 +297,8 @@ def diagrams(
     from credlab.simulator.render.diagram_files import diagram_files, load_specs
 
     named = list(specs)
+    if not check:
+        writable_folder(Path(out), "-o")
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise UsageError(f"formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(FORMATS)}")

@@ -27,3 +27,19 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def writable_folder(path: Path, option: str) -> Path:
+    """``path`` as a folder credlab can write into, made if missing; checked before any work starts,
+    so a run is never spent only to fail at its last step. Raises :class:`UsageError`."""
+    from credlab.model.errors import UsageError
+
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: is a file, not a folder; give a folder to write into")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot make the folder: {error.strerror or error}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: the folder is not writable; give another with {option}")
+    return path

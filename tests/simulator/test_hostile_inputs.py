@@ -125,3 +125,32 @@ def test_a_scenario_file_of_any_shape_loads_or_says_where_it_is_wrong(
         load_scenarios(path, ana)
     except ScenarioError as error:
         assert error.problems and all(p.location.path == str(path) for p in error.problems)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fuzz", str(ANA_SPEC), "--out"],
+        ["explore", str(ANA_SPEC), "--out"],
+        ["mutate", str(ANA_SPEC), "--out"],
+        ["check", str(ANA_SPEC), "--out"],
+        ["simulate", str(ANA_SPEC), "--trace-dir"],
+        ["diagram", str(ANA_SPEC), "-o"],
+    ],
+)
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("not a folder\n")
+    option = command[-1]
+    if command[0] == "diagram":  # diagram's usage errors go through argparse: exit 2 as well
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, str(a_file)])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+    else:
+        err = refusal([*command, str(a_file)], capsys)
+    assert f"{option} {a_file}: is a file, not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+    assert a_file.read_text() == "not a folder\n"
