@@ -211,7 +211,7 @@ class SpecBuilder:
                 random_candidate(policy, random.Random(f"credlab-drawable-{name}"))
             except ValueError:
                 self.problems.add(
-                    declared.key_locs.get(name, policy.loc) if isinstance(declared, Obj) else policy.loc,
+                    declared.key_at(name) if isinstance(declared, Obj) and name in declared else policy.loc,
                     f"policy '{name}' accepts no value of its minimum length drawn from its alphabet: "
                     "do its rules contradict each other (length, alphabet, must_include)?",
                 )

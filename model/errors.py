@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from credlab.model.node import Node, node
 
+_set = object.__setattr__
+
 
 @node
 class Location(Node):
@@ -16,6 +18,12 @@ class Location(Node):
     path: str
     line: int = 1
     column: int = 1
+
+    def __init__(self, path: str, line: int = 1, column: int = 1) -> None:
+        # written out: a spec load makes a location for every key and value (thousands)
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "column", column)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"

@@ -1,7 +1,7 @@
 """The typed, immutable intermediate representation of a validated spec.
 
 Elements are ``@node`` value classes (frozen, slotted, compared by value; see
-:mod:`credlab.model.node` for why not dataclasses); the whole :class:`Spec` is a frozen dataclass
+:mod:`credlab.model.node` for why not dataclasses); the whole :class:`Spec` is one too, but
 compared by identity, so compiled backends can be cached per loaded spec.
 
 Every name in the IR has been resolved: a :class:`Transition`'s source states exist, a guard's
@@ -11,8 +11,6 @@ read only the IR, never YAML. Each element keeps its :class:`~credlab.model.erro
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
@@ -451,12 +449,15 @@ class Document:
     loc: Location = _NOWHERE
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@node
 class Spec:
     """A whole validated spec. Name-keyed tables keep the file's order.
 
     Compared and hashed by identity, so compiled backends can be cached per spec object.
     """
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     path: str
     name: str
@@ -492,7 +493,7 @@ class Spec:
         """The same spec with ``overrides`` as its parameters' defaults: a policy variant, for
         what describes a spec (diagrams, summaries) rather than runs it."""
         parameters = {n: replace(p, default=overrides.get(n, p.default)) for n, p in self.parameters.items()}
-        return dataclasses.replace(self, parameters=MappingProxyType(parameters))
+        return replace(self, parameters=MappingProxyType(parameters))
 
     def deadline_seconds(self, deadline: Deadline, overrides: dict[str, int] | None = None) -> int:
         if isinstance(deadline.duration, int):

@@ -8,14 +8,18 @@ silently passed.
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from credlab.model import ir
+from credlab.model.node import node
 from credlab.model.spec_schema import CHAR_CLASSES
+
+if TYPE_CHECKING:
+    import random
 
 _CLASS_NAMES = {
     "ascii_upper": "A–Z",
@@ -27,15 +31,15 @@ _CLASS_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class PolicyContext:
     """What a policy may compare a candidate with: the member's profile and other services' passwords."""
 
-    profile: Mapping[str, str] = field(default_factory=dict)
+    profile: Mapping[str, str] = MappingProxyType({})
     used_elsewhere: frozenset[str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RuleResult:
     rule: str
     severity: str
@@ -45,7 +49,7 @@ class RuleResult:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Verdict:
     policy: str
     results: tuple[RuleResult, ...]

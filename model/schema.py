@@ -8,7 +8,6 @@ node tree lets each field read the scalar *as written* or refuse it with "quote 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,17 +37,28 @@ INVALID: Any = Invalid()
 
 
 class Obj(dict[str, Any]):
-    """A decoded mapping that remembers where it and each of its keys and values stand."""
+    """A decoded mapping that remembers where it and each of its keys and values stand.
+
+    Positions are kept as YAML marks and made :class:`Location` values when asked for: a spec
+    has thousands of keys, and most positions are never shown."""
 
     def __init__(self, loc: Location) -> None:
         super().__init__()
         self.loc = loc
-        self.key_locs: dict[str, Location] = {}
-        self.value_locs: dict[str, Location] = {}
+        self._marks: dict[str, tuple[yaml.Mark, yaml.Mark]] = {}
+
+    def place(self, key: str, key_node: yaml.Node, value_node: yaml.Node) -> None:
+        self._marks[key] = (key_node.start_mark, value_node.start_mark)
 
     def at(self, key: str) -> Location:
         """Where the value of ``key`` stands (the mapping itself when the key is absent)."""
-        return self.value_locs.get(key, self.loc)
+        marks = self._marks.get(key)
+        return location_of(self.loc.path, marks[1]) if marks is not None else self.loc
+
+    def key_at(self, key: str) -> Location:
+        """Where ``key`` itself stands (the mapping itself when the key is absent)."""
+        marks = self._marks.get(key)
+        return location_of(self.loc.path, marks[0]) if marks is not None else self.loc
 
 
 class Seq(list[Any]):
@@ -175,6 +185,8 @@ class ListOf(Schema):
 
 def closest(word: str, choices: Any) -> str | None:
     """The choice most like ``word`` (a likely typo), if any is close."""
+    import difflib  # only a misspelling pays for it
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return close[0] if close else None
 
@@ -234,8 +246,7 @@ class Record(Schema):
                 suggested.add(closest(key, self.fields) or "")
                 d.error(key_node, f"unknown key '{key}' in {self.name}{did_you_mean(key, self.fields)}")
                 continue
-            out.key_locs[key] = d.loc(key_node)
-            out.value_locs[key] = d.loc(value_node)
+            out.place(key, key_node, value_node)
             out[key] = spec.schema.decode(value_node, d)
         for key, spec in self.fields.items():
             if spec.required and key not in out and key not in _keys_seen(node) and key not in suggested:
@@ -287,8 +298,7 @@ class MapOf(Schema):
             if not IDENTIFIER.fullmatch(key):
                 d.error(key_node, f"'{key}' is not a valid {self.what}: use lowercase letters, digits and _")
                 continue
-            out.key_locs[key] = d.loc(key_node)
-            out.value_locs[key] = d.loc(value_node)
+            out.place(key, key_node, value_node)
             out[key] = self.value.decode(value_node, d)
         return out
 

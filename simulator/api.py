@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problem, SpecError, UsageError
 from credlab.model.loader import load_spec as _load
+from credlab.model.node import node, replace
 from credlab.model.overrides import parse_overrides
 from credlab.simulator.outputs import writable_folder
 from credlab.simulator.render.diagram_formats import FORMATS
@@ -204,8 +204,6 @@ def check(
 ) -> CheckReport:
     """The main job: validate, lint, scenarios, fuzz, explore, the diagram (and with ``mutate``,
     mutation analysis) for each spec, written to ``out/report.json`` and ``out/index.html``."""
-    import dataclasses
-
     from credlab.simulator.analysis.check import CheckOptions, run_check
     from credlab.simulator.outputs import write_atomic
     from credlab.simulator.render.picture import picture
@@ -221,10 +219,9 @@ def check(
     )
     report = run_check(loaded, options, progress)
     drawn = tuple(
-        dataclasses.replace(s, picture=picture(s.spec.with_parameters(dict(s.overrides)), s.stories.coverage))
-        for s in report.specs
+        replace(s, picture=picture(s.spec.with_parameters(dict(s.overrides)), s.stories.coverage)) for s in report.specs
     )
-    report = dataclasses.replace(report, specs=drawn, generated=_now() if timestamp else None)
+    report = replace(report, specs=drawn, generated=_now() if timestamp else None)
     write_atomic(folder / "report.json", report_json(report.to_json()))
     write_atomic(folder / "index.html", render(report.to_json()))
     return report
@@ -243,7 +240,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Diagram:
     """One drawing of a spec: DOT or Mermaid text, or SVG/PNG bytes rendered by Graphviz."""
 

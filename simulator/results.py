@@ -8,12 +8,12 @@ here, and never rebuilt from strings elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from credlab.model.durations import format_duration
 from credlab.model.errors import Problem
+from credlab.model.node import node
 
 if TYPE_CHECKING:
     from credlab.model import ir
@@ -40,7 +40,7 @@ BUILTIN_MEANING: dict[Builtin, str] = {
 PropertyKind = Literal["invariant", "builtin", "backends agree", "expectation", "lockout"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@node
 class PropertyId:
     """A property a run can find broken: a declared invariant, a built-in property, the two
     backends' agreement (fuzzing), a story's own expectation, or a lockout on a channel."""
@@ -88,7 +88,7 @@ class Stage(StrEnum):
 
 
 # --- coverage -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Tally:
     covered: int
     total: int
@@ -98,7 +98,7 @@ class Tally:
         return {"covered": self.covered, "total": self.total, "missed": list(self.missed)}
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CoverageReport:
     """Which states and transitions some runs exercised, out of all the spec declares."""
 
@@ -125,7 +125,7 @@ class CoverageReport:
 
 
 # --- counterexamples and findings -----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Counterexample:
     """A property broken, with the shortest (or shrunk) story that breaks it, written as a file."""
 
@@ -140,7 +140,7 @@ class Counterexample:
 FindingKind = Literal["unreachable-state", "never-enabled", "lockout-window", "attacker-capabilities"]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Finding:
     """Something exploration found that is not a property failing: a state or transition nothing
     reaches, a lockout window, or what an attacker's capabilities give them. ``details`` are the
@@ -173,7 +173,7 @@ class Finding:
 
 
 # --- fuzzing ----------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Reachable:
     """What the shortest-path search before fuzzing reached (its directed paths lead there)."""
 
@@ -182,7 +182,7 @@ class Reachable:
     complete: bool
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FuzzReport:
     """``credlab fuzz``: Hypothesis stateful testing of one spec in lock-step with the reference engine."""
 
@@ -238,7 +238,7 @@ class FuzzReport:
 
 
 # --- exploration ------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class PropertyResult:
     property: PropertyId
     holds: bool
@@ -255,7 +255,7 @@ class PropertyResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExploreReport:
     """``credlab explore``: every reachable situation of one spec, its properties and findings."""
 
@@ -313,7 +313,7 @@ def spec_summary(spec: ir.Spec) -> Json:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SpecValidation:
     """One spec file: the spec it declares, or every problem that stops it loading."""
 
@@ -332,7 +332,7 @@ class SpecValidation:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ValidateReport:
     specs: tuple[SpecValidation, ...]
 
@@ -345,7 +345,7 @@ class ValidateReport:
 
 
 # --- mutation -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Survivor:
     """A mutant nothing noticed, and why: equivalent, or the story that would tell it apart."""
 
@@ -369,7 +369,7 @@ class Survivor:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class MutateReport:
     """``credlab mutate``: which mutants of the spec its own checks kill."""
 
@@ -435,7 +435,7 @@ def verdict_json(index: int, verdict: Verdict) -> Json:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class PolicyCheck:
     """``credlab policy check``: each candidate's verdict, rule by rule, in input order. Candidates
     themselves are never kept: verdicts are numbered from 1 and explain by lengths and positions."""

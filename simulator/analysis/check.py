@@ -10,14 +10,13 @@ attached as a :class:`Picture`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from credlab.model import ir
 from credlab.model.durations import format_duration
+from credlab.model.node import node, replace
 from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
 from credlab.simulator.analysis.fuzz_report import FuzzOptions, fuzz_report
 from credlab.simulator.analysis.lint import LintFinding, lint
@@ -41,7 +40,7 @@ MUTATION_THRESHOLD = 0.9
 """With mutation, a kill rate below this fails the check (as `credlab mutate` does by default)."""
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CheckOptions:
     out: Path = Path("build/report")
     overrides: tuple[tuple[str, int], ...] = ()
@@ -50,7 +49,7 @@ class CheckOptions:
     max_states: int = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Picture:
     """The spec's diagram, shaded by what the scenarios never exercised (``svg`` needs Graphviz)."""
 
@@ -59,7 +58,7 @@ class Picture:
     coverage: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Comparison:
     """What a policy variant changes against the defaults."""
 
@@ -79,7 +78,7 @@ class Comparison:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class StageRow:
     """One line of the job's summary: a stage, whether it passed, and what it found in a few words."""
 
@@ -88,7 +87,7 @@ class StageRow:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SpecCheck:
     """Every check on one spec under one parameter setting."""
 
@@ -207,7 +206,7 @@ class SpecCheck:
         return untimed
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CheckReport:
     """``credlab check``: every check on every spec; ``report.json`` is :meth:`to_json`."""
 
@@ -274,7 +273,7 @@ def check_spec(
     step(Stage.SCENARIOS)
     stories = run_stories(spec, overrides, scenarios)
     step(Stage.FUZZ)
-    fuzzed = fuzz_report(spec, overrides, dataclasses.replace(FUZZ_BUDGET, out=out / "fuzz"))
+    fuzzed = fuzz_report(spec, overrides, replace(FUZZ_BUDGET, out=out / "fuzz"))
     step(Stage.EXPLORE)
     explored = explore_report(spec, overrides, ExploreOptions(options.max_states, out / "explore"))
     mutated = None
@@ -326,6 +325,6 @@ def run_check(
                 CheckOptions(options.out / "defaults", (), max_states=options.max_states),
                 reporter(spec.name, " (defaults)"),
             )
-            report = dataclasses.replace(report, comparison=compare(report, defaults))
+            report = replace(report, comparison=compare(report, defaults))
         reports.append(report)
     return CheckReport(tuple(reports))

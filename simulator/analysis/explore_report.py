@@ -4,12 +4,12 @@ with a replayable story written under ``out`` (see :func:`explore_report`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
 from credlab.model.ir import Spec
+from credlab.model.node import node
 from credlab.model.overrides import describe_overrides, set_arguments
 from credlab.simulator.analysis.attacker import GOALS, Attack, attacker_actor, attacks, lockout_windows
 from credlab.simulator.analysis.explore import Exploration, Explorer, Violation
@@ -28,7 +28,7 @@ from credlab.simulator.stories.writer import scenario_file
 WHERE = "<explore>"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExploreOptions:
     """How far to explore and where the stories go. ``replay`` is the spec path that replay
     commands written into the stories name (by default, the path the spec was loaded from)."""
@@ -80,10 +80,10 @@ class _Writer:
 
     def lockouts(self) -> list[Finding]:
         findings = []
-        for channel, node in lockout_windows(self.explorer, self.found).items():
+        for channel, where in lockout_windows(self.explorer, self.found).items():
             lockout = PropertyId("lockout", channel)
-            written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", node))
-            state = self.found.worlds[node][0].state
+            written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", where))
+            state = self.found.worlds[where][0].state
             findings.append(
                 Finding(
                     "lockout-window",

@@ -4,18 +4,18 @@ counterexample written as a scenario file that ``credlab simulate`` replays (see
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from credlab.model.ir import Spec
 from credlab.model.machine import compile_spec
+from credlab.model.node import node
 from credlab.model.overrides import describe_overrides, set_arguments
 from credlab.simulator.analysis.fuzz import FuzzResult, FuzzStats, counterexample_file, fuzz
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import BACKENDS_AGREE, Counterexample, FuzzReport, Reachable
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FuzzOptions:
     """The fuzzing budget, the seed, and where a counterexample goes. ``replay`` is the spec path
     the replay command in the written story names (by default, the path the spec was loaded from)."""

@@ -10,17 +10,17 @@ engine (:mod:`credlab.simulator.analysis.paths`), so "unreachable" means "not re
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import chain
 
 from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
+from credlab.model.node import node
 from credlab.simulator.analysis.paths import shortest_paths
 from credlab.simulator.results import Json
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@node
 class LintFinding:
     location: Location
     id: str
@@ -29,6 +29,11 @@ class LintFinding:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.id}: {self.message} ({self.hint})"
+
+    def order(self) -> tuple[str, int, int, str, str, str]:
+        """Findings are listed by position, then by id."""
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.id, self.message, self.hint)
 
 
 def _guards(g: ir.Guard) -> Iterator[ir.Guard]:
@@ -76,7 +81,7 @@ class Linter:
             self.capabilities,
             self.sources,
         )
-        return sorted(chain.from_iterable(check() for check in checks))
+        return sorted(chain.from_iterable(check() for check in checks), key=LintFinding.order)
 
     def reachability(self) -> Iterator[LintFinding]:
         paths = shortest_paths(Engine(self.spec, self.parameters))
@@ -298,7 +303,7 @@ def lint_json(finding: LintFinding) -> Json:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LintReport:
     """Static findings per spec file (``LintFinding`` ids are lint's own, not exploration's kinds)."""
 

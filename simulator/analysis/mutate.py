@@ -10,7 +10,6 @@ survives points at a rule nothing exercises — the analyst's to-do list.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ class MutantVerdict:
 
 def _with_transition(spec: ir.Spec, index: int, transition: ir.Transition) -> ir.Spec:
     transitions = (*spec.transitions[:index], transition, *spec.transitions[index + 1 :])
-    return dataclasses.replace(spec, transitions=transitions)
+    return replace(spec, transitions=transitions)
 
 
 def mutants(spec: ir.Spec) -> Iterator[Mutant]:
@@ -123,7 +122,7 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
                 f"{name} is anyone's screen, not the session of whoever reached it",
                 state.loc,
                 state.sources,
-                dataclasses.replace(spec, states=marked),
+                replace(spec, states=marked),
             )
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]
@@ -133,13 +132,13 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
             f"{access.channel} no longer takes {access.credential}",
             access.loc,
             access.sources,
-            dataclasses.replace(spec, access=rest),
+            replace(spec, access=rest),
         )
 
 
 def _deadline_mutants(spec: ir.Spec) -> Iterator[Mutant]:
     def with_deadline(name: str, changed: ir.Deadline) -> ir.Spec:
-        return dataclasses.replace(spec, deadlines=MappingProxyType({**spec.deadlines, name: changed}))
+        return replace(spec, deadlines=MappingProxyType({**spec.deadlines, name: changed}))
 
     for name, deadline in spec.deadlines.items():
         seconds = spec.deadline_seconds(deadline)
@@ -179,7 +178,7 @@ def _rule_mutants(spec: ir.Spec) -> Iterator[Mutant]:
                 f"{name}.{rule.id} only advises",
                 rule.loc,
                 rule.sources,
-                dataclasses.replace(spec, policies=policies),
+                replace(spec, policies=policies),
             )
 
 
@@ -258,21 +257,21 @@ def _move_text(move: Move) -> str:
 def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
     """Say why a survivor survived: equivalent, or which story would have caught it."""
     if verdict.mutant.kind == "drop-session":  # the joint search plays one actor: it cannot tell
-        return dataclasses.replace(
+        return replace(
             verdict,
             explanation="no story has another actor act on this screen while it is someone's session; add one "
             "(their event there must be refused)",
         )
     witness = distinguish(original, verdict.mutant.spec)
     if witness is None:
-        return dataclasses.replace(
+        return replace(
             verdict,
             explanation="equivalent for every input credlab tries: in every reachable situation it accepts, refuses "
             "and changes the same as the spec, so no story can catch it; the element it touches looks redundant",
         )
     state, moves = witness
     story = ", ".join(_move_text(m) for m in moves)
-    return dataclasses.replace(
+    return replace(
         verdict,
         explanation=f"no story checks it: from {state}, {story} behaves differently; add that story",
         witness=witness,

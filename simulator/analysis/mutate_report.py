@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from credlab.model.errors import Location
 from credlab.model.ir import Spec
+from credlab.model.node import node
 from credlab.simulator.analysis.mutate import MutantVerdict, analyse
 from credlab.simulator.analysis.paths import start_values
 from credlab.simulator.outputs import write_atomic
@@ -18,7 +18,7 @@ from credlab.simulator.stories.scenario import Scenario
 from credlab.simulator.stories.writer import scenario_file
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class MutateOptions:
     """``threshold`` is the kill rate to reach; ``explore`` also judges mutants by exhaustive
     exploration (bounded by ``max_states`` per mutant); suggested stories go under ``out``."""

@@ -4,10 +4,10 @@ stories and properties exercising it → a status. A sentence nothing exercises 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from credlab.model import ir
+from credlab.model.node import node
 from credlab.simulator.results import ExploreReport, Json, PropertyId
 from credlab.simulator.stories.report import SpecStories
 from credlab.simulator.stories.runner import ScenarioResult
@@ -15,7 +15,7 @@ from credlab.simulator.stories.runner import ScenarioResult
 TraceStatus = Literal["failing", "exercised", "assumption only", "not exercised"]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Element:
     """A spec element that cites a sentence: its kind (``transition``, ``policy rule``, …) and id."""
 
@@ -23,7 +23,7 @@ class Element:
     id: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TraceRow:
     source: str
     quote: str

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from credlab.model.errors import SpecError, UsageError
 from credlab.simulator.cli.commands import (
@@ -24,7 +25,7 @@ from credlab.simulator.cli.commands import (
     simulate,
     validate,
 )
-from credlab.simulator.cli.options import common_options
+from credlab.simulator.cli.options import Formatter, common_options
 from credlab.simulator.cli.output import emit_json, print_problems
 from credlab.simulator.results import problem_json
 
@@ -50,22 +51,53 @@ def _extra_candidates(parser: argparse.ArgumentParser, extras: list[str]) -> lis
     return before + after
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS: tuple[tuple[str, Any], ...] = (
+    ("check", check),
+    ("validate", validate),
+    ("policy", policy_check),
+    ("simulate", simulate),
+    ("fuzz", fuzz),
+    ("explore", explore),
+    ("lint", lint),
+    ("mutate", mutate),
+    ("diagram", diagram),
+    ("schema", schema),
+)
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``chosen``, only that command's parser is built in full."""
     parser = argparse.ArgumentParser(
         prog="credlab",
         description=DESCRIPTION,
         parents=[common_options(top_level=True)],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Formatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (check, validate, policy_check, simulate, fuzz, explore, lint, mutate, diagram, schema):
-        command.add_parser(sub)
+    # prog given: argparse would otherwise build a help formatter (and import shutil) to work it out
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, prog="credlab")
+    for name, command in COMMANDS:
+        if chosen in (None, name):
+            command.add_parser(sub)
+        else:  # listed in --help, never parsed: building every parser costs more than validating a spec
+            sub.add_parser(name, help=getattr(command, "GROUP_HELP", command.HELP), formatter_class=Formatter)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, if it names one (options before it are the common ones)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--format":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in dict(COMMANDS) else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, extras = parser.parse_known_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(words))
+    args, extras = parser.parse_known_args(words)
     if extras:
         if getattr(args, "policy_command", None) == "check":
             args.candidates = [*args.candidates, *_extra_candidates(parser, extras)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -11,6 +10,8 @@ from credlab.model.errors import Problem
 
 def emit_json(payload: dict[str, Any]) -> None:
     """Print ``payload`` as JSON; same data gives the same bytes."""
+    import json  # only --format json pays for it
+
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from credlab.model.errors import Location, Problem, SpecError
 from credlab.model.ir import Spec
 from credlab.model.jsonsrc import parse_json
 from credlab.model.loader import load_spec
+from credlab.model.node import node
 from credlab.model.yamlsrc import read_text
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.render.diagram_formats import FORMATS, README, RENDERED, FileStatus
@@ -34,7 +34,7 @@ from credlab.simulator.stories.trace import fired, fired_transitions, read_trace
 
 
 # --- what to write -----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class Planned:
     """One output file. Rendered formats are produced on demand (``make``), since ``dot`` may be
     missing and a check of a PNG never needs it."""
@@ -158,7 +158,7 @@ def read_coverage(path: Path, spec: Spec) -> Shading:
 
 
 # --- writing and checking ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@node
 class DiagramFile:
     """One file and what writing or checking it found; ``reason`` explains all but written,
     unchanged and current."""
@@ -174,7 +174,7 @@ class DiagramFile:
         return {**entry, "reason": self.reason} if self.reason else entry
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DiagramFiles:
     """``credlab diagram``: the files written (``mode`` write) or compared (``mode`` check)."""
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from credlab.model import ir
 from credlab.model.durations import format_duration
+from credlab.model.node import node
 from credlab.simulator.results import CoverageReport, Json
 from credlab.simulator.stories.runner import ScenarioResult
 
@@ -35,7 +34,7 @@ def scenario_json(spec: str, result: ScenarioResult) -> Json:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SpecStories:
     """A spec's stories run under one parameter setting, and what they covered."""
 
@@ -61,7 +60,7 @@ class SpecStories:
         return [scenario_json(self.spec.name, r) for r in self.results]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class SimulateReport:
     """``credlab simulate``: every story about each spec given."""
 

@@ -146,7 +146,7 @@ def _pairs(obj: Any) -> Iterable[tuple[str, Any, Location]]:
     """(key, value, where the key stands) of a decoded mapping: an unknown name is its key."""
     if isinstance(obj, Obj):
         for key, value in obj.items():
-            yield key, value, obj.key_locs.get(key, obj.loc)
+            yield key, value, obj.key_at(key)
 
 
 class _Checker:

@@ -199,7 +199,7 @@ def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path: Path, capsys
     assert code == 2
     assert_no_internals(output)
     [error] = error_lines(output)
-    assert error.startswith(f"{path}:1:1: error: the file is larger than 1024 KiB")
+    assert error.startswith(f"{path}:1:1: error: the file is larger than 1 MiB")
 
 
 # --- paths that are not spec files ----------------------------------------------------------------

@@ -3,7 +3,6 @@ and the CLI as a client (its ``--format json`` output is exactly the result's JS
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import subprocess
@@ -52,7 +51,7 @@ def test_check_from_the_repo_root_as_the_readme_shows(tmp_path: Path) -> None:
     assert written == report.to_json()
     assert (out / "index.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert fingerprint(written) == json.loads(BEFORE.read_text(encoding="utf-8"))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="immutable"):
         report.specs = ()  # type: ignore[misc]
 
 

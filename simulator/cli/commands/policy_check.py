@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from credlab.model.candidate_list import read_candidates
-from credlab.model.policy import Verdict
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import emit_json
 
+if TYPE_CHECKING:
+    from credlab.model.policy import Verdict
+
+GROUP_HELP = "work with a spec's credential policies"
 HELP = "judge candidate passwords/PINs against a policy, rule by rule (never echoing them)"
 DESCRIPTION = """\
 Judge each candidate against every rule of the named policy. `reject` rules decide the
@@ -34,10 +36,10 @@ def add_parser(sub: Any) -> None:
     policy = add_command(
         sub,
         "policy",
-        help="work with a spec's credential policies",
+        help=GROUP_HELP,
         description="Work with a spec's credential policies.",
     )
-    policy_sub = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)
+    policy_sub = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True, prog="credlab policy")
     parser = add_command(policy_sub, "check", help=HELP, description=DESCRIPTION)
     parser.add_argument("spec", metavar="SPEC", help="the spec file")
     parser.add_argument("candidates", nargs="*", metavar="PASSWORD", help="candidate secrets")
@@ -58,6 +60,7 @@ def _print_text(spec_path: str, policy: str, verdicts: list[Verdict]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from credlab.model.candidate_list import read_candidates
     from credlab.simulator import api
 
     candidates = list(args.candidates)

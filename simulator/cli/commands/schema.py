@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from credlab.model.spec_schema import spec_json_schema
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import emit_json
-from credlab.simulator.stories.schema import scenario_json_schema
 
 HELP = "print the JSON Schema of spec files, or of scenario files (for editors)"
 DESCRIPTION = """\
@@ -25,5 +23,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from credlab.model.spec_schema import spec_json_schema
+    from credlab.simulator.stories.schema import scenario_json_schema
+
     emit_json(scenario_json_schema() if args.scenario else spec_json_schema())
     return 0
