@@ -55,7 +55,8 @@ def rule_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def uncovered_lines(text: str, quotes: Iterable[str], unquoted: Iterable[str]) -> list[tuple[int, str]]:
-    """Lines neither tiled by ``quotes`` (up to punctuation) nor listed as ``unquoted``."""
+    """Lines neither tiled by ``quotes`` (up to punctuation) nor listed as ``unquoted``, each with
+    what no quote covers (the whole line when nothing of it is quoted; ``…`` marks a quoted part)."""
     ordered = sorted(set(quotes), key=len, reverse=True)
     explained = {line.strip() for line in unquoted}
     missing = []
@@ -64,7 +65,23 @@ def uncovered_lines(text: str, quotes: Iterable[str], unquoted: Iterable[str]) -
             continue
         rest = line
         for quote in ordered:
-            rest = rest.replace(quote, " ")
-        if not _FILLER.fullmatch(rest.strip(" .")):
-            missing.append((number, line))
+            rest = rest.replace(quote, "\0")
+        if not _FILLER.fullmatch(rest.replace("\0", " ").strip(" .")):
+            parts = [part.strip() for part in rest.split("\0")]
+            shown = " … ".join(part for part in parts if part) if "\0" in rest else line
+            missing.append((number, ("… " if not parts[0] else "") + shown + (" …" if not parts[-1] else "")))
     return missing
+
+
+def first_difference(quote: str, text: str) -> tuple[int, str | None]:
+    """How much of ``quote`` the text has word for word (the longest prefix found in it), and the
+    text's character where the quote goes on differently (None at the end of the text)."""
+    low, high = 0, len(quote)
+    while low < high:  # a prefix found implies every shorter one is: search the longest
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    at = text.find(quote[:low]) + low
+    return low, text[at] if at < len(text) else None

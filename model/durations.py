@@ -1,4 +1,4 @@
-"""Durations as policy texts write them: ``2h``, ``30m``, ``1h59m``, ``90s``.
+"""Durations as policy texts write them: ``30d``, ``2h``, ``30m``, ``1h59m``, ``90s``.
 
 Durations are whole seconds on credlab's virtual clock. They are always strings with units:
 a bare number is ambiguous (seconds? minutes?) and ``2:00`` is a YAML 1.1 base-60 trap.
@@ -24,7 +24,10 @@ def parse_duration(text: str) -> int:
                 f"'{text}' is not a duration (YAML 1.1 reads h:mm as a base-60 number); "
                 "write hours and minutes with units, such as '2h' or '1h59m'"
             )
-        raise ValueError(f"'{text}' is not a duration; write it like '2h', '30m', '1h59m' or '90s'")
+        raise ValueError(
+            f"'{text}' is not a duration; write whole numbers with units d, h, m and s, in that order, "
+            "such as '30d', '2h', '30m', '1h59m' or '90s'"
+        )
     if any(len(match.group(unit) or "") > _MAX_DIGITS for unit, _ in _UNITS):
         raise ValueError(f"'{text[:20]}...' is a far longer duration than any policy needs")
     return sum(int(match.group(unit) or 0) * size for unit, size in _UNITS)

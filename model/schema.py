@@ -62,12 +62,20 @@ class Obj(dict[str, Any]):
 
 
 class Seq(list[Any]):
-    """A decoded sequence that remembers where each item stands."""
+    """A decoded sequence that remembers where each item stands (as marks, like :class:`Obj`)."""
 
     def __init__(self, loc: Location) -> None:
         super().__init__()
         self.loc = loc
-        self.item_locs: list[Location] = []
+        self._marks: list[yaml.Mark] = []
+
+    def place(self, node: yaml.Node) -> None:
+        self._marks.append(node.start_mark)
+
+    @property
+    def item_locs(self) -> list[Location]:
+        """Where each item stands, in order."""
+        return [location_of(self.loc.path, mark) for mark in self._marks]
 
 
 @node
@@ -168,7 +176,7 @@ class ListOf(Schema):
         out = Seq(d.loc(node))
         for child in node.value:
             out.append(self.item.decode(child, d))
-            out.item_locs.append(d.loc(child))
+            out.place(child)
         if len(out) < self.min_items:
             d.error(node, f"expected at least {self.min_items} item(s)")
         return out
@@ -398,7 +406,7 @@ class OneOrMany(Schema):
                 d.depth += 1
         out = Seq(d.loc(node))
         out.append(self.item._decode(node, d))
-        out.item_locs.append(d.loc(node))
+        out.place(node)
         return out
 
     def describe(self) -> str:

@@ -101,36 +101,53 @@ def default_actor(spec: ir.Spec) -> str | None:
     return "member" if "member" in spec.actors else next(iter(spec.actors), None)
 
 
-def read_scenario_file(path: Path) -> tuple[str, Decoder, Any]:
-    """Decode a scenario file (structure only); returns its shown path, decoder and top value."""
-    shown, root = load_nodes(path, what="scenario")
+@node
+class ScenarioFile:
+    """A scenario file read and decoded once: its structure, before it is checked against a spec."""
+
+    shown: str
+    decoder: Decoder
+    top: Any
+
+    @property
+    def spec_name(self) -> str | None:
+        """The ``spec:`` the file is about (None if it names none readable)."""
+        name = self.top.get("spec") if isinstance(self.top, Obj) else None
+        return name if isinstance(name, str) else None
+
+
+def read_scenario_file(path: Path) -> ScenarioFile:
+    """Read and decode a scenario file (structure only); raises :class:`ScenarioError` if unreadable."""
+    try:
+        shown, root = load_nodes(path, what="scenario")
+    except SpecError as error:
+        raise ScenarioError(error.problems) from None
     decoder = Decoder(shown)
-    return shown, decoder, SCENARIO_FILE.decode(root, decoder)
+    return ScenarioFile(shown, decoder, SCENARIO_FILE.decode(root, decoder))
 
 
 def spec_name_of(path: Path) -> str | None:
     """The ``spec:`` a scenario file is about (None if the file has none readable)."""
     try:
-        _, _, top = read_scenario_file(path)
-    except SpecError:
+        return read_scenario_file(path).spec_name
+    except ScenarioError:
         return None
-    name = top.get("spec") if isinstance(top, Obj) else None
-    return name if isinstance(name, str) else None
 
 
 def load_scenarios(path: Path, spec: ir.Spec) -> list[Scenario]:
     """Load and check every scenario of ``path`` against ``spec``; raises :class:`ScenarioError`."""
-    try:
-        shown, decoder, top = read_scenario_file(path)
-    except SpecError as error:
-        raise ScenarioError(error.problems) from None
-    problems = decoder.problems
+    return scenarios_in(read_scenario_file(path), spec)
+
+
+def scenarios_in(read: ScenarioFile, spec: ir.Spec) -> list[Scenario]:
+    """Check every scenario of a file read once against ``spec``; raises :class:`ScenarioError`."""
+    top, problems = read.top, read.decoder.problems
     scenarios: list[Scenario] = []
     if isinstance(top, Obj):
         if isinstance(top.get("spec"), str) and top["spec"] != spec.name:
             problems.add(top.at("spec"), f"these scenarios are about spec '{top['spec']}', not '{spec.name}'")
         else:
-            checker = _Checker(spec, shown, problems)
+            checker = _Checker(spec, read.shown, problems)
             names: set[str] = set()
             for item in _items(top.get("scenarios")):
                 if isinstance(item, Obj) and isinstance(item.get("name"), str):
@@ -154,20 +171,21 @@ class _Checker:
 
     def __init__(self, spec: ir.Spec, shown: str, problems: Problems) -> None:
         self.spec, self.shown, self.problems = spec, shown, problems
+        self.transition_ids = {t.id: t for t in spec.transitions}
+        self.rule_ids = {r.id: r for p in spec.policies.values() for r in p.rules}
 
-    def ref(self, name: Any, table: Iterable[str], what: str, where: Location) -> bool:
-        names = list(table)
-        if not isinstance(name, str) or name in names:
+    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> bool:
+        if not isinstance(name, str) or name in table:  # the usual case: no list of names is made
             return isinstance(name, str)
+        names = list(table)
         listed = f" (the spec declares: {', '.join(names)})" if names else f" (the spec declares no {what}s)"
         hint = did_you_mean(name, names) or (listed if len(names) <= 8 else "")
         self.problems.add(where, f"unknown {what} '{name}'{hint}")
         return False
 
-    def names(self, values: Any, table: Iterable[str], what: str) -> tuple[str, ...]:
+    def names(self, values: Any, table: Mapping[str, Any], what: str) -> tuple[str, ...]:
         if not isinstance(values, Seq):
             return ()
-        table = list(table)
         ok = [self.ref(v, table, what, where) for v, where in zip(values, values.item_locs, strict=True)]
         return tuple(v for v, good in zip(values, ok, strict=True) if good)
 
@@ -279,7 +297,7 @@ class _Checker:
             self.problems.add(where, f"input '{declared.name}' is true or false, not '{value.text}'")
             return None
         if declared.type in ("channel", "choice"):
-            allowed = declared.values or tuple(self.spec.channels)
+            allowed = dict.fromkeys(declared.values) if declared.values else self.spec.channels
             return value.text if self.ref(value.text, allowed, f"value of '{declared.name}'", where) else None
         return value.text  # a secret, exactly as written: 0123 stays "0123"
 
@@ -309,8 +327,8 @@ class _Checker:
         if isinstance(obj.get("state"), str):
             self.ref(obj["state"], spec.states, "state", obj.at("state"))
         if isinstance(obj.get("transition"), str):
-            self.ref(obj["transition"], [t.id for t in spec.transitions], "transition", obj.at("transition"))
-        rules = {r.id for p in spec.policies.values() for r in p.rules}
+            self.ref(obj["transition"], self.transition_ids, "transition", obj.at("transition"))
+        rules = self.rule_ids
         access = None
         if isinstance(obj.get("access"), Obj):
             access = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,41 @@ def test_the_document_must_stay_in_the_spec_folder(tmp_path: Path) -> None:
     path = write_variant(tmp_path, "  file: ana_web_password.policy.txt", "  file: ../ana_web_password.policy.txt")
     problems = problems_of(path)
     assert any("must be a file in the spec's own folder" in p for p in problems)
+
+
+def test_a_quote_that_is_not_verbatim_says_where_it_parts_from_the_text(tmp_path: Path) -> None:
+    spec = tmp_path / "ana_web_password.yaml"
+    spec.write_text(
+        ANA_SPEC.read_text(encoding="utf-8").replace(
+            "  url_expires: The URL will expire two hours", "  url_expires: The URL will expire three hours"
+        ),
+        encoding="utf-8",
+    )
+    shutil.copy(ANA_SPEC.parent / "ana_web_password.policy.txt", tmp_path)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert (
+        "source 'url_expires' is not quoted verbatim from ana_web_password.policy.txt: after 21 matching "
+        "character(s) ('…The URL will expire t') the quote has 'h' where the text has 'w'"
+    ) in str(caught.value)
+
+
+def test_a_half_quoted_line_shows_the_part_no_quote_covers(tmp_path: Path) -> None:
+    shutil.copy(ANA_SPEC, tmp_path)
+    text = (ANA_SPEC.parent / "ana_web_password.policy.txt").read_text(encoding="utf-8")
+    sentence = "The URL will expire two hours after the mail is sent."
+    (tmp_path / "ana_web_password.policy.txt").write_text(
+        text.replace(sentence, sentence + " Links are single-use."), encoding="utf-8"
+    )
+    with pytest.raises(SpecError) as caught:
+        load_spec(tmp_path / "ana_web_password.yaml")
+    assert "nor listed under document.unquoted: '… Links are single-use.'" in str(caught.value)
+
+
+@pytest.mark.parametrize("written", ["2x", "h2", "2 h", "1m2h"])
+def test_a_duration_that_is_not_one_lists_every_unit(written: str) -> None:
+    from credlab.model.durations import parse_duration
+
+    with pytest.raises(ValueError, match="units d, h, m and s, in that order") as caught:
+        parse_duration(written)
+    assert "'30d'" in str(caught.value)
