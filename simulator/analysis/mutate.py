@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from credlab.model import ir
 from credlab.model.engine import Engine, EngineStep, World
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec
-from credlab.model.node import replace
+from credlab.model.node import node, replace
 from credlab.model.render import effect_text, guard_text
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Move, PathFinder, deadline_jumps, search_random, situation
@@ -40,7 +39,7 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Mutant:
     id: str
     kind: str
@@ -50,7 +49,7 @@ class Mutant:
     spec: ir.Spec
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class MutantVerdict:
     mutant: Mutant
     killed: bool
