@@ -6,7 +6,6 @@ references around it are still checked, and all problems are raised together at 
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +15,7 @@ from credlab.model import ir
 from credlab.model.build_guards import build_effect, build_guard
 from credlab.model.document import first_difference, read_document, uncovered_lines
 from credlab.model.errors import Location, Problems
-from credlab.model.policy import random_candidate
+from credlab.model.policy_space import why_nothing_passes
 from credlab.model.schema import INVALID, Obj, Seq, Tag, did_you_mean
 
 T = TypeVar("T")
@@ -203,17 +202,15 @@ class SpecBuilder:
         return ir.Policy(name, obj.get("kind", "password"), tuple(rules), obj.get("description", ""), obj.loc)
 
     def check_drawable(self, declared: Any) -> None:
-        """Every policy must accept some value credlab can draw at random: credentials set initially
-        or randomized take one, and fuzzing tries one valid value per policy. A policy that accepts
-        none usually has rules that contradict each other (an alphabet without a class it must include)."""
+        """Every policy must accept some value: credentials set initially or randomized take one,
+        and fuzzing tries one valid value per policy. Decided exactly (:mod:`credlab.model.policy_space`),
+        with the reason when none passes."""
         for name, policy in self.policies.items():
-            try:
-                random_candidate(policy, random.Random(f"credlab-drawable-{name}"))
-            except ValueError:
+            reason = why_nothing_passes(policy)
+            if reason is not None:
                 self.problems.add(
                     declared.key_at(name) if isinstance(declared, Obj) and name in declared else policy.loc,
-                    f"policy '{name}' accepts no value of its minimum length drawn from its alphabet: "
-                    "do its rules contradict each other (length, alphabet, must_include)?",
+                    f"policy '{name}' accepts no value: {reason}",
                 )
 
     def rule_check(self, tag: Tag) -> ir.RuleCheck | None:

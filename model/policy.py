@@ -183,4 +183,16 @@ def random_candidate(policy: ir.Policy, rng: random.Random) -> str:
         candidate = "".join(rng.choice(alphabet) for _ in range(length.minimum))
         if enforced_ok(policy, candidate):
             return candidate
-    raise ValueError(f"policy '{policy.name}' accepts no random value credlab can draw")
+    # the rules' own alphabet and length did not do (a class it must include, a printable-only
+    # policy with no alphabet): build a value that passes by construction
+    from credlab.model.policy_space import witness
+
+    found = witness(policy)
+    if found is None:
+        raise ValueError(f"policy '{policy.name}' accepts no value")
+    chars = list(found)
+    for _ in range(100):  # a varied value when one is at hand, else the witness itself
+        rng.shuffle(chars)
+        if enforced_ok(policy, "".join(chars)):
+            return "".join(chars)
+    return found

@@ -30,16 +30,16 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def writable_folder(path: Path, option: str) -> Path:
-    """``path`` as a folder credlab can write into, made if missing; checked before any work starts,
-    so a run is never spent only to fail at its last step. Raises :class:`UsageError`."""
+    """``path`` if credlab can make or write into it, checked before any work starts, so a run is
+    never spent only to fail at its last step; nothing is created. Raises :class:`UsageError`."""
     from credlab.model.errors import UsageError
 
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {path}: is a file, not a folder; give a folder to write into")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"{option} {path}: cannot make the folder: {error.strerror or error}") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: the folder is not writable; give another with {option}")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # the folder would be made inside the nearest one that exists
+    if not existing.is_dir():
+        what = "is a file, not a folder" if existing == path else f"is inside {existing}, which is a file"
+        raise UsageError(f"{option} {path}: {what}; give a folder to write into")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: {existing} is not writable; give another folder with {option}")
     return path

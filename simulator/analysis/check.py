@@ -10,6 +10,7 @@ attached as a :class:`Picture`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from credlab.model import ir
 from credlab.model.durations import format_duration
 from credlab.model.node import node, replace
+from credlab.model.overrides import set_arguments
 from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
 from credlab.simulator.analysis.fuzz_report import FuzzOptions, fuzz_report
 from credlab.simulator.analysis.lint import LintFinding, lint
@@ -194,6 +196,9 @@ class SpecCheck:
             if picture is None
             else {"svg": picture.svg, "mermaid": picture.mermaid, "coverage": picture.coverage},
             "stages": [{"stage": row.stage.value, "ok": row.ok, "text": row.text} for row in self.stages()],
+            # replay commands are pasted in the report's folder, where the stories' paths start
+            "replay_spec": os.path.relpath(Path(spec.path).resolve(), self.out.resolve()),
+            "replay_set": set_arguments(overrides),
             "traceability": [row.to_json() for row in self.traceability],
             "assumptions": [
                 {"id": a.id, "question": a.question, "choice": a.choice, "sources": list(a.sources)}

@@ -50,6 +50,15 @@ def _guards(g: ir.Guard) -> Iterator[ir.Guard]:
             yield from _guards(b)
 
 
+def conjuncts(guards: tuple[ir.Guard, ...]) -> Iterator[ir.Guard]:
+    """The guards that must all hold for ``guards`` to hold (``all:`` flattened; not ``any``/``not``)."""
+    for guard in guards:
+        if isinstance(guard, ir.All):
+            yield from conjuncts(guard.guards)
+        else:
+            yield guard
+
+
 def all_guards(spec: ir.Spec) -> list[ir.Guard]:
     roots = [g for t in spec.transitions for g in t.guards]
     roots += [inv.holds for inv in spec.invariants]
@@ -78,6 +87,7 @@ class Linter:
             self.flags_and_counters,
             self.messages_and_channels,
             self.credentials_and_policies,
+            self.unchecked_settings,
             self.capabilities,
             self.sources,
         )
@@ -222,6 +232,23 @@ class Linter:
                     f"channel '{name}' has no access rule and carries no message",
                     "say which credential it takes under access:, or remove it",
                 )
+
+    def unchecked_settings(self) -> Iterator[LintFinding]:
+        """A transition that sets a credential from an input must first check the input against
+        the credential's policy: otherwise any value, a one-character password say, is stored."""
+        for t in self.spec.transitions:
+            required = set(conjuncts(t.guards))
+            for effect in t.effects:
+                if isinstance(effect, ir.SetCredential):
+                    policy = self.spec.credentials[effect.credential].policy
+                    if ir.Satisfies(effect.input, policy) not in required:
+                        yield LintFinding(
+                            t.loc,
+                            "unchecked-credential-setting",
+                            f"transition '{t.id}' sets {effect.credential} from input '{effect.input}' "
+                            f"without checking it against policy '{policy}'",
+                            f"add `satisfies: {{input: {effect.input}, policy: {policy}}}` to its when:",
+                        )
 
     def credentials_and_policies(self) -> Iterator[LintFinding]:
         assigned = {e.credential for e in self.effects if isinstance(e, ir.SetCredential | ir.RandomizeCredential)}

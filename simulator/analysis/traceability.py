@@ -90,10 +90,22 @@ def implicated(spec: ir.Spec, result: ScenarioResult) -> set[str]:
     return cited | set(result.scenario.covers)
 
 
+def refused_by(spec: ir.Spec, result: ScenarioResult) -> set[str]:
+    """The sentences of the policy rules a story shows refusing an input (its ``broke:`` expectations)."""
+    rules: dict[str, set[str]] = {}
+    for policy in spec.policies.values():
+        for rule in policy.rules:
+            rules.setdefault(rule.id, set()).update(rule.sources)
+    broke = {r for step in result.scenario.steps if step.expect and step.expect.broke for r in step.expect.broke}
+    return {s for rule in broke for s in rules.get(rule, ())}
+
+
 def traceability(spec: ir.Spec, stories: SpecStories, explored: ExploreReport) -> tuple[TraceRow, ...]:
-    """One row per quoted sentence, in the order the spec quotes them."""
+    """One row per quoted sentence, in the order the spec quotes them. A story exercises a sentence
+    it says it covers, one a transition it fired cites, and one a rule it shows refusing cites."""
     cited = citing_elements(spec)
     blamed = {r.scenario.name: implicated(spec, r) for r in stories.results if not r.passed}
+    refusing = {id(r): refused_by(spec, r) for r in stories.results}
     rows = []
     for source_id, source in spec.sources.items():
         transitions = {e.id for e in cited[source_id] if e.kind == "transition"}
@@ -102,7 +114,7 @@ def traceability(spec: ir.Spec, stories: SpecStories, explored: ExploreReport) -
                 {
                     r.scenario.name
                     for r in stories.results
-                    if source_id in r.scenario.covers or transitions & r.transitions
+                    if source_id in r.scenario.covers or transitions & r.transitions or source_id in refusing[id(r)]
                 }
             )
         )

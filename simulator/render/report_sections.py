@@ -51,12 +51,20 @@ def section(sid: str, title: str, body: str) -> str:
     return f'<section id="{esc(sid)}" aria-labelledby="{esc(sid)}-h">{head}{body}</section>'
 
 
+def replay_command(spec: dict[str, Any], path: str) -> str:
+    """The command that replays a story, pasted in the report's folder (the story's path is
+    relative to it, and so is the spec's path in the command)."""
+    return f"credlab simulate {spec.get('replay_spec', spec['path'])} {path}{spec.get('replay_set', '')}"
+
+
 def replay(spec: dict[str, Any], path: str | None) -> str:
+    """Where a story was written, and how to replay it."""
     if not path:
         return ""
+    command = replay_command(spec, path)
     return (
         f'<p class="file">Written as a scenario file: <code>{esc(path)}</code><br>'
-        f"Replay it: <code>credlab simulate {esc(spec['path'])} {esc(path)}</code></p>"
+        f"Replay it from the folder holding this page: <code>{esc(command)}</code></p>"
     )
 
 
@@ -170,10 +178,18 @@ def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
                 ],
             )
         )
+    written = [a["scenario_file"] for a in attacks if a.get("scenario_file")]
+    how = (
+        '<p class="file">Each story replays from the folder holding this page, for example: '
+        f"<code>{esc(replay_command(spec, written[0]))}</code></p>"
+        if written
+        else ""
+    )
     return (
         '<p class="small">What an attacker who holds these things can reach, and how quickly, from the '
         "earliest state it works in.</p>"
         + table(["Goal", "Attacker holds", "From state", "Steps", "Scenario file"], rows, "attacks")
+        + how
     )
 
 

@@ -17,6 +17,7 @@ from credlab.model.durations import parse_duration
 from credlab.model.errors import Location, Problems, ScenarioError, SpecError
 from credlab.model.filekind import is_spec_file
 from credlab.model.node import node
+from credlab.model.policy import PolicyContext, evaluate
 from credlab.model.schema import INVALID, Decoder, Obj, Raw, Seq, Tag, did_you_mean
 from credlab.model.yamlsrc import load_nodes
 from credlab.simulator.stories.schema import SCENARIO_FILE
@@ -183,6 +184,20 @@ class _Checker:
         self.problems.add(where, f"unknown {what} '{name}'{hint}")
         return False
 
+    def acceptable(self, credential: str, value: str, actor: Any, where: Location) -> None:
+        """A story starts from credentials their policy accepts: a value no member could have set
+        would make every later step prove nothing. The value itself is never repeated."""
+        policy = self.spec.policies[self.spec.credentials[credential].policy]
+        profile = self.spec.actors[actor].profile if isinstance(actor, str) and actor in self.spec.actors else {}
+        verdict = evaluate(policy, value, PolicyContext(profile))
+        if not verdict.accepted:
+            broken = ", ".join(r.rule for r in verdict.violations)
+            self.problems.add(
+                where,
+                f"the given {credential} breaks policy {policy.name} ({broken}); "
+                "a story starts from a value the policy accepts",
+            )
+
     def names(self, values: Any, table: Mapping[str, Any], what: str) -> tuple[str, ...]:
         if not isinstance(values, Seq):
             return ()
@@ -198,9 +213,13 @@ class _Checker:
         if actor is not None:
             self.ref(actor, spec.actors, "actor", given_obj.at("actor"))
         credentials = []
-        for name, value, where in _pairs(given_obj.get("credentials")):
+        given_credentials = given_obj.get("credentials")
+        for name, value, where in _pairs(given_credentials):
             if self.ref(name, spec.credentials, "credential", where) and isinstance(value, str):
                 credentials.append((name, value))
+                self.acceptable(
+                    name, value, actor, given_credentials.at(name) if isinstance(given_credentials, Obj) else where
+                )
         flags = [(n, v) for n, v, w in _pairs(given_obj.get("flags")) if self.ref(n, spec.flags, "flag", w)]
         running = self.names(given_obj.get("running"), spec.deadlines, "deadline")
         grants = tuple(

@@ -65,7 +65,8 @@ CASES = [
          "a quoted number is a string, and is refused where a number is expected"),
     Case("octal_trap.yaml", 31, 31, "'04' would be read as octal by YAML 1.1",
          "a leading zero (YAML 1.1 octal) is refused, not guessed"),
-    Case("undrawable_policy.yaml", 26, 3, "policy 'card_pin' accepts no value of its minimum length",
+    Case("undrawable_policy.yaml", 26, 3, "policy 'card_pin' accepts no value: it must include a letter, which its "
+         "alphabet excludes",
          "a policy whose rules no value can pass is refused at load, not when a value is first drawn"),
     Case("yes_no_bool.yaml", 22, 20, "expected true or false, got 'yes'",
          "yes/no (YAML 1.1 booleans) are refused, not guessed"),

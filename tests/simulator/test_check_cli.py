@@ -147,3 +147,32 @@ def test_bad_input_exits_2_with_a_clear_message(args: tuple[str, ...], message: 
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists(), "nothing is written for bad input"
+
+
+def test_the_reports_replay_commands_work_pasted_in_the_reports_folder(tmp_path: Path) -> None:
+    """The report says to paste its replay commands in its own folder; there, they replay."""
+    import html
+    import re
+
+    from credlab.simulator.api import check
+
+    out = tmp_path / "elsewhere" / "report"
+    check([REPO / SPEC], scenarios=[REPO / "scenarios"], out=out)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    commands = sorted(
+        set(
+            re.findall(
+                r"(?:Replay it from the folder holding this page|from the folder holding this page, for "
+                r"example): <code>(.*?)</code>",
+                page,
+            )
+        )
+    )
+    assert commands, "the ANA report writes attacker stories, each with a replay command"
+    for command in commands[:2]:
+        words = html.unescape(command).split()
+        assert words[:2] == ["credlab", "simulate"]
+        done = subprocess.run(
+            [*credlab(), *words[1:]], cwd=out, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

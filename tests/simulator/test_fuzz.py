@@ -85,7 +85,7 @@ def test_the_ana_spec_fuzzes_clean_covers_everything_reachable_and_repeats_exact
     # every event is tried in every state, so many steps are refusals (the share varies by seed)
     assert len(ana.transitions) <= first["transitions_fired"] < first["steps"]
     assert_everything_reachable_was_covered(first, ana)
-    assert [p.name for p in tmp_path.iterdir()] == [".hypothesis"]  # no counterexample; only Hypothesis's caches
+    assert {p.name for p in tmp_path.iterdir()} <= {".hypothesis"}  # no counterexample; at most Hypothesis's caches
 
     second = credlab_fuzz_json(ANA_SPEC, "--seed", "1", "--out", tmp_path)
     assert set(first) >= {"seconds", "steps_per_second"}

@@ -124,3 +124,19 @@ def test_a_bad_spec_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     bad.write_text("credlab: 1\n", encoding="utf-8")
     assert main(["lint", str(bad)]) == 2
     assert f"{bad}:1:1: error:" in capsys.readouterr().err
+
+
+def test_setting_a_credential_from_an_unchecked_input_is_a_finding(tmp_path: Path) -> None:
+    """A transition that stores an input as a credential without a satisfies guard for the
+    credential's policy would store anything: one character, a NUL, a full-width digit."""
+    import shutil
+
+    text = ANA_SPEC.read_text(encoding="utf-8")
+    guard = "      - {satisfies: {input: new_password, policy: web_password}}\n"
+    assert text.count(guard) == 2
+    (tmp_path / ANA_SPEC.name).write_text(text.replace(guard, "", 1), encoding="utf-8")
+    shutil.copy(ANA_SPEC.parent / "ana_web_password.policy.txt", tmp_path)
+    findings = [f for f in lint(load_spec(tmp_path / ANA_SPEC.name)) if f.id == "unchecked-credential-setting"]
+    assert len(findings) == 1
+    assert "sets web_password from input 'new_password' without checking it against policy" in findings[0].message
+    assert findings[0].hint == "add `satisfies: {input: new_password, policy: web_password}` to its when:"

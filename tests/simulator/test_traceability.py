@@ -65,3 +65,31 @@ def test_a_failure_that_points_at_no_transition_blames_everything_its_story_fire
     result = run(ana, tmp_path, "refused", "its password is too short", "Sak1", "web_password_set")
     assert fired_at(result, 2) == set()
     assert implicated(ana, result) == sources_of(ana, result.transitions)
+
+
+REFUSAL = """\
+credlab_scenarios: 1
+spec: ana_web_password
+scenarios:
+  - name: refused_short
+    description: A 7-character password is refused, and nothing else happens.
+    given: {state: registration_screen}
+    steps:
+      - do: register
+        with: {pin: {known: amc_pin}, new_password: Sakura1}
+        expect: {accepted: false, broke: [length]}
+"""
+
+
+def test_a_story_that_shows_a_rule_refusing_exercises_that_rules_sentences(ana: ir.Spec, tmp_path: Path) -> None:
+    """``broke: [rule]`` proves the rule's sentence as much as a fired transition proves its own."""
+    path = tmp_path / "refusal.yaml"
+    path.write_text(REFUSAL, encoding="utf-8")
+    [story] = load_scenarios(path, ana)
+    result = run_scenario(compile_spec(ana), story)
+    assert result.passed and not result.transitions, result.failure  # nothing fired: only the refusal counts
+    length = next(r for r in ana.policies["web_password"].rules if r.id == "length")
+    assert length.sources
+    nothing_explored = ExploreReport(ana.path, "", 0, 0, 0.0, True, (), ())
+    rows = {r.source: r for r in traceability(ana, stories_of(ana, {}, [result]), nothing_explored)}
+    assert all(rows[s].scenarios == ("refused_short",) and rows[s].status == "exercised" for s in length.sources)
