@@ -42,10 +42,21 @@ class Obj(dict[str, Any]):
     Positions are kept as YAML marks and made :class:`Location` values when asked for: a spec
     has thousands of keys, and most positions are never shown."""
 
-    def __init__(self, loc: Location) -> None:
+    def __init__(self, loc: Location | None = None, *, path: str = "", mark: yaml.Mark | None = None) -> None:
         super().__init__()
-        self.loc = loc
+        self._loc, self._path, self._mark = loc, path, mark
         self._marks: dict[str, tuple[yaml.Mark, yaml.Mark]] = {}
+
+    @property
+    def loc(self) -> Location:
+        """Where the mapping stands (made when first asked for)."""
+        if self._loc is None:
+            self._loc = location_of(self._path, self._mark)
+        return self._loc
+
+    @property
+    def path(self) -> str:
+        return self._path if self._loc is None else self._loc.path
 
     def place(self, key: str, key_node: yaml.Node, value_node: yaml.Node) -> None:
         self._marks[key] = (key_node.start_mark, value_node.start_mark)
@@ -53,12 +64,12 @@ class Obj(dict[str, Any]):
     def at(self, key: str) -> Location:
         """Where the value of ``key`` stands (the mapping itself when the key is absent)."""
         marks = self._marks.get(key)
-        return location_of(self.loc.path, marks[1]) if marks is not None else self.loc
+        return location_of(self.path, marks[1]) if marks is not None else self.loc
 
     def key_at(self, key: str) -> Location:
         """Where ``key`` itself stands (the mapping itself when the key is absent)."""
         marks = self._marks.get(key)
-        return location_of(self.loc.path, marks[0]) if marks is not None else self.loc
+        return location_of(self.path, marks[0]) if marks is not None else self.loc
 
 
 class Seq(list[Any]):
@@ -139,8 +150,11 @@ class Schema:
     doc: str = ""
 
     def decode(self, node: yaml.Node, d: Decoder) -> Any:
-        if not d.enter(node):
+        seen = d._seen
+        if id(node) in seen or node.tag not in _STANDARD_TAGS or d.depth > MAX_DEPTH:
+            d.enter(node)  # says which of them it is
             return INVALID
+        seen.add(id(node))  # the checks of Decoder.enter, inline: this runs for every node of every file
         d.depth += 1
         try:
             return self._decode(node, d)
@@ -246,7 +260,7 @@ class Record(Schema):
     def _decode(self, node: yaml.Node, d: Decoder) -> Any:
         if not isinstance(node, yaml.MappingNode):
             return d.error(node, f"expected {self.describe()}, got {kind_of(node)}")
-        out = Obj(d.loc(node))
+        out = Obj(path=d.path, mark=node.start_mark)
         suggested: set[str] = set()
         for key, key_node, value_node in _mapping_items(node, d):
             spec = self.fields.get(key)
@@ -301,7 +315,7 @@ class MapOf(Schema):
     def _decode(self, node: yaml.Node, d: Decoder) -> Any:
         if not isinstance(node, yaml.MappingNode):
             return d.error(node, f"expected a mapping of {self.what}s, got {kind_of(node)}")
-        out = Obj(d.loc(node))
+        out = Obj(path=d.path, mark=node.start_mark)
         for key, key_node, value_node in _mapping_items(node, d):
             if not IDENTIFIER.fullmatch(key):
                 d.error(key_node, f"'{key}' is not a valid {self.what}: use lowercase letters, digits and _")

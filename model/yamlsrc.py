@@ -10,15 +10,31 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from credlab.model.errors import Location, Problem, SpecError
 
 try:  # libyaml is 8x faster and still gives line/column marks
-    _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.CSafeLoader
+    _Base: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pure-Python fallback where libyaml is missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Composes without guessing types. credlab reads every scalar as written (see
+    :mod:`credlab.model.schema`), so YAML 1.1's implicit typing (a regular expression per scalar,
+    a third of composing a file) is skipped: a plain scalar is ``str``, except ``<<``, which stays
+    a merge key so that it is refused. Explicit tags (``!!python/object``) are kept, and refused."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _MERGE if value == "<<" and implicit and implicit[0] else _STR
+        return str(super().resolve(kind, value, implicit))
+
 
 MAX_INPUT_BYTES = 1 << 20
 """The largest spec or policy text credlab reads."""

@@ -8,7 +8,8 @@ time, with all problems reported at once as ``path:line:col``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from credlab.model.durations import parse_duration
 from credlab.model.errors import Location, Problems, ScenarioError, SpecError
 from credlab.model.filekind import is_spec_file
 from credlab.model.node import node
-from credlab.model.policy import PolicyContext, evaluate
+from credlab.model.policy import PolicyContext, enforced_ok, evaluate
 from credlab.model.schema import INVALID, Decoder, Obj, Raw, Seq, Tag, did_you_mean
 from credlab.model.yamlsrc import load_nodes
 from credlab.simulator.stories.schema import SCENARIO_FILE
@@ -160,11 +161,19 @@ def scenarios_in(read: ScenarioFile, spec: ir.Spec) -> list[Scenario]:
     return scenarios
 
 
-def _pairs(obj: Any) -> Iterable[tuple[str, Any, Location]]:
+Where = Location | Callable[[], Location]
+"""A position, or how to find it: most names resolve, and their positions are never shown."""
+
+
+def _located(where: Where) -> Location:
+    return where if isinstance(where, Location) else where()
+
+
+def _pairs(obj: Any) -> Iterable[tuple[str, Any, Where]]:
     """(key, value, where the key stands) of a decoded mapping: an unknown name is its key."""
     if isinstance(obj, Obj):
         for key, value in obj.items():
-            yield key, value, obj.key_at(key)
+            yield key, value, partial(obj.key_at, key)
 
 
 class _Checker:
@@ -175,25 +184,29 @@ class _Checker:
         self.transition_ids = {t.id: t for t in spec.transitions}
         self.rule_ids = {r.id: r for p in spec.policies.values() for r in p.rules}
 
-    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Location) -> bool:
+    def ref(self, name: Any, table: Mapping[str, Any], what: str, where: Where) -> bool:
         if not isinstance(name, str) or name in table:  # the usual case: no list of names is made
             return isinstance(name, str)
         names = list(table)
         listed = f" (the spec declares: {', '.join(names)})" if names else f" (the spec declares no {what}s)"
         hint = did_you_mean(name, names) or (listed if len(names) <= 8 else "")
-        self.problems.add(where, f"unknown {what} '{name}'{hint}")
+        self.problems.add(_located(where), f"unknown {what} '{name}'{hint}")
         return False
 
-    def acceptable(self, credential: str, value: str, actor: Any, where: Location) -> None:
+    def acceptable(self, credential: str, value: str, actor: Any, where: Where) -> None:
         """A story starts from credentials their policy accepts: a value no member could have set
         would make every later step prove nothing. The value itself is never repeated."""
         policy = self.spec.policies[self.spec.credentials[credential].policy]
+        if enforced_ok(policy, value) and not any(
+            r.severity == "reject" and isinstance(r.check, ir.AvoidPersonalInfoCheck) for r in policy.rules
+        ):
+            return  # the usual case, and the cheap one: no rule needs the actor's profile
         profile = self.spec.actors[actor].profile if isinstance(actor, str) and actor in self.spec.actors else {}
         verdict = evaluate(policy, value, PolicyContext(profile))
         if not verdict.accepted:
             broken = ", ".join(r.rule for r in verdict.violations)
             self.problems.add(
-                where,
+                _located(where),
                 f"the given {credential} breaks policy {policy.name} ({broken}); "
                 "a story starts from a value the policy accepts",
             )
@@ -208,10 +221,10 @@ class _Checker:
         spec = self.spec
         given_obj: Obj = obj["given"] if isinstance(obj.get("given"), Obj) else Obj(obj.loc)
         state = given_obj.get("state", spec.initial[0])
-        self.ref(state, spec.states, "state", given_obj.at("state"))
+        self.ref(state, spec.states, "state", partial(given_obj.at, "state"))
         actor = given_obj.get("actor", default_actor(spec))
         if actor is not None:
-            self.ref(actor, spec.actors, "actor", given_obj.at("actor"))
+            self.ref(actor, spec.actors, "actor", partial(given_obj.at, "actor"))
         credentials = []
         given_credentials = given_obj.get("credentials")
         for name, value, where in _pairs(given_credentials):
@@ -263,9 +276,14 @@ class _Checker:
         if has_event == has_advance:
             self.problems.add(where, "a step either fires an event ('do:') or moves the clock ('advance:'), not both")
         if "as" in obj:
-            self.ref(obj["as"], self.spec.actors, "actor", obj.at("as"))
+            self.ref(obj["as"], self.spec.actors, "actor", partial(obj.at, "as"))
         event = self.spec.events.get(obj["do"]) if isinstance(obj.get("do"), str) else None
-        if has_event and self.ref(obj.get("do"), self.spec.events, "event", obj.at("do")) and event and event.internal:
+        if (
+            has_event
+            and self.ref(obj.get("do"), self.spec.events, "event", partial(obj.at, "do"))
+            and event
+            and event.internal
+        ):
             self.problems.add(obj.at("do"), f"'{event.name}' is internal: credlab fires it itself (advance the clock)")
         inputs = self.inputs(event, obj.get("with"), obj.at("with") if "with" in obj else where) if event else ()
         if "with" in obj and not has_event:
@@ -327,7 +345,9 @@ class _Checker:
             if not self.ref(value, self.spec.parameters, "duration parameter", where):
                 return None
             return Advance(parameter=value)
-        if isinstance(value, Obj) and self.ref(value.get("until"), self.spec.deadlines, "deadline", value.at("until")):
+        if isinstance(value, Obj) and self.ref(
+            value.get("until"), self.spec.deadlines, "deadline", partial(value.at, "until")
+        ):
             return Advance(until=value["until"], offset=self.offset(value.get("offset", "0s"), value.at("offset")))
         return None
 
@@ -344,9 +364,9 @@ class _Checker:
     def expectation(self, obj: Obj) -> Expectation:
         spec = self.spec
         if isinstance(obj.get("state"), str):
-            self.ref(obj["state"], spec.states, "state", obj.at("state"))
+            self.ref(obj["state"], spec.states, "state", partial(obj.at, "state"))
         if isinstance(obj.get("transition"), str):
-            self.ref(obj["transition"], self.transition_ids, "transition", obj.at("transition"))
+            self.ref(obj["transition"], self.transition_ids, "transition", partial(obj.at, "transition"))
         rules = self.rule_ids
         access = None
         if isinstance(obj.get("access"), Obj):
@@ -355,17 +375,17 @@ class _Checker:
                 for channel, creds, at in _pairs(obj["access"])
                 if self.ref(channel, spec.channels, "channel", at)
             )
-        return Expectation(
-            state=obj.get("state") if isinstance(obj.get("state"), str) else None,
-            accepted=obj.get("accepted") if isinstance(obj.get("accepted"), bool) else None,
-            transition=obj.get("transition") if isinstance(obj.get("transition"), str) else None,
-            broke=self.names(obj["broke"], rules, "policy rule") if "broke" in obj else None,
-            failed_guard=obj.get("failed_guard") if isinstance(obj.get("failed_guard"), str) else None,
-            access=access,
-            received=self.names(obj["received"], spec.messages, "message") if "received" in obj else None,
-            credentials=self.table(obj.get("credentials"), spec.credentials, "credential", lambda v: v == "set"),
-            flags=self.table(obj.get("flags"), spec.flags, "flag", bool),
-            counters=self.table(obj.get("counters"), spec.counters, "counter", int),
+        return Expectation(  # every field, in order: a node built positionally is built fastest
+            obj.get("state") if isinstance(obj.get("state"), str) else None,
+            obj.get("accepted") if isinstance(obj.get("accepted"), bool) else None,
+            obj.get("transition") if isinstance(obj.get("transition"), str) else None,
+            self.names(obj["broke"], rules, "policy rule") if "broke" in obj else None,
+            obj.get("failed_guard") if isinstance(obj.get("failed_guard"), str) else None,
+            access,
+            self.names(obj["received"], spec.messages, "message") if "received" in obj else None,
+            self.table(obj.get("credentials"), spec.credentials, "credential", lambda v: v == "set"),
+            self.table(obj.get("flags"), spec.flags, "flag", bool),
+            self.table(obj.get("counters"), spec.counters, "counter", int),
         )
 
     def table(self, obj: Any, declared: Mapping[str, Any], what: str, convert: Any) -> tuple[tuple[str, Any], ...]:
