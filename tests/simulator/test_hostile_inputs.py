@@ -154,3 +154,70 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(
     assert f"{option} {a_file}: is a file, not a folder" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
     assert a_file.read_text() == "not a folder\n"
+
+
+# --- the corpus, through every command ----------------------------------------------------------------
+CORPUS = sorted((REPO / "tests" / "model" / "bad_specs").glob("*.yaml"))
+COMMANDS = [
+    ["validate"],
+    ["lint"],
+    ["explore", "--out", "{tmp}"],
+    ["fuzz", "--out", "{tmp}", "--max-examples", "1"],
+    ["mutate", "--out", "{tmp}", "--no-explore"],
+    ["check", "--out", "{tmp}"],
+    ["simulate"],
+    ["diagram", "-o", "{tmp}"],
+    ["policy", "check", "--policy", "card_pin", "1234"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0] if c[0] != "policy" else "policy-check")
+def test_no_command_fails_inside_on_any_spec_of_the_bad_input_corpus(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every refusal is exit 2 with located lines: never exit 3 (an error inside credlab)."""
+    for bad in CORPUS:
+        words = [w.format(tmp=tmp_path) for w in command]
+        where = 2 if words[0] == "policy" else 1
+        argv = [*words[:where], str(bad), *words[where:]]
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse usage errors are exit 2 too
+            code = int(exit_.code or 0)
+        said = capsys.readouterr()
+        assert code == 2, f"{' '.join(argv)} exited {code}:\n{said.out}{said.err}"
+        lines = [line for line in (said.out + said.err).splitlines() if line.strip()]
+        assert lines and all(": error: " in line for line in lines), lines
+
+
+def test_a_scenario_file_with_a_byte_order_mark_is_read_as_a_scenario_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "with_bom.yaml"
+    story.write_bytes(b"\xef\xbb\xbf" + (REPO / "scenarios" / "ana_web_password" / "channels.yaml").read_bytes())
+    assert main(["simulate", str(ANA_SPEC), str(story)]) == 0
+    assert "passed, 0 failed" in capsys.readouterr().out
+
+
+def test_a_large_scenario_file_loads(ana: Spec, tmp_path: Path) -> None:
+    """A story library file of several MB is a normal CI asset, not a spec of a few hundred lines."""
+    source = (REPO / "scenarios" / "ana_web_password" / "email_reset.yaml").read_text(encoding="utf-8")
+    head, _, stories = source.partition("scenarios:\n")
+    copies = [stories.replace("  - name: ", f"  - name: copy{n}_") for n in range(80)]
+    big = tmp_path / "big.yaml"
+    big.write_text(head + "scenarios:\n" + "".join(copies), encoding="utf-8")
+    assert big.stat().st_size > 1 << 20
+    assert len(load_scenarios(big, ana)) == 80 * len(load_scenarios(STORIES, ana))
+
+
+def test_a_storys_given_credentials_must_pass_their_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = tmp_path / "bad_given.yaml"
+    story.write_text(
+        "credlab_scenarios: 1\nspec: ana_web_password\nscenarios:\n"
+        "  - name: x\n    given: {state: unregistered, credentials: {amc_pin: 'x9'}}\n"
+        "    steps: [{do: log_out}]\n",
+        encoding="utf-8",
+    )
+    err = refusal(["simulate", str(ANA_SPEC), str(story)], capsys)
+    assert err.startswith(f"{story}:5:57: error: the given amc_pin breaks policy amc_pin (")
+    assert "x9" not in err  # a secret is never repeated
