@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "explore": _API,
     "mutate": _API,
     "check": _API,
+    "check_policy": _API,
+    "diagrams": _API,
     "render_diagram": _API,
     "state_machine": _API,
     "Diagram": _API,
@@ -54,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": _ERRORS,
     # results and their identities
     "ValidateReport": _RESULTS,
+    "PolicyCheck": _RESULTS,
     "FuzzReport": _RESULTS,
     "ExploreReport": _RESULTS,
     "MutateReport": _RESULTS,
@@ -67,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     "LintReport": "credlab.simulator.analysis.lint",
     "SimulateReport": "credlab.simulator.stories.report",
     "CheckReport": "credlab.simulator.analysis.check",
+    "DiagramFiles": "credlab.simulator.render.diagram_files",
     "Spec": "credlab.model.ir",
 }
 
@@ -77,12 +81,14 @@ __all__ = [
     "CoverageReport",
     "CredlabError",
     "Diagram",
+    "DiagramFiles",
     "ExploreReport",
     "Finding",
     "FuzzReport",
     "LintReport",
     "Location",
     "MutateReport",
+    "PolicyCheck",
     "Problem",
     "PropertyId",
     "PropertyResult",
@@ -94,6 +100,8 @@ __all__ = [
     "UsageError",
     "ValidateReport",
     "check",
+    "check_policy",
+    "diagrams",
     "explore",
     "fuzz",
     "lint",
@@ -113,6 +121,8 @@ if TYPE_CHECKING:
     from credlab.simulator.api import (
         Diagram,
         check,
+        check_policy,
+        diagrams,
         explore,
         fuzz,
         lint,
@@ -123,6 +133,7 @@ if TYPE_CHECKING:
         state_machine,
         validate,
     )
+    from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import (
         Builtin,
         Counterexample,
@@ -131,6 +142,7 @@ if TYPE_CHECKING:
         Finding,
         FuzzReport,
         MutateReport,
+        PolicyCheck,
         PropertyId,
         PropertyResult,
         Stage,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from credlab.model.errors import Problem
 
@@ -18,3 +20,23 @@ def emit_json(payload: dict[str, Any]) -> None:
 def print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
+
+
+class Result(Protocol):
+    """What every API result offers: a verdict and its one JSON form."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def finish(args: argparse.Namespace, result: Result, text: Callable[[], Iterable[str]], code: int | None = None) -> int:
+    """Print ``result`` (JSON, or ``text``'s lines) and return the exit code, decided before the first
+    byte is written: a reader that closes the pipe early cannot turn a failure into 0."""
+    args.outcome = code if code is not None else (0 if result.ok else 1)
+    if args.format == "json":
+        emit_json(result.to_json())
+    else:
+        print("\n".join(text()))
+    return int(args.outcome)

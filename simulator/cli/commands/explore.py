@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command, progress_line
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
 
 if TYPE_CHECKING:
     from credlab.simulator.analysis.explore import Exploration
@@ -48,12 +48,7 @@ def run(args: argparse.Namespace) -> int:
         report = api.explore(
             args.spec, settings=args.set, max_states=args.max_states, out=args.out, progress=_progress(show)
         )
-    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        print("\n".join(text(report, args.max_states)))
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report, args.max_states))
 
 
 def text(report: ExploreReport, max_states: int) -> list[str]:

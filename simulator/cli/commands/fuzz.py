@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command, progress_line
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
 
 if TYPE_CHECKING:
     from credlab.simulator.analysis.fuzz import FuzzStats
@@ -58,12 +58,7 @@ def run(args: argparse.Namespace) -> int:
             out=args.out,
             progress=_progress(show, args.max_examples),
         )
-    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        print("\n".join(text(report)))
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report))
 
 
 def text(report: FuzzReport) -> list[str]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
+
+if TYPE_CHECKING:
+    from credlab.simulator.analysis.lint import LintReport
 
 HELP = "static findings: unused declarations, unreachable states, dead transitions; exit 1 if any"
 DESCRIPTION = """\
@@ -29,12 +33,11 @@ def run(args: argparse.Namespace) -> int:
     from credlab.simulator import api
 
     report = api.lint(args.specs)
-    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        for path, findings in report.specs:
-            print(f"{path}: {len(findings)} finding(s)" if findings else f"{path}: clean")
-            for finding in findings:
-                print(f"  {finding}")
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report))
+
+
+def text(report: LintReport) -> Iterator[str]:
+    for path, findings in report.specs:
+        yield f"{path}: {len(findings)} finding(s)" if findings else f"{path}: clean"
+        for finding in findings:
+            yield f"  {finding}"

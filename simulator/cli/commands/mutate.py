@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command, progress_line
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
 
 if TYPE_CHECKING:
     from credlab.simulator.results import MutateReport
@@ -52,12 +52,7 @@ def run(args: argparse.Namespace) -> int:
             out=args.out,
             progress=(lambda done, total: show(f"mutant {done}/{total}")) if show is not None else None,
         )
-    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        print("\n".join(text(report)))
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report))
 
 
 def text(report: MutateReport) -> list[str]:

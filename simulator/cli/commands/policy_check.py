@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
 
 if TYPE_CHECKING:
     from credlab.model.policy import Verdict
@@ -49,14 +50,14 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _print_text(spec_path: str, policy: str, verdicts: list[Verdict]) -> None:
-    print(f"{spec_path}: policy {policy}")
+def text(spec_path: str, policy: str, verdicts: list[Verdict]) -> Iterator[str]:
+    yield f"{spec_path}: policy {policy}"
     width = max((len(r.rule) for v in verdicts for r in v.results), default=0)
     for index, verdict in enumerate(verdicts, start=1):
         notes = f" ({len(verdict.advisories)} advisory)" if verdict.advisories else ""
-        print(f"#{index} {'accepted' if verdict.accepted else 'REJECTED'}{notes}")
+        yield f"#{index} {'accepted' if verdict.accepted else 'REJECTED'}{notes}"
         for r in verdict.results:
-            print(f"  {_MARK[r.passed]}  {r.rule:<{width}}  {r.severity:<6}  {r.message}: {r.detail}")
+            yield f"  {_MARK[r.passed]}  {r.rule:<{width}}  {r.severity:<6}  {r.message}: {r.detail}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,9 +71,4 @@ def run(args: argparse.Namespace) -> int:
         print("credlab policy check: no candidates; give passwords as arguments or --from-json FILE", file=sys.stderr)
         return 2
     report = api.check_policy(args.spec, args.policy, candidates, actor=args.actor)
-    args.outcome = 0 if report.ok else 1  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        _print_text(report.spec, report.policy, list(report.verdicts))
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report.spec, report.policy, list(report.verdicts)))

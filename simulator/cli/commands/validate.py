@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from credlab.model.ir import Spec
 from credlab.simulator.cli.options import add_command
-from credlab.simulator.cli.output import emit_json
+from credlab.simulator.cli.output import finish
+
+if TYPE_CHECKING:
+    from credlab.simulator.results import ValidateReport
 
 HELP = "load and validate specs; print path:line:col: error: message for each problem"
 DESCRIPTION = """\
@@ -34,13 +38,11 @@ def run(args: argparse.Namespace) -> int:
     from credlab.simulator import api
 
     report = api.validate(args.specs)
-    args.outcome = 0 if report.ok else 2  # what a closed output pipe must not change
-    if args.format == "json":
-        emit_json(report.to_json())
-    else:
-        for checked in report.specs:
-            if checked.spec is not None:
-                print(f"{checked.path}: valid ({_describe(checked.spec)})")
-            for problem in checked.problems:
-                print(problem)
-    return int(args.outcome)
+    return finish(args, report, lambda: text(report), code=0 if report.ok else 2)
+
+
+def text(report: ValidateReport) -> Iterator[str]:
+    for checked in report.specs:
+        if checked.spec is not None:
+            yield f"{checked.path}: valid ({_describe(checked.spec)})"
+        yield from (str(problem) for problem in checked.problems)
