@@ -72,7 +72,10 @@ def overrides_of(spec: ir.Spec, settings: Settings) -> dict[str, int]:
     """``settings`` checked against ``spec``'s parameters, in seconds; raises :class:`SpecError`."""
     if settings is None:
         return {}
-    pairs = [f"{k}={v}" for k, v in settings.items()] if isinstance(settings, Mapping) else list(settings)
+    if isinstance(settings, Mapping):
+        pairs = [f"{k}={v}" for k, v in settings.items()]
+    else:  # one "NAME=VALUE" string is one setting, not a sequence of characters
+        pairs = [settings] if isinstance(settings, str) else list(settings)
     return parse_overrides(spec, pairs)
 
 

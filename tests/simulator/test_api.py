@@ -71,6 +71,7 @@ def test_simulate_takes_settings_as_a_mapping_or_as_set_arguments() -> None:
     by_mapping = credlab.simulate(ANA_SPEC, settings={"reset_link_ttl": "30m"})
     by_arguments = credlab.simulate(ANA_SPEC, settings=["reset_link_ttl=30m"])
     assert not by_mapping.ok and by_mapping.to_json() == by_arguments.to_json()
+    assert credlab.simulate(ANA_SPEC, settings="reset_link_ttl=30m").to_json() == by_mapping.to_json()
     failing = {s["name"] for s in by_mapping.to_json()["scenarios"] if not s["passed"]}
     assert failing and all(name.startswith("two_hours") for name in failing)
     assert credlab.simulate(ANA_SPEC).ok
