@@ -31,6 +31,7 @@ from credlab.simulator.results import (
     MutateReport,
     PolicyCheck,
     SpecValidation,
+    Stage,
     ValidateReport,
 )
 from credlab.simulator.specs import spec_paths
@@ -221,10 +222,13 @@ def check(
         folder, tuple(sorted(overrides.items())), tuple(Path(p) for p in scenarios), mutate, max_states
     )
     report = run_check(loaded, options, progress)
-    drawn = tuple(
-        replace(s, picture=picture(s.spec.with_parameters(dict(s.overrides)), s.stories.coverage)) for s in report.specs
-    )
-    report = replace(report, specs=drawn, generated=_now() if timestamp else None)
+    drawn = []
+    for checked in report.specs:
+        if progress is not None:
+            progress(checked.spec.name, Stage.DIAGRAM.value)
+        shown = checked.spec.with_parameters(dict(checked.overrides))
+        drawn.append(replace(checked, picture=picture(shown, checked.stories.coverage)))
+    report = replace(report, specs=tuple(drawn), generated=_now() if timestamp else None)
     write_atomic(folder / "report.json", report_json(report.to_json()))
     write_atomic(folder / "index.html", render(report.to_json()))
     return report

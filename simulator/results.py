@@ -9,7 +9,7 @@ here, and never rebuilt from strings elsewhere.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from credlab.model.durations import format_duration
 from credlab.model.errors import Problem
@@ -71,8 +71,6 @@ class PropertyId:
 
 
 BACKENDS_AGREE = PropertyId("backends agree")
-
-PropertyVerdict = Literal["holds", "fails", "unknown"]
 
 
 class Stage(StrEnum):
@@ -146,21 +144,11 @@ class Finding:
     reaches, a lockout window, or what an attacker's capabilities give them. ``details`` are the
     kind's own fields, in the order the JSON shows them."""
 
-    KINDS: ClassVar[tuple[FindingKind, ...]] = (
-        "unreachable-state",
-        "never-enabled",
-        "lockout-window",
-        "attacker-capabilities",
-    )
-
     kind: FindingKind
     message: str
     scenario_file: str | None = None
     steps: int | None = None
     details: tuple[tuple[str, Any], ...] = ()
-
-    def detail(self, key: str) -> Any:
-        return dict(self.details)[key]
 
     def to_json(self) -> Json:
         data: Json = {"id": self.kind, **dict(self.details)}
