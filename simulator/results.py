@@ -8,6 +8,7 @@ here, and never rebuilt from strings elsewhere.
 
 from __future__ import annotations
 
+import builtins
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -226,21 +227,36 @@ class FuzzReport:
 
 
 # --- exploration ------------------------------------------------------------------------------------
+PropertyVerdict = Literal["holds", "fails", "unknown"]
+"""``holds`` only after a complete search; ``fails`` with a replayable story; ``unknown`` otherwise."""
+
+
 @node
 class PropertyResult:
+    """One property's verdict; ``unknown`` carries the bound that stopped the search."""
+
     property: PropertyId
-    holds: bool
+    verdict: PropertyVerdict
     counterexample: Counterexample | None = None
+    bound: str = ""
+
+    @builtins.property  # the field ``property`` shadows the builtin in this class's namespace
+    def holds(self) -> bool:
+        return self.verdict == "holds"
 
     def to_json(self) -> Json:
         ce = self.counterexample
-        return {
+        data: Json = {
             "id": str(self.property),
+            "verdict": self.verdict,
             "holds": self.holds,
             "counterexample": None
             if ce is None
             else {"steps": ce.steps, "scenario_file": ce.scenario_file, "message": ce.message, "replay": ce.replay},
         }
+        if self.bound:
+            data["bound"] = self.bound
+        return data
 
 
 @node
@@ -258,11 +274,12 @@ class ExploreReport:
 
     @property
     def ok(self) -> bool:
+        """Every property decided and holding: an ``unknown`` is not a pass."""
         return all(p.holds for p in self.properties)
 
-    def holds(self, prop: PropertyId) -> bool:
-        """Whether ``prop`` held (a property exploration does not check counts as holding)."""
-        return all(p.holds for p in self.properties if p.property == prop)
+    def fails(self, prop: PropertyId) -> bool:
+        """Whether exploration found ``prop`` broken (with a story)."""
+        return any(p.verdict == "fails" for p in self.properties if p.property == prop)
 
     def to_json(self) -> Json:
         return {

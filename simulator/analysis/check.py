@@ -115,6 +115,7 @@ class SpecCheck:
         """The summary both the terminal and the HTML page show."""
         stories, fuzz, explore = self.stories, self.fuzz, self.explore
         holding = sum(p.holds for p in explore.properties)
+        unknown = sum(p.verdict == "unknown" for p in explore.properties)
         ce = fuzz.counterexample
         rows = [
             StageRow(Stage.VALIDATE, True, f"{len(self.spec.states)} states, {len(self.spec.transitions)} transitions"),
@@ -135,8 +136,10 @@ class SpecCheck:
             StageRow(
                 Stage.EXPLORE,
                 explore.ok,
-                f"{holding} of {len(explore.properties)} properties hold over {explore.states} situations; "
-                f"{len(explore.findings)} finding(s)",
+                f"{holding} of {len(explore.properties)} properties hold over {explore.states} situations"
+                + (f", {unknown} unknown (the search stopped at its bound)" if unknown else "")
+                + f"; {len(explore.findings)} finding(s)"
+                + ("" if explore.complete else "; attacker and lockout analysis not run on a partial search"),
             ),
         ]
         if self.mutate is not None:
@@ -147,7 +150,7 @@ class SpecCheck:
     def messages(self) -> set[str]:
         """Every finding and failed property, as text: what a variant can make appear or disappear."""
         found = {f.message for f in self.explore.findings}
-        found |= {f"{p.property} fails" for p in self.explore.properties if not p.holds}
+        found |= {f"{p.property} {p.verdict}" for p in self.explore.properties if not p.holds}
         found |= {f.message for f in self.lint}
         return found
 

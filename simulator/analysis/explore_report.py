@@ -165,11 +165,21 @@ def explore_report(
     first: dict[PropertyId, Violation] = {}
     for violation in found.violations:
         first.setdefault(violation.property, violation)
+    bound = (
+        ""
+        if found.complete
+        else f"the search stopped at --max-states {options.max_states} after {len(found.worlds)} situations; "
+        "raise --max-states to decide it"
+    )
     results = []
     for prop in properties(spec):
         failed = first.get(prop)
-        counterexample = writer.violation(failed) if failed is not None else None
-        results.append(PropertyResult(prop, failed is None, counterexample))
+        if failed is not None:  # a violation met on the way is real, complete search or not
+            results.append(PropertyResult(prop, "fails", writer.violation(failed)))
+        elif found.complete:
+            results.append(PropertyResult(prop, "holds"))
+        else:
+            results.append(PropertyResult(prop, "unknown", bound=bound))
     findings = [
         Finding("unreachable-state", f"no explored situation is in state '{s}'", details=(("name", s),))
         for s in spec.states

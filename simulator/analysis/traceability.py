@@ -119,7 +119,7 @@ def traceability(spec: ir.Spec, stories: SpecStories, explored: ExploreReport) -
             )
         )
         invariants = tuple(sorted(e.id for e in cited[source_id] if e.kind == "invariant"))
-        broken = [i for i in invariants if not explored.holds(PropertyId.invariant(i))]
+        broken = [i for i in invariants if explored.fails(PropertyId.invariant(i))]
         failing = [name for name, sources in blamed.items() if source_id in sources]
         status: TraceStatus
         if broken or failing:

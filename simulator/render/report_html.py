@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from credlab.simulator.render import report_sections as sections
-from credlab.simulator.render.report_sections import esc, mark, section, slug, status_badge, table
+from credlab.simulator.render.report_sections import esc, mark, section, slug, status_badge, table, verdict_mark
 from credlab.simulator.results import Json, PropertyId
 
 SHOWN_SCENARIOS = 4  # per matrix row; the rest fold into a <details>
@@ -84,6 +84,7 @@ tr.overridden td { background: var(--warn-bg); }
 .mark { font-weight: 600; white-space: nowrap; }
 .mark.good, .good { color: var(--good); }
 .mark.bad, .bad { color: var(--bad); }
+.mark.unknown { color: var(--bad); font-style: italic; }
 .status { display: inline-block; font-size: .8rem; font-weight: 700; padding: .1rem .5rem; border-radius: 1em;
   white-space: nowrap; border: 1px solid currentColor; }
 .st-exercised { color: var(--good); background: var(--good-bg); }
@@ -177,7 +178,7 @@ def _elements(elements: list[dict[str, str]]) -> str:
     )
 
 
-def _exercised(row: dict[str, Any], failed: set[str], holds: dict[str, bool]) -> str:
+def _exercised(row: dict[str, Any], failed: set[str], verdicts: dict[str, str]) -> str:
     scenarios = sorted(row.get("scenarios", []), key=lambda s: (s not in failed, s))
     parts = []
     if scenarios:
@@ -198,9 +199,9 @@ def _exercised(row: dict[str, Any], failed: set[str], holds: dict[str, bool]) ->
             f'<div><span class="kind">{len(scenarios)} scenario(s)</span><ul class="names">{shown}</ul>{more}</div>'
         )
     for inv in row.get("invariants", []):
-        ok = holds.get(str(PropertyId.invariant(inv)), True)
+        verdict = verdicts.get(str(PropertyId.invariant(inv)), "unknown")
         parts.append(
-            f'<div><span class="kind">invariant</span> <code>{breakable(inv)}</code> {mark(ok, "holds", "fails")}</div>'
+            f'<div><span class="kind">invariant</span> <code>{breakable(inv)}</code> {verdict_mark(verdict)}</div>'
         )
     return "".join(parts) or '<span class="muted">nothing</span>'
 
@@ -212,7 +213,7 @@ def _excerpt(text: str, limit: int = 110) -> str:
 def traceability(spec: dict[str, Any], sid: str, prefix: str) -> str:
     rows = spec.get("traceability") or []
     failed = {s["name"] for s in spec["simulate"]["scenarios"] if not s["passed"]}
-    holds = {p["id"]: p["holds"] for p in spec["explore"]["properties"]}
+    verdicts = {p["id"]: p.get("verdict", "holds" if p["holds"] else "fails") for p in spec["explore"]["properties"]}
     counts = status_counts(rows)
     attention = [r for r in rows if r["status"] in ("failing", "not exercised")]
     summary = (
@@ -237,7 +238,7 @@ def traceability(spec: dict[str, Any], sid: str, prefix: str) -> str:
             f'<blockquote>{esc(r["quote"])}</blockquote><div class="source" id="{esc(prefix)}trace-'
             f'{esc(slug(r["source"]))}">#{n} <code>{esc(r["source"])}</code></div>'
         )
-        cells = [quote, _elements(r.get("elements", [])), _exercised(r, failed, holds), status_badge(r["status"])]
+        cells = [quote, _elements(r.get("elements", [])), _exercised(r, failed, verdicts), status_badge(r["status"])]
         body.append((f"row-{slug(r['status'])}", cells))
     explain = (
         '<p class="small">Each sentence of the policy text, the spec elements that encode it, and the checks '
@@ -344,7 +345,8 @@ def render(report: Json) -> str:
     cards = "".join(_card(s, p) for s, p in zip(specs, prefixes, strict=True)) or "<p>No spec was checked.</p>"
     overall = (
         f'<p class="small">Overall: <strong class="{"good" if ok else "bad"}">{verdict}</strong>. A spec passes when '
-        "every scenario passes, fuzzing finds no counterexample and every explored property holds; lint findings "
+        "every scenario passes, fuzzing finds no counterexample and every explored property holds after a complete "
+        "search (a property the search did not decide is unknown, and fails the check); lint findings "
         "and mutation survivors are advisory.</p>"
     )
     body = "".join(_spec(s, p) for s, p in zip(specs, prefixes, strict=True))

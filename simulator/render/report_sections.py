@@ -28,6 +28,13 @@ def mark(ok: bool, yes: str = "ok", no: str = "FAIL") -> str:
     return f'<span class="mark {"good" if ok else "bad"}">{"✓ " + yes if ok else "✗ " + no}</span>'
 
 
+def verdict_mark(verdict: str) -> str:
+    """A property's verdict: holds (only after a complete search), fails, or unknown — never a tick for it."""
+    if verdict == "unknown":
+        return '<span class="mark unknown">? unknown</span>'
+    return mark(verdict == "holds", "holds", "fails")
+
+
 def status_badge(status: str) -> str:
     return f'<span class="status st-{slug(status)}">{esc(status)}</span>'
 
@@ -136,7 +143,10 @@ def _properties(spec: dict[str, Any]) -> str:
                 f"<p>{esc(cx.get('message', ''))}</p><p>Shortest counterexample: {esc(cx.get('steps'))} step(s).</p>"
                 + replay(spec, cx.get("scenario_file"))
             )
-        rows.append(("" if p["holds"] else "row-failing", [name, mark(p["holds"], "holds", "fails"), detail]))
+        verdict = p.get("verdict", "holds" if p["holds"] else "fails")
+        if verdict == "unknown":
+            detail = f"<p>Not decided: {esc(p.get('bound', 'the search did not finish'))}.</p>"
+        rows.append(("" if verdict == "holds" else "row-failing", [name, verdict_mark(verdict), detail]))
     return table(["Property", "Result", "Counterexample"], rows)
 
 
@@ -160,6 +170,11 @@ def _fuzz(spec: dict[str, Any]) -> str:
 
 def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
     attacks = [f for f in findings if f["id"] == "attacker-capabilities"]
+    if not spec["explore"].get("complete", True):
+        return (
+            '<p class="bad">Not analysed: the exploration stopped at its bound, and attacker analysis '
+            "needs every situation.</p>"
+        )
     if not attacks:
         return "<p>No attacker capability gives the attacker access.</p>"
     rows = []

@@ -93,10 +93,35 @@ def test_explore_reports_every_property_in_json(tmp_path: Path, capsys: pytest.C
     assert main(["simulate", str(ANA_SPEC), *stories]) == 0
 
 
-def test_max_states_stops_cleanly_with_a_partial_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explore", str(ANA_SPEC), "--max-states", "50", "--out", str(tmp_path)]) == 0
+def test_a_search_stopped_at_its_bound_claims_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What was not checked is unknown, never holds: in the text, in the JSON and in the exit code."""
+    assert main(["explore", str(ANA_SPEC), "--max-states", "50", "--out", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "50 situations" in out and "partial answer" in out
+    assert "holds" not in out and out.count("UNKNOWN") == 11
+    assert "11 properties not decided: the search stopped at --max-states 50" in out
+    assert "attacker capabilities and lockout windows: not analysed" in out
+    assert main(["explore", str(ANA_SPEC), "--max-states", "50", "--out", str(tmp_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["complete"] is False
+    assert {p["verdict"] for p in report["properties"]} == {"unknown"}
+    assert not any(p["holds"] for p in report["properties"])
+    assert all("raise --max-states" in p["bound"] for p in report["properties"])
+    assert not [f for f in report["findings"] if f["id"] in ("attacker-capabilities", "lockout-window")]
+
+
+def test_check_fails_on_an_undecided_property_and_its_page_says_unknown(tmp_path: Path) -> None:
+    from credlab.simulator.api import check
+
+    report = check([ANA_SPEC], scenarios=[REPO / "scenarios"], out=tmp_path, max_states=50)
+    assert not report.ok
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page.count("? unknown") >= 11 and "✓ holds" not in page  # the property table and the matrix
+    assert "Not analysed: the exploration stopped at its bound" in page
+    assert "No attacker capability gives the attacker access" not in page
+    written = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {p["verdict"] for p in written["specs"][0]["explore"]["properties"]} == {"unknown"}
+    assert written["specs"][0]["ok"] is False
 
 
 def test_bad_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.explore import Exploration
     from credlab.simulator.results import ExploreReport
 
+_MARKS = {"holds": "holds", "fails": "FAILS", "unknown": "UNKNOWN"}
 HELP = "exhaustive exploration: invariants, deadlocks, recoverability, determinism; exit 1 if one fails"
 DESCRIPTION = """\
 Explore every reachable situation of the spec breadth-first on the reference engine, with
@@ -25,7 +26,9 @@ always change something); deterministic (no event and input enable two transitio
 recoverable (from everywhere the member can get back to online access with what they know).
 Each failed property comes with the shortest counterexample, written as a scenario file under
 --out (default build/explore/) that `credlab simulate SPEC FILE` replays.
-Exit 0 when every property holds, 1 when one fails, 2 on bad input.
+Each property is `holds` (after a complete search), `FAILS` (with a story) or `UNKNOWN` (the
+search stopped at --max-states first: raise it). Exit 0 when every property holds, 1 when one
+fails or is unknown, 2 on bad input.
 """
 
 
@@ -55,10 +58,17 @@ def text(report: ExploreReport, max_states: int) -> list[str]:
     partial = "" if report.complete else f" (stopped at --max-states {max_states}: a partial answer)"
     lines = [f"{report.spec}: {report.states} situations, {report.edges} edges, {report.seconds:.2f}s{partial}"]
     for result in report.properties:
-        lines.append(f"  {'holds' if result.holds else 'FAILS':5}  {result.property}")
+        lines.append(f"  {_MARKS[result.verdict]:7}  {result.property}")
         ce = result.counterexample
         if ce is not None:
             lines.append(f"         {ce.message}; shortest path: {ce.steps} step(s), written to {ce.scenario_file}")
+    undecided = [p for p in report.properties if p.verdict == "unknown"]
+    if undecided:
+        lines.append(
+            f"  {len(undecided)} propert{'y' if len(undecided) == 1 else 'ies'} not decided: {undecided[0].bound}"
+        )
+    if not report.complete:
+        lines.append("  attacker capabilities and lockout windows: not analysed (they need the whole space)")
     for finding in report.findings:
         replay = f" ({finding.scenario_file})" if finding.scenario_file else ""
         lines.append(f"  finding: {finding.message}{replay}")
