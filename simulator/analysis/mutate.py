@@ -203,9 +203,16 @@ def _observable(engine: Engine, after: World, step: EngineStep) -> tuple[object,
     return (step.accepted, step.target, step.transition, credentials, after.flags, after.counters, access)
 
 
-def distinguish(original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000) -> tuple[str, tuple[Move, ...]] | None:
-    """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none
-    does within ``max_states`` joint situations (an equivalent mutant, as far as stories can see)."""
+UNDECIDED = "undecided"
+"""What :func:`distinguish` returns when its bound stopped the joint search before it ended."""
+
+
+def distinguish(
+    original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000
+) -> tuple[str, tuple[Move, ...]] | str | None:
+    """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none does
+    in any reachable joint situation (an equivalent mutant, as far as stories can see); or
+    :data:`UNDECIDED` if ``max_states`` joint situations were searched without an answer."""
     finder = PathFinder(Engine(original), broken=True)
     other = Engine(mutant)
     rng = search_random()
@@ -244,7 +251,7 @@ def distinguish(original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000) ->
             if seen_left != seen_right or after_left.credentials != after_right.credentials:
                 return start, (*moves, move)
             queue.append((after_left, after_right, knowledge, start, (*moves, move)))
-    return None
+    return UNDECIDED if queue else None
 
 
 def _move_text(move: Move) -> str:
@@ -262,12 +269,19 @@ def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
             "(their event there must be refused)",
         )
     witness = distinguish(original, verdict.mutant.spec)
+    if witness == UNDECIDED:
+        return replace(
+            verdict,
+            explanation="not told apart within 50,000 joint situations: the search stopped before it could say "
+            "whether any story can catch it (unknown, not equivalent)",
+        )
     if witness is None:
         return replace(
             verdict,
             explanation="equivalent for every input credlab tries: in every reachable situation it accepts, refuses "
             "and changes the same as the spec, so no story can catch it; the element it touches looks redundant",
         )
+    assert not isinstance(witness, str)
     state, moves = witness
     story = ", ".join(_move_text(m) for m in moves)
     return replace(

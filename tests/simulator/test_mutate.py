@@ -53,7 +53,7 @@ def test_an_equivalent_mutant_is_told_apart_from_one_no_story_checks() -> None:
     assert distinguish(bank, weakened.spec) is None  # no input ever sets the PIN: the rule is never applied
     shifted = next(m for m in mutants(bank) if m.id == "activation:shift-deadline:-1s")
     witness = distinguish(bank, shifted.spec)
-    assert witness is not None and witness[0] == "active"
+    assert isinstance(witness, tuple) and witness[0] == "active"
     assert [m.event for m in witness[1]][:1] == ["order_replacement"]
 
 
@@ -87,3 +87,12 @@ def test_a_screen_that_stops_being_a_session_is_caught_by_the_attacker_stories(a
     # the equivalence search plays one actor, so a survivor is never called equivalent
     survivor = explain(judge(dropped[0], [], explore=False, max_states=1000), ana)
     assert not survivor.killed and survivor.explanation.startswith("no story has another actor act on this screen")
+
+
+def test_a_joint_search_stopped_by_its_bound_says_undecided_never_equivalent() -> None:
+    from credlab.simulator.analysis.mutate import UNDECIDED
+
+    bank = load_spec(BANK)
+    weakened = next(m for m in mutants(bank) if m.id == "card_pin.length:weaken-rule")
+    assert distinguish(bank, weakened.spec) is None  # the complete search: equivalent
+    assert distinguish(bank, weakened.spec, max_states=3) == UNDECIDED  # three situations prove nothing
