@@ -352,20 +352,3 @@ def state_machine(
 
     loaded = _spec(spec)
     return build(loaded, overrides=overrides_of(loaded, settings), out=out, seed=seed)
-
-
-__all__ = [
-    "Diagram",
-    "check",
-    "check_policy",
-    "diagrams",
-    "explore",
-    "fuzz",
-    "lint",
-    "load_spec",
-    "mutate",
-    "render_diagram",
-    "simulate",
-    "state_machine",
-    "validate",
-]

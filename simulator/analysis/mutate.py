@@ -203,12 +203,14 @@ def _observable(engine: Engine, after: World, step: EngineStep) -> tuple[object,
     return (step.accepted, step.target, step.transition, credentials, after.flags, after.counters, access)
 
 
+JOINT_SEARCH_BOUND = 50_000
+"""How many joint situations :func:`distinguish` searches before it calls a survivor undecided."""
 UNDECIDED = "undecided"
 """What :func:`distinguish` returns when its bound stopped the joint search before it ended."""
 
 
 def distinguish(
-    original: ir.Spec, mutant: ir.Spec, max_states: int = 50_000
+    original: ir.Spec, mutant: ir.Spec, max_states: int = JOINT_SEARCH_BOUND
 ) -> tuple[str, tuple[Move, ...]] | str | None:
     """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none does
     in any reachable joint situation (an equivalent mutant, as far as stories can see); or
@@ -272,8 +274,8 @@ def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
     if witness == UNDECIDED:
         return replace(
             verdict,
-            explanation="not told apart within 50,000 joint situations: the search stopped before it could say "
-            "whether any story can catch it (unknown, not equivalent)",
+            explanation=f"not told apart within {JOINT_SEARCH_BOUND:,} joint situations: the search stopped before "
+            "it could say whether any story can catch it (unknown, not equivalent)",
         )
     if witness is None:
         return replace(
