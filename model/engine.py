@@ -288,7 +288,9 @@ class Engine:
                     s.disclosed.append((m, carries, secret))
 
     # --- time ---------------------------------------------------------------------------------
-    def advance(self, world: World, seconds: int, rng: random.Random) -> tuple[World, list[EngineStep]]:
+    def advance(
+        self, world: World, seconds: int, rng: random.Random, watch: ExpiryWatch | None = None
+    ) -> tuple[World, list[EngineStep]]:
         """Move the clock; each deadline that lapses fires its expiry event once, earliest first."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
@@ -298,12 +300,26 @@ class Engine:
             for i, (name, start) in enumerate(zip(self.spec.deadlines, world.deadlines, strict=True))
             if start is not None and not world.expiry_fired[i] and not self.within(world, name)
         )
+        return self.lapse(world, [name for _, name in lapsed], rng, watch)
+
+    def lapse(
+        self, world: World, names: list[str], rng: random.Random, watch: ExpiryWatch | None = None
+    ) -> tuple[World, list[EngineStep]]:
+        """Mark the deadlines ``names`` expired, in that order, each firing its expiry event if it
+        still runs; ``watch`` sees each world just before its expiry event fires (determinism
+        checks ask there which transitions the event enables)."""
         steps = []
-        for _, name in lapsed:
+        for name in names:
             i = self.deadline_index[name]
             world = replace(world, expiry_fired=tuple(True if j == i else f for j, f in enumerate(world.expiry_fired)))
             event = self.spec.deadlines[name].on_expiry
             if event is not None and world.deadlines[i] is not None:
+                if watch is not None:
+                    watch(world, event)
                 world, step = self.fire(world, event, {}, rng)
                 steps.append(step)
         return world, steps
+
+
+ExpiryWatch = Callable[[World, str], None]
+"""Called with the world and the expiry event about to fire in it."""

@@ -271,11 +271,13 @@ class ExploreReport:
     complete: bool
     properties: tuple[PropertyResult, ...]
     findings: tuple[Finding, ...]
+    undecided: tuple[str, ...] = ()
+    """Analyses a bound stopped before they decided (attacker searches): each says which bound."""
 
     @property
     def ok(self) -> bool:
-        """Every property decided and holding: an ``unknown`` is not a pass."""
-        return all(p.holds for p in self.properties)
+        """Every property decided and holding, every analysis decided: an ``unknown`` is not a pass."""
+        return all(p.holds for p in self.properties) and not self.undecided
 
     def fails(self, prop: PropertyId) -> bool:
         """Whether exploration found ``prop`` broken (with a story)."""
@@ -292,6 +294,7 @@ class ExploreReport:
             "complete": self.complete,
             "properties": [p.to_json() for p in self.properties],
             "findings": [f.to_json() for f in self.findings],
+            "undecided": list(self.undecided),
         }
 
 

@@ -2,13 +2,15 @@
 
 An attacker is given a set of capabilities — knowing one of the member's credentials, or one of
 the spec's capabilities (controlling the mailbox, receiving the post, passing identification)
-— and starts from each situation the member reaches (the end of a shortest path to each state,
-screens included: a ``session`` state is the member's session, which refuses the attacker).
-Exploration with only that set says whether the attacker reaches **online access** (a value
-they know is accepted on an online channel) or **service-desk access** (accepted by phone or at
-a kiosk). Capability sets are
-tried smallest first and supersets of a set that already works are skipped, so what is reported
-are the *minimal* sets, each with the shortest attack.
+— and may start from **every situation the member reaches** (a ``session`` state is the
+member's session, which refuses the attacker). One breadth-first search per capability set,
+started from all those situations at once, says whether the attacker reaches **online access**
+(a value they know is accepted on an online channel) or **service-desk access** (accepted by
+phone or at a kiosk), and the first situation where it does ends the shortest attack.
+Capability sets are tried smallest first and supersets of a set that already works are
+skipped, so what is reported are the *minimal* sets. A search stopped by its bound before it
+decided a goal says so (:attr:`AttackAnalysis.undecided`): not reached is not the same as
+unreachable.
 
 A **lockout window** is a situation the member can reach where nothing they know works on a
 channel that takes credentials at all.
@@ -16,14 +18,14 @@ channel that takes credentials at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from credlab.model import ir
 from credlab.model.engine import Engine, World
-from credlab.simulator.analysis.explore import Exploration, Explorer
-from credlab.simulator.analysis.paths import Move, PathFinder, shortest_paths
+from credlab.simulator.analysis.explore import Exploration, Explorer, concrete_moves
+from credlab.simulator.analysis.paths import Move, causable
+from credlab.simulator.analysis.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import default_actor
 
@@ -45,13 +47,14 @@ class Capability:
 
 @dataclass(frozen=True, slots=True)
 class Start:
-    """A situation the member reaches by a shortest path: where an attack begins."""
+    """A situation the member reaches: where an attack begins."""
 
     state: str
     world: World
     knowledge: Knowledge
     origin: str
     moves: tuple[Move, ...]
+    """The member's moves from ``origin`` to it, with concrete waits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +62,24 @@ class Attack:
     goal: str
     capabilities: tuple[Capability, ...]
     start: Start
-    moves: tuple[Move, ...]
+    moves: tuple[Move, ...] | None
+    """The attacker's moves from ``start`` (None: no concrete times realise them when the story
+    starts there with its deadlines just started)."""
+    joined: tuple[tuple[Move, bool], ...] | None = None
+    """For an attacker who knows nothing: the whole story from the spec's start, each move with
+    whether the attacker makes it (the member makes the others)."""
+
+
+@dataclass(slots=True)
+class AttackAnalysis:
+    attacks: list[Attack] = field(default_factory=list)
+    undecided: list[tuple[str, tuple[Capability, ...], int]] = field(default_factory=list)
+    """(goal, capabilities, situations searched) where the search stopped at its bound first."""
+    searches: int = 0
 
 
 def capability_universe(spec: ir.Spec) -> list[Capability]:
     return [Capability("knows", c) for c in spec.credentials] + [Capability("has", c) for c in spec.capabilities]
-
-
-def replay(finder: PathFinder, origin: str, moves: tuple[Move, ...]) -> tuple[World, Knowledge]:
-    """The member's situation after ``moves`` from ``origin`` (as the search found them)."""
-    world, knowledge = finder.start(origin)
-    for move in moves:
-        following = next(node for candidate, node, _ in finder.expand(world, knowledge) if candidate == move)
-        world, knowledge = following
-    return world, knowledge
 
 
 def attacker_actor(spec: ir.Spec) -> str:
@@ -81,17 +88,13 @@ def attacker_actor(spec: ir.Spec) -> str:
     return next((name for name in spec.actors if name != member), "attacker")
 
 
-def member_starts(engine: Engine) -> list[Start]:
-    """The end of the member's shortest path to each state: where an attack may begin."""
-    finder = PathFinder(engine)
-    paths = shortest_paths(engine)
-    starts = []
-    for state in engine.spec.states:
-        if state in paths.states:
-            origin, moves = paths.states[state]
-            world, knowledge = replay(finder, origin, moves)
-            starts.append(Start(state, world, knowledge, origin, moves))
-    return starts
+def can_learn(spec: ir.Spec, has: frozenset[str]) -> bool:
+    """Whether an actor holding ``has`` can come to know any secret: by setting one in an event
+    it causes, or by receiving a message that carries one."""
+    events = set(causable(spec, has))
+    sets = any(isinstance(e, ir.SetCredential) for t in spec.transitions if t.event in events for e in t.effects)
+    mailed = any(m.carries and spec.channels[m.via].reaches in has for m in spec.messages.values())
+    return sets or mailed
 
 
 def _goal_reached(engine: Engine, goal: str, world: World, knowledge: Knowledge) -> bool:
@@ -101,48 +104,89 @@ def _goal_reached(engine: Engine, goal: str, world: World, knowledge: Knowledge)
     return any(engine.accepts(world, channel, None, value) for channel in channels for value in values)
 
 
-def attacks(engine: Engine, max_states: int = 20_000) -> list[Attack]:
-    """The minimal capability sets that reach each goal from some member situation, smallest first."""
+def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> AttackAnalysis:
+    """The minimal capability sets that reach each goal from some situation of the member's
+    (complete) exploration ``member``, smallest first; one multi-start search per set."""
     universe = capability_universe(engine.spec)
-    starts = member_starts(engine)
     goals = [g for g in GOALS if any(c.kind in GOALS[g] for c in engine.spec.channels.values())]
-    found: list[Attack] = []
+    analysis = AttackAnalysis()
     for size in range(len(universe) + 1):
         for chosen in combinations(universe, size):
-            open_goals = [g for g in goals if not any(set(a.capabilities) <= set(chosen) for a in found if a.goal == g)]
+            open_goals = [
+                g
+                for g in goals
+                if not any(set(a.capabilities) <= set(chosen) for a in analysis.attacks if a.goal == g)
+                and not any(set(u) <= set(chosen) for goal, u, _ in analysis.undecided if goal == g)
+            ]
             if open_goals:
-                found.extend(_try(engine, chosen, starts, open_goals, max_states))
-    return found
+                _search(engine, member, chosen, open_goals, max_states, analysis)
+    return analysis
 
 
-def _try(
-    engine: Engine, chosen: tuple[Capability, ...], starts: list[Start], goals: list[str], max_states: int
-) -> Iterator[Attack]:
+def _search(
+    engine: Engine,
+    member: Exploration,
+    chosen: tuple[Capability, ...],
+    goals: list[str],
+    max_states: int,
+    analysis: AttackAnalysis,
+) -> None:
+    spec = engine.spec
     has = frozenset(c.name for c in chosen if c.kind == "has")
     knows = [c.name for c in chosen if c.kind == "knows"]
-    remaining = list(goals)
-    for start in starts:
-        knowledge = Knowledge()
+    if not knows and not can_learn(spec, has):
+        return  # knows nothing and can learn nothing: no value of theirs is ever accepted
+    seeds: list[tuple[str, World, Knowledge, Zone]] = []
+    for node, (world, knowledge) in enumerate(member.worlds):
+        held = Knowledge()
         for credential in knows:
-            value = start.knowledge.resolve("known", credential)
-            if value is not None and start.world.credentials[engine.credential_index[credential]] is not None:
-                knowledge = knowledge.learn(credential, value)
-        explorer = Explorer(engine, attacker_actor(engine.spec), max_states=max_states, capabilities=has)
-        exploration = explorer.explore(starts=[(start.state, start.world, knowledge)], check=False)
+            value = knowledge.resolve("known", credential)
+            if value is not None and world.credentials[engine.credential_index[credential]] is not None:
+                held = held.learn(credential, value)
+        seeds.append((str(node), world, held, member.zones[node]))
+    explorer = Explorer(engine, attacker_actor(spec), max_states=max_states, capabilities=has)
+    remaining, reached = list(goals), dict[str, int]()
+
+    def stop(found: Exploration, node: int) -> bool:
+        world, knowledge = found.worlds[node]
         for goal in list(remaining):
-            node = _first(exploration, engine, goal)
-            if node is not None:
+            if _goal_reached(engine, goal, world, knowledge):
                 remaining.remove(goal)
-                yield Attack(goal, chosen, start, exploration.path(node)[1])
-        if not remaining:
-            return
+                reached[goal] = node
+        return not remaining
+
+    found = explorer.explore(starts=seeds, check=False, stop=stop)
+    analysis.searches += 1
+    for goal in goals:
+        if goal in reached:
+            analysis.attacks.append(_attack(engine, member, found, goal, chosen, reached[goal], bool(knows)))
+        elif not found.complete:
+            analysis.undecided.append((goal, chosen, len(found.worlds)))
 
 
-def _first(exploration: Exploration, engine: Engine, goal: str) -> int | None:
-    for node, (world, knowledge) in enumerate(exploration.worlds):
-        if _goal_reached(engine, goal, world, knowledge):
-            return node
-    return None
+def _attack(
+    engine: Engine,
+    member: Exploration,
+    found: Exploration,
+    goal: str,
+    chosen: tuple[Capability, ...],
+    node: int,
+    knows: bool,
+) -> Attack:
+    root = found.root(node)
+    seed = int(next(label for index, label in found.starts if index == root))
+    world, knowledge = member.worlds[seed]
+    origin, before = member.path(seed)
+    start = Start(world.state, world, knowledge, origin, before)
+    if knows:  # the story starts at the seed, where the attacker is told the member's values
+        steps = concrete_moves(found.clocks, found.timed(node))
+        moves = None if steps is None else tuple(m for step in steps for m in step)
+        return Attack(goal, chosen, start, moves)
+    prefix, attack = member.timed(seed), found.timed(node)
+    joined = concrete_moves(found.clocks, prefix + attack)
+    assert joined is not None, "a path from the spec's start is realised by the zones it came from"
+    marked = tuple((m, n >= len(prefix)) for n, step in enumerate(joined) for m in step)
+    return Attack(goal, chosen, start, tuple(m for m, by_attacker in marked if by_attacker), marked)
 
 
 def lockout_windows(explorer: Explorer, found: Exploration) -> dict[str, int]:

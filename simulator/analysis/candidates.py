@@ -20,12 +20,26 @@ from credlab.model import ir
 from credlab.model.policy import enforced_ok, random_candidate
 
 
-def literal_values(spec: ir.Spec) -> dict[str, str]:
-    """One valid value per policy, drawn with a fixed seed: the member's new passwords and PINs."""
-    return {
+def literal_values(spec: ir.Spec, stranger: str | None = None) -> dict[str, str]:
+    """One valid value per policy, drawn with a fixed seed: the member's new passwords and PINs.
+    For a ``stranger`` (another actor), values of their own, each different from the member's:
+    an attacker does not pick the member's new password by sharing its symbol."""
+    literals = {
         name: random_candidate(policy, random.Random(f"credlab-literal-{name}"))
         for name, policy in spec.policies.items()
     }
+    if stranger is None:
+        return literals
+    own = {}
+    for name, policy in spec.policies.items():
+        rng = random.Random(f"credlab-literal-{stranger}-{name}")
+        candidate = literals[name]
+        for _ in range(1000):  # a policy that admits one value only keeps it
+            if candidate not in literals.values():
+                break
+            candidate = random_candidate(policy, rng)
+        own[name] = candidate
+    return own
 
 
 def _full_width_first(value: str) -> str:

@@ -11,7 +11,14 @@ from credlab.model.errors import Location
 from credlab.model.ir import Spec
 from credlab.model.node import node
 from credlab.model.overrides import describe_overrides, set_arguments
-from credlab.simulator.analysis.attacker import GOALS, Attack, attacker_actor, attacks, lockout_windows
+from credlab.simulator.analysis.attacker import (
+    GOALS,
+    Attack,
+    AttackAnalysis,
+    attacker_actor,
+    attacks,
+    lockout_windows,
+)
 from credlab.simulator.analysis.explore import Exploration, Explorer, Violation
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import (
@@ -53,7 +60,7 @@ class _Writer:
 
     def violation(self, violation: Violation) -> Counterexample:
         spec, found = self.explorer.spec, self.found
-        state, moves = found.path(violation.node)
+        state, moves = found.path(violation.node, violation.then)
         slug = violation.property.slug
         path = self.out / f"{spec.name}-{slug}.yaml"
         steps = [move.as_step(n, Location(WHERE, n)) for n, move in enumerate(moves, start=1)]
@@ -103,15 +110,16 @@ class _Writer:
         access = tuple((ch, tuple(c for c in spec.credentials if engine.accepts(world, ch, c))) for ch in channels)
         return Step(1, Location(WHERE, 1), advance=Advance(seconds=0), expect=Expectation(access=access))
 
-    def attacks(self) -> list[Finding]:
+    def attacks(self, analysis: AttackAnalysis) -> list[Finding]:
         spec = self.explorer.spec
         # a story can only name a declared actor
         attacker: str | None = attacker_actor(spec) if attacker_actor(spec) in spec.actors else None
         findings = []
-        for attack in attacks(self.explorer.engine):
+        for attack in analysis.attacks:
             held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
+            steps = len(attack.moves) if attack.moves is not None else None
             message = f"an attacker holding {held} gets {attack.goal} from {attack.start.state}" + (
-                f" in {len(attack.moves)} step(s)" if attack.moves else " at once"
+                f" in {steps} step(s)" if steps else " at once"
             )
             details = (
                 ("goal", attack.goal),
@@ -119,37 +127,65 @@ class _Writer:
                 ("from_state", attack.start.state),
             )
             written = self.attack_story(attack, attacker, message) if attacker is not None else None
-            findings.append(Finding("attacker-capabilities", message, written, len(attack.moves), details))
+            findings.append(Finding("attacker-capabilities", message, written, steps, details))
         return findings
 
-    def attack_story(self, attack: Attack, attacker: str, message: str) -> str:
+    def attack_story(self, attack: Attack, attacker: str, message: str) -> str | None:
         spec = self.explorer.spec
-        world, knowledge = attack.start.world, attack.start.knowledge
-        credentials = {c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None}
         name = f"{attack.goal.replace(' ', '_').replace('-', '_')}_with_" + (
             "_".join(c.name for c in attack.capabilities) or "nothing"
         )
         path = self.out / f"{spec.name}-attacker-{name}.yaml"
-        text = scenario_file(
-            spec=spec.name,
-            name=f"attacker_{name}",
-            description=message + ".",
-            state=attack.start.state,
-            credentials=credentials,
-            steps=[m.as_step(n, Location(WHERE, n), attacker) for n, m in enumerate(attack.moves, 1)]
-            or [self.at_once(attack)],
-            header=[f"Found by `credlab explore {self.replay}{self.variant}`: {message}."],
-            flags=dict(zip(spec.flags, world.flags, strict=True)),
-            running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
-            grants={
-                attacker: (
-                    [c.name for c in attack.capabilities if c.kind == "has"],
-                    [c.name for c in attack.capabilities if c.kind == "knows"],
-                )
-            },
-        )
+        grants = {
+            attacker: (
+                [c.name for c in attack.capabilities if c.kind == "has"],
+                [c.name for c in attack.capabilities if c.kind == "knows"],
+            )
+        }
+        header = [f"Found by `credlab explore {self.replay}{self.variant}`: {message}."]
+        if attack.joined is not None:  # the member's way there, then the attacker's moves
+            steps = [
+                m.as_step(n, Location(WHERE, n), attacker if by_attacker else None)
+                for n, (m, by_attacker) in enumerate(attack.joined, 1)
+            ]
+            text = scenario_file(
+                spec=spec.name,
+                name=f"attacker_{name}",
+                description=message + ".",
+                state=attack.start.origin,
+                credentials=self.explorer.initial_values,
+                steps=steps or [self.at_once(attack)],
+                header=header,
+                grants=grants,
+            )
+        elif attack.moves is not None:  # from where the attack starts, told the member's values
+            world, knowledge = attack.start.world, attack.start.knowledge
+            text = scenario_file(
+                spec=spec.name,
+                name=f"attacker_{name}",
+                description=message + ".",
+                state=attack.start.state,
+                credentials={c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None},
+                steps=[m.as_step(n, Location(WHERE, n), attacker) for n, m in enumerate(attack.moves, 1)]
+                or [self.at_once(attack)],
+                header=header,
+                flags=dict(zip(spec.flags, world.flags, strict=True)),
+                running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
+                grants=grants,
+            )
+        else:
+            return None
         write_atomic(path, text)
         return str(path)
+
+
+def _undecided(found: Exploration) -> str:
+    state = found.worlds[found.undecided_recovery[0]][0].state
+    return (
+        f"from {len(found.undecided_recovery)} situation(s) (the first in {state}) the only ways back "
+        "are deadlines lapsing in an order that depends on how long the member waited; "
+        "the zones do not decide whether every wait gets back"
+    )
 
 
 def explore_report(
@@ -176,6 +212,8 @@ def explore_report(
         failed = first.get(prop)
         if failed is not None:  # a violation met on the way is real, complete search or not
             results.append(PropertyResult(prop, "fails", writer.violation(failed)))
+        elif found.complete and prop == PropertyId.builtin(Builtin.RECOVERABLE) and found.undecided_recovery:
+            results.append(PropertyResult(prop, "unknown", bound=_undecided(found)))
         elif found.complete:
             results.append(PropertyResult(prop, "holds"))
         else:
@@ -191,8 +229,18 @@ def explore_report(
         for t in spec.transitions
         if t.id not in found.transitions
     ]
+    undecided: list[str] = []
     if found.complete:
-        findings += writer.lockouts() + writer.attacks()
+        analysis = attacks(explorer.engine, found, options.max_states)
+        findings += writer.lockouts() + writer.attacks(analysis)
+        undecided += [
+            f"whether an attacker holding {', '.join(str(c) for c in held) or 'nothing'} gets {goal}: "
+            f"the search stopped at --max-states {options.max_states} after {searched} situations; "
+            "raise --max-states to decide it"
+            for goal, held, searched in analysis.undecided
+        ]
+    else:
+        undecided.append("attacker capabilities and lockout windows: not analysed (they need the whole space)")
     return ExploreReport(
         spec=spec.path,
         overrides=describe_overrides(overrides),
@@ -202,4 +250,5 @@ def explore_report(
         complete=found.complete,
         properties=tuple(results),
         findings=tuple(findings),
+        undecided=tuple(undecided),
     )

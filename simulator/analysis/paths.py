@@ -166,7 +166,8 @@ class PathFinder:
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
         self.initial_values: dict[str, str] = {}
         """The plaintext credentials every search starts from (test data, for written scenarios)."""
-        literals = literal_values(self.spec)
+        member = default_actor(self.spec)
+        literals = literal_values(self.spec, None if self.actor == member or member is None else self.actor)
         refused = tuple(broken_values(self.spec, literals)) if broken else ()
         self.moves = {
             name: [Move(name, inputs) for inputs in input_choices(self.spec, self.spec.events[name], literals, refused)]

@@ -67,8 +67,7 @@ def text(report: ExploreReport, max_states: int) -> list[str]:
         lines.append(
             f"  {len(undecided)} propert{'y' if len(undecided) == 1 else 'ies'} not decided: {undecided[0].bound}"
         )
-    if not report.complete:
-        lines.append("  attacker capabilities and lockout windows: not analysed (they need the whole space)")
+    lines += [f"  {_MARKS['unknown']:7}  {analysis}" for analysis in report.undecided]
     for finding in report.findings:
         replay = f" ({finding.scenario_file})" if finding.scenario_file else ""
         lines.append(f"  finding: {finding.message}{replay}")
