@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard, TypeVar, cast, get_args
 
 from credlab.model import ir
-from credlab.model.build_guards import build_effect, build_guard
+from credlab.model.build_guards import build_effect, build_guard, unguarded_overlap
 from credlab.model.document import first_difference, read_document, uncovered_lines
 from credlab.model.errors import Location, Problems
 from credlab.model.policy_space import why_nothing_passes
@@ -379,6 +379,7 @@ class SpecBuilder:
     def transitions(self, items: list[Any]) -> tuple[ir.Transition, ...]:
         out = []
         ids: dict[str, Location] = {}
+        unguarded: dict[tuple[str, str], str] = {}
         for obj in items:
             if not isinstance(obj, Obj) or not isinstance(obj.get("id"), str):
                 continue
@@ -395,6 +396,8 @@ class SpecBuilder:
             inputs = {i.name: i for i in event.inputs} if event else {}
             guards = tuple(g for g in (self.guard(t, inputs) for t in _seq(obj.get("when"))) if g is not None)
             effects = tuple(e for e in (self.effect(t, inputs) for t in _seq(obj.get("do"))) if e is not None)
+            if not _seq(obj.get("when")) and isinstance(obj.get("event"), str):
+                unguarded_overlap(self.problems, obj.at("event"), obj["event"], tid, sources, unguarded)
             out.append(
                 ir.Transition(
                     tid,

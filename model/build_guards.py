@@ -186,3 +186,26 @@ def build_effect(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input]) -> ir.Ef
     if kind == "send":
         return ir.Send(value) if b.ref(value, b.messages, "message", where) else None
     return None  # pragma: no cover
+
+
+def unguarded_overlap(
+    problems: Problems,
+    where: Location,
+    event: str,
+    transition: str,
+    sources: tuple[str, ...],
+    unguarded: dict[tuple[str, str], str],
+) -> None:
+    """Two transitions with no guard for one event in one state would both be enabled wherever
+    that state is reached, and the file's order would decide which fires: refused at load,
+    where it is decidable. ``unguarded`` maps (state, event) to the unguarded transition seen
+    first. Guarded overlaps are exploration's ``deterministic`` property."""
+    for state in sources:
+        first = unguarded.setdefault((state, event), transition)
+        if first != transition:
+            problems.add(
+                where,
+                f"transitions '{first}' and '{transition}' both handle '{event}' in state '{state}' with no "
+                "guard, so both would fire at once; give one a `when:` that tells them apart",
+            )
+            return

@@ -65,6 +65,8 @@ class Attack:
     moves: tuple[Move, ...] | None
     """The attacker's moves from ``start`` (None: no concrete times realise them when the story
     starts there with its deadlines just started)."""
+    depth: int = 0
+    """The attacker's steps (events and lapses), fewest over every start."""
     joined: tuple[tuple[Move, bool], ...] | None = None
     """For an attacker who knows nothing: the whole story from the spec's start, each move with
     whether the attacker makes it (the member makes the others)."""
@@ -119,11 +121,11 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
                 and not any(set(u) <= set(chosen) for goal, u, _ in analysis.undecided if goal == g)
             ]
             if open_goals:
-                _search(engine, member, chosen, open_goals, max_states, analysis)
+                search(engine, member, chosen, open_goals, max_states, analysis)
     return analysis
 
 
-def _search(
+def search(
     engine: Engine,
     member: Exploration,
     chosen: tuple[Capability, ...],
@@ -131,6 +133,8 @@ def _search(
     max_states: int,
     analysis: AttackAnalysis,
 ) -> None:
+    """One multi-start search: does an attacker holding ``chosen`` reach each of ``goals`` from
+    some situation of ``member``? Adds what it decides to ``analysis``."""
     spec = engine.spec
     has = frozenset(c.name for c in chosen if c.kind == "has")
     knows = [c.name for c in chosen if c.kind == "knows"]
@@ -181,12 +185,13 @@ def _attack(
     if knows:  # the story starts at the seed, where the attacker is told the member's values
         steps = concrete_moves(found.clocks, found.timed(node))
         moves = None if steps is None else tuple(m for step in steps for m in step)
-        return Attack(goal, chosen, start, moves)
+        return Attack(goal, chosen, start, moves, len(found.timed(node)))
     prefix, attack = member.timed(seed), found.timed(node)
     joined = concrete_moves(found.clocks, prefix + attack)
     assert joined is not None, "a path from the spec's start is realised by the zones it came from"
     marked = tuple((m, n >= len(prefix)) for n, step in enumerate(joined) for m in step)
-    return Attack(goal, chosen, start, tuple(m for m, by_attacker in marked if by_attacker), marked)
+    moves = tuple(m for m, by_attacker in marked if by_attacker)
+    return Attack(goal, chosen, start, moves, len(attack), marked)
 
 
 def lockout_windows(explorer: Explorer, found: Exploration) -> dict[str, int]:

@@ -139,7 +139,12 @@ class SpecCheck:
                 f"{holding} of {len(explore.properties)} properties hold over {explore.states} situations"
                 + (f", {unknown} unknown (the search stopped at its bound)" if unknown else "")
                 + f"; {len(explore.findings)} finding(s)"
-                + ("" if explore.complete else "; attacker and lockout analysis not run on a partial search"),
+                + ("" if explore.complete else "; attacker and lockout analysis not run on a partial search")
+                + (
+                    f"; {len(explore.undecided)} attacker search(es) undecided (stopped at the bound)"
+                    if explore.complete and explore.undecided
+                    else ""
+                ),
             ),
         ]
         if self.mutate is not None:

@@ -72,6 +72,8 @@ class Exploration:
     violations: list[Violation] = field(default_factory=list)
     complete: bool = True
     seconds: float = 0.0
+    frontier: int = 0
+    """Situations found and not yet expanded (for progress displays)."""
     undecided_recovery: list[int] = field(default_factory=list)
     """Situations whose only ways back to online access are lapses some of their valuations miss."""
 
@@ -204,6 +206,7 @@ class Explorer(PathFinder):
                     )
                 )
             if self.progress is not None and node % 1000 == 0:
+                found.frontier = len(queue)
                 self.progress(found)
         if halted:
             found.complete = False

@@ -62,10 +62,10 @@ def add_command(
 
 
 @contextmanager
-def progress_line() -> Iterator[Callable[[str], None] | None]:
-    """A one-line progress display on a terminal's stderr (nothing when stderr is not a terminal),
-    cleared when the work is done."""
-    if not sys.stderr.isatty():
+def progress_line(enabled: bool = True) -> Iterator[Callable[[str], None] | None]:
+    """A one-line progress display on a terminal's stderr (nothing when stderr is not a terminal
+    or not ``enabled``), cleared when the work is done."""
+    if not enabled or not sys.stderr.isatty():
         yield None
         return
 

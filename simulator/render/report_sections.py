@@ -175,8 +175,11 @@ def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
             '<p class="bad">Not analysed: the exploration stopped at its bound, and attacker analysis '
             "needs every situation.</p>"
         )
+    undecided = "".join(
+        f"<p>{verdict_mark('unknown')} {esc(what)}</p>" for what in spec["explore"].get("undecided", [])
+    )
     if not attacks:
-        return "<p>No attacker capability gives the attacker access.</p>"
+        return undecided or "<p>No attacker capability gives the attacker access.</p>"
     rows = []
     for a in attacks:
         steps = "at once" if not a.get("steps") else f'<span class="nowrap">{esc(a["steps"])} step(s)</span>'
@@ -205,6 +208,7 @@ def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
         "earliest state it works in.</p>"
         + table(["Goal", "Attacker holds", "From state", "Steps", "Scenario file"], rows, "attacks")
         + how
+        + undecided
     )
 
 

@@ -68,6 +68,9 @@ CASES = [
     Case("undrawable_policy.yaml", 26, 3, "policy 'card_pin' accepts no value: it must include a letter, which its "
          "alphabet excludes",
          "a policy whose rules no value can pass is refused at load, not when a value is first drawn"),
+    Case("ambiguous_transitions.yaml", 104, 12, "transitions 'report_lost' and 'report_stolen' both handle "
+         "'report_lost' in state 'active' with no guard", "two unguarded transitions for one event and state are "
+         "refused at load: the file's order would decide which fires"),
     Case("yes_no_bool.yaml", 22, 20, "expected true or false, got 'yes'",
          "yes/no (YAML 1.1 booleans) are refused, not guessed"),
     Case("base60_duration.yaml", 15, 14, "YAML 1.1 reads h:mm as a base-60 number",

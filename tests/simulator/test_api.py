@@ -16,7 +16,7 @@ from credlab.model.errors import CredlabError, ScenarioError, SpecError, UsageEr
 from credlab.simulator.cli.main import main
 from credlab.simulator.results import Builtin, PropertyId
 from tests.conftest import ANA_SPEC, REPO
-from tests.fixtures.layout.fingerprint import fingerprint
+from tests.fixtures.layout.fingerprint import EXPLORE_COUNTS, fingerprint, recorded
 
 BEFORE = REPO / "tests" / "fixtures" / "layout" / "check_ana_before_layout.json"
 BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
@@ -49,7 +49,9 @@ def test_check_from_the_repo_root_as_the_readme_shows(tmp_path: Path, monkeypatc
     written = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert written == report.to_json()
     assert (out / "index.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert fingerprint(written) == json.loads(BEFORE.read_text(encoding="utf-8"))
+    assert fingerprint(written) == recorded(json.loads(BEFORE.read_text(encoding="utf-8")))
+    explored = written["specs"][0]["explore"]
+    assert {k: explored[k] for k in EXPLORE_COUNTS} == EXPLORE_COUNTS
     with pytest.raises(AttributeError, match="immutable"):
         report.specs = ()  # type: ignore[misc]
 

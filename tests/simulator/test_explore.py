@@ -196,23 +196,25 @@ def test_a_planted_defect_fails_with_a_shortest_counterexample_that_replays(
 def test_attacks_start_everywhere_the_member_goes_and_a_members_screen_refuses_the_attacker(
     ana: Spec, tmp_path: Path
 ) -> None:
-    """Attacks start from the member's shortest path to every state, screens included. The reset
-    form is the member's session: without that, an attacker holding nothing would submit it."""
+    """Attacks start from every situation the member reaches, screens included. The reset form
+    is the member's session: without that, an attacker holding nothing would submit it."""
     from credlab.model.loader import load_spec
-    from credlab.simulator.analysis.attacker import attacks, member_starts
+    from credlab.simulator.analysis.attacker import attacks
 
-    assert {start.state for start in member_starts(Engine(ana))} == set(ana.states)
-    assert all(attack.capabilities for attack in attacks(Engine(ana)))  # each needs something
+    engine = Engine(ana)
+    analysis = attacks(engine, Explorer(engine).explore())
+    assert analysis.attacks and all(attack.capabilities for attack in analysis.attacks)  # each needs something
+    assert analysis.undecided == []
 
     text = ANA_SPEC.read_text(encoding="utf-8")
     assert text.count("    session: true\n") == 4
     (tmp_path / ANA_SPEC.name).write_text(text.replace("    session: true\n", ""), encoding="utf-8")
     policy = ANA_SPEC.with_suffix(".policy.txt")
     (tmp_path / policy.name).write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
-    sessionless = load_spec(tmp_path / ANA_SPEC.name)
-    free = [a for a in attacks(Engine(sessionless)) if not a.capabilities]
+    sessionless = Engine(load_spec(tmp_path / ANA_SPEC.name))
+    free = [a for a in attacks(sessionless, Explorer(sessionless).explore()).attacks if not a.capabilities]
     assert {(a.goal, a.start.state) for a in free} == {
         ("online access", "reset_form"),
         ("service-desk access", "reset_form"),
     }
-    assert [m.event for m in free[0].moves] == ["submit_reset"]
+    assert free[0].moves is not None and [m.event for m in free[0].moves] == ["submit_reset"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,16 +20,21 @@ HELP = "exhaustive exploration: invariants, deadlocks, recoverability, determini
 DESCRIPTION = """\
 Explore every reachable situation of the spec breadth-first on the reference engine, with
 symbolic secrets (what the member was given, a new valid value per policy, the mailed value, a
-wrong one) and time in regions around each deadline's limit, so the space is finite and exact.
+wrong one) and symbolic time: each situation keeps a zone (bounds on the running deadlines'
+elapsed times and their differences), so the space is finite and does not grow with durations.
 
 Properties checked in every situation: each declared invariant; deadlock-free (the member can
-always change something); deterministic (no event and input enable two transitions at once);
+always change something); deterministic (no event with its inputs, and no lapse of the clock,
+enables two transitions at once);
 recoverable (from everywhere the member can get back to online access with what they know).
 Each failed property comes with the shortest counterexample, written as a scenario file under
 --out (default build/explore/) that `credlab simulate SPEC FILE` replays.
 Each property is `holds` (after a complete search), `FAILS` (with a story) or `UNKNOWN` (the
-search stopped at --max-states first: raise it). Exit 0 when every property holds, 1 when one
-fails or is unknown, 2 on bad input.
+search stopped at --max-states first: raise it). Then the minimal capability sets that give an
+attacker access from any situation the member reaches, each with its shortest attack (an attacker
+search stopped at --max-states is UNKNOWN too), and the member's lockout windows. Progress goes
+to stderr on a terminal (never with --format json). Exit 0 when every property holds and every
+attacker search decided, 1 when one fails or is unknown, 2 on bad input.
 """
 
 
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_states < 1:
         print("credlab explore: --max-states must be at least 1", file=sys.stderr)
         return 2
-    with progress_line() as show:
+    with progress_line(args.format == "text") as show:
         report = api.explore(
             args.spec, settings=args.set, max_states=args.max_states, out=args.out, progress=_progress(show)
         )
@@ -75,6 +81,17 @@ def text(report: ExploreReport, max_states: int) -> list[str]:
 
 
 def _progress(show: Callable[[str], None] | None) -> Callable[[Exploration], None] | None:
+    """Situations, edges, rate and frontier on the terminal (the display only: outputs never
+    depend on the wall clock)."""
     if show is None:
         return None
-    return lambda found: show(f"{len(found.worlds)} situations, {found.edges} edges")
+    started = time.perf_counter()
+
+    def report(found: Exploration) -> None:
+        rate = len(found.worlds) / max(time.perf_counter() - started, 1e-9)
+        show(
+            f"exploring: {len(found.worlds):,} situations, {found.edges:,} edges, "
+            f"{rate:,.0f} situations/s, {found.frontier:,} to expand"
+        )
+
+    return report
