@@ -15,6 +15,7 @@ from credlab.simulator.analysis.attacker import (
     AttackAnalysis,
     Capability,
     attacker_actor,
+    attacks,
     capability_universe,
     search,
 )
@@ -26,6 +27,57 @@ SPECS = [
     REPO / "tests" / "simulator" / "fixtures" / "timing" / "bank_card_lifetime.yaml",
     REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml",
 ]
+
+
+def grid_with_a_mailed_reset(n: int) -> str:
+    """An n-by-n grid of states (as ``../shared/peers/gen_specs.py grid``) whose far corner can
+    mail a new PIN: an attacker holding the mailbox must walk there first, from wherever."""
+    cells = [(r, c) for r in range(n) for c in range(n)]
+    moves = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+    lines = [
+        "credlab: 1",
+        f"name: mailed_grid_{n}",
+        "title: A grid with a mailed PIN",
+        "sources:",
+        "  rule: Generated test machine; this sentence is cited by every element.",
+        "credentials:",
+        "  pin: {kind: pin, policy: pin, initially_set: true, source: rule}",
+        "policies:",
+        "  pin:",
+        "    kind: pin",
+        "    rules:",
+        "      - {id: four, severity: reject, check: {length: {min: 4, max: 4}}, message: four, source: rule}",
+        "      - {id: digits, severity: reject, check: {alphabet: [ascii_digit]}, message: digits, source: rule}",
+        "capabilities:",
+        "  mailbox: Reads the member's email.",
+        "channels:",
+        "  web: {kind: online}",
+        "  email: {kind: email, reaches: mailbox}",
+        "access:",
+        "  - {channel: web, credential: pin, source: rule}",
+        "actors:",
+        "  member: {knows: [pin], has: [mailbox]}",
+        "  attacker: {}",
+        "messages:",
+        "  pin_mail: {via: email, carries: pin, source: rule}",
+        "states:",
+        *(f"  r{r}c{c}: {{description: cell, source: rule}}" for r, c in cells),
+        "initial: r0c0",
+        "events:",
+        *(f"  {name}: {{source: rule}}" for name in (*moves, "mail_pin")),
+        "transitions:",
+    ]
+    for r, c in cells:
+        for name, (dr, dc) in moves.items():
+            if 0 <= r + dr < n and 0 <= c + dc < n:
+                lines.append(
+                    f"  - {{id: {name}_{r}_{c}, event: {name}, from: r{r}c{c}, to: r{r + dr}c{c + dc}, source: rule}}"
+                )
+    lines.append(
+        f"  - {{id: mail_pin, event: mail_pin, from: r{n - 1}c{n - 1}, "
+        "do: [{randomize_credential: pin}, {send: pin_mail}], source: rule}"
+    )
+    return "\n".join(lines) + "\n"
 
 
 def _one_start_at_a_time(engine: Engine, chosen: tuple[Capability, ...], goal: str) -> int | None:
@@ -53,8 +105,11 @@ def _one_start_at_a_time(engine: Engine, chosen: tuple[Capability, ...], goal: s
     return best
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda p: Path(p).stem)
-def test_one_pass_per_capability_set_equals_a_search_from_each_situation(path: Path) -> None:
+@pytest.mark.parametrize("path", [*SPECS, "grid"], ids=lambda p: Path(p).stem)
+def test_one_pass_per_capability_set_equals_a_search_from_each_situation(path: Path | str, tmp_path: Path) -> None:
+    if path == "grid":
+        path = tmp_path / "mailed_grid.yaml"
+        path.write_text(grid_with_a_mailed_reset(4), encoding="utf-8")
     engine = Engine(load_spec(path))
     member = Explorer(engine).explore()
     universe = capability_universe(engine.spec)
@@ -69,7 +124,7 @@ def test_one_pass_per_capability_set_equals_a_search_from_each_situation(path: P
             for goal in goals:
                 assert one_pass.get(goal) == _one_start_at_a_time(engine, chosen, goal), (chosen, goal)
                 compared += 1
-    assert compared >= 8
+    assert compared >= 4
 
 
 def test_an_attacker_search_stopped_by_its_bound_is_undecided_not_safe() -> None:
@@ -83,3 +138,16 @@ def test_an_attacker_search_stopped_by_its_bound_is_undecided_not_safe() -> None
     assert analysis.undecided == [(goal, mailbox, 5) for goal in GOALS]
     search(engine, member, mailbox, list(GOALS), 200_000, analysis)  # with room, both are found
     assert {a.goal for a in analysis.attacks} == set(GOALS)
+
+
+def test_on_the_grid_the_mailbox_alone_is_enough_after_the_shortest_walk(tmp_path: Path) -> None:
+    """From the cell nearest the corner, one step and the mail: the fewest over every start."""
+    path = tmp_path / "mailed_grid.yaml"
+    path.write_text(grid_with_a_mailed_reset(5), encoding="utf-8")
+    engine = Engine(load_spec(path))
+    member = Explorer(engine).explore()
+    analysis = attacks(engine, member)
+    assert sorted(str(c) for a in analysis.attacks for c in a.capabilities) == ["mailbox", "the member's pin"]
+    [attack] = [a for a in analysis.attacks if str(a.capabilities[0]) == "mailbox"]
+    assert attack.start.state == "r4c4" and attack.depth == 1  # at the corner: mail the PIN
+    assert attack.moves is not None and [m.event for m in attack.moves] == ["mail_pin"]
