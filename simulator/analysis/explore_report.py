@@ -171,7 +171,7 @@ class _Writer:
                 or [self.at_once(attack)],
                 header=header,
                 flags=dict(zip(spec.flags, world.flags, strict=True)),
-                running=[d for d, start in zip(spec.deadlines, world.deadlines, strict=True) if start is not None],
+                running=[self.explorer.clocks.names[i] for i in self.explorer.clocks.ticking(world)],
                 grants=grants,
             )
         else:
