@@ -89,7 +89,7 @@ class Sample:
     situations: int
     edges: int
     explored: float = 0.0
-    """whole only: ``ExploreReport.seconds``, the explorer's own clock inside the whole run."""
+    """whole only: ``ExploreReport.seconds``, the command's own clock (everything after loading)."""
     loading: float = 0.0
     """whole only: the part of the run spent loading and validating the spec file."""
 
@@ -210,7 +210,7 @@ def report(data: dict[str, Any]) -> str:
             f"{s['spec']}: {s['path']}  ({s['situations']} situations, {s['edges']} edges)",
             f"  core    {s['core_seconds']:9.3f} s   (Explorer(Engine(spec, overrides)).explore())",
             f"  whole   {s['whole_seconds']:9.3f} s   (api.explore(path, out=...), what `credlab explore` runs; "
-            f"its exploration: {s['whole_explore_seconds']:.3f} s)",
+            f"its own clock: {s['whole_explore_seconds']:.3f} s)",
             f"  of which loading the spec {s['loading_seconds']:.3f} s, and the analysis {s['analysis_seconds']:.3f} s",
             f"  RATIO analysis/core = {s['ratio']:.2f}   target ≤ {s['target']:g}   {verdict}",
             f"  whole/core with loading = {s['ratio_with_loading']:.2f} (loading is bench_validate's to measure)",

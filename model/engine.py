@@ -208,7 +208,7 @@ class Engine:
         world: World,
         event: str,
         inputs: Mapping[str, ir.InputValue],
-        rng: random.Random,
+        rng: Draws,
         actor: str | None = None,
     ) -> tuple[World, EngineStep]:
         """The world after ``actor`` causes ``event`` with ``inputs`` (the same world when no
@@ -232,7 +232,7 @@ class Engine:
         world: World,
         t: ir.Transition,
         inputs: Mapping[str, ir.InputValue],
-        rng: random.Random,
+        rng: Draws,
         actor: str | None = None,
     ) -> tuple[World, tuple[tuple[str, str, str], ...]]:
         s = _Scratch(world)
@@ -255,7 +255,7 @@ class Engine:
         return after, tuple(s.disclosed)
 
     def _effect(
-        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, ir.InputValue], rng: random.Random
+        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, ir.InputValue], rng: Draws
     ) -> None:
         match e:
             case ir.SetCredential(credential=c, input=i):
@@ -265,7 +265,8 @@ class Engine:
             case ir.ClearCredential(credential=c):
                 s.credentials[self.credential_index[c]] = None
             case ir.RandomizeCredential(credential=c):
-                value = random_candidate(self.spec.policies[self.spec.credentials[c].policy], rng)
+                source = rng if isinstance(rng, random.Random) else rng()
+                value = random_candidate(self.spec.policies[self.spec.credentials[c].policy], source)
                 s.credentials[self.credential_index[c]] = digest(self.salt, value)
                 s.disclosable[c] = value
             case ir.SetFlag(flag=f, value=v):
@@ -289,7 +290,7 @@ class Engine:
 
     # --- time ---------------------------------------------------------------------------------
     def advance(
-        self, world: World, seconds: int, rng: random.Random, watch: ExpiryWatch | None = None
+        self, world: World, seconds: int, rng: Draws, watch: ExpiryWatch | None = None
     ) -> tuple[World, list[EngineStep]]:
         """Move the clock; each deadline that lapses fires its expiry event once, earliest first."""
         if seconds < 0:
@@ -303,7 +304,7 @@ class Engine:
         return self.lapse(world, [name for _, name in lapsed], rng, watch)
 
     def lapse(
-        self, world: World, names: list[str], rng: random.Random, watch: ExpiryWatch | None = None
+        self, world: World, names: list[str], rng: Draws, watch: ExpiryWatch | None = None
     ) -> tuple[World, list[EngineStep]]:
         """Mark the deadlines ``names`` expired, in that order, each firing its expiry event if it
         still runs; ``watch`` sees each world just before its expiry event fires (determinism
@@ -322,4 +323,7 @@ class Engine:
 
 
 ExpiryWatch = Callable[[World, str], None]
+Draws = random.Random | Callable[[], random.Random]
+"""A random source, or a function that makes one when an effect first draws (most steps never
+do, and a search wants every draw to start from the same state)."""
 """Called with the world and the expiry event about to fire in it."""

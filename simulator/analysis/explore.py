@@ -240,7 +240,7 @@ class Explorer(PathFinder):
                             then=Edge(move),
                         )
                     )
-                after, step = self.engine.fire(world, event, inputs, search_random(), self.actor)
+                after, step = self.engine.fire(world, event, inputs, search_random, self.actor)
                 if not step.accepted:
                     continue
                 assert step.transition is not None
@@ -266,7 +266,7 @@ class Explorer(PathFinder):
 
             names = [clocks.names[i] for i in lapse.order]
             lapsed = clocks.lapsed_world(world, lapse.order)
-            after, steps = self.engine.lapse(lapsed, names, search_random(), ambiguous if check else None)
+            after, steps = self.engine.lapse(lapsed, names, search_random, ambiguous if check else None)
             learned = knowledge
             fired = [s.transition for s in steps if s.transition]
             for step in steps:

@@ -217,7 +217,6 @@ def distinguish(
     :data:`UNDECIDED` if ``max_states`` joint situations were searched without an answer."""
     finder = PathFinder(Engine(original), broken=True)
     other = Engine(mutant)
-    rng = search_random()
     queue: deque[tuple[World, World, Knowledge, str, tuple[Move, ...]]] = deque()
     seen: set[tuple[object, ...]] = set()
     for state in original.initial:
@@ -236,8 +235,8 @@ def distinguish(
                 inputs = finder.resolve(left, knowledge, move.inputs)
                 if inputs is None:
                     continue
-                after_left, step_left = finder.engine.fire(left, event, inputs, search_random(), finder.actor)
-                after_right, step_right = other.fire(right, event, inputs, search_random(), finder.actor)
+                after_left, step_left = finder.engine.fire(left, event, inputs, search_random, finder.actor)
+                after_right, step_right = other.fire(right, event, inputs, search_random, finder.actor)
                 if not step_left.accepted and not step_right.accepted:
                     continue  # both refuse and change nothing: alike, as they were before
                 if _observable(finder.engine, after_left, step_left) != _observable(other, after_right, step_right):
@@ -246,8 +245,9 @@ def distinguish(
                     learned = finder.learn(knowledge, step_left.transition, inputs, step_left.disclosed)
                     queue.append((after_left, after_right, learned, start, (*moves, move)))
         for move, delta in deadline_jumps(finder.engine, left):
-            after_left, steps_left = finder.engine.advance(left, delta, rng)
-            after_right, steps_right = other.advance(right, delta, rng)
+            # each side draws from the same fresh state: one shared source would give them different PINs
+            after_left, steps_left = finder.engine.advance(left, delta, search_random)
+            after_right, steps_right = other.advance(right, delta, search_random)
             seen_left = [s.target for s in steps_left] + [after_left.state]
             seen_right = [s.target for s in steps_right] + [after_right.state]
             if seen_left != seen_right or after_left.credentials != after_right.credentials:

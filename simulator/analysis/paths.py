@@ -247,13 +247,13 @@ class PathFinder:
                 inputs = self.resolve(world, knowledge, move.inputs)
                 if inputs is None:
                     continue
-                after, step = self.engine.fire(world, move.event, inputs, search_random(), self.actor)
+                after, step = self.engine.fire(world, move.event, inputs, search_random, self.actor)
                 if not step.accepted:
                     continue
                 learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
                 yield move, (after, learned), [step.transition] if step.transition else []
         for jump, delta in deadline_jumps(self.engine, world):
-            after, steps = self.engine.advance(world, delta, search_random())
+            after, steps = self.engine.advance(world, delta, search_random)
             learned = knowledge
             for step in steps:
                 learned = self.learn(learned, step.transition, {}, step.disclosed)
