@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hypothesis.stateful import RuleBasedStateMachine
 
     from credlab.simulator.analysis.check import CheckReport
-    from credlab.simulator.analysis.explore import Exploration
+    from credlab.simulator.analysis.exploration import Exploration
     from credlab.simulator.analysis.fuzz import FuzzStats
     from credlab.simulator.analysis.lint import LintReport
     from credlab.simulator.render.diagram_files import DiagramFiles

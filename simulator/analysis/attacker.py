@@ -23,7 +23,8 @@ from itertools import combinations
 
 from credlab.model import ir
 from credlab.model.engine import Engine, World
-from credlab.simulator.analysis.explore import Exploration, Explorer, concrete_moves
+from credlab.simulator.analysis.exploration import Exploration, concrete_moves
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Move, causable
 from credlab.simulator.analysis.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge

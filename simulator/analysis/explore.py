@@ -20,106 +20,31 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from credlab.model.engine import Engine, World
-from credlab.simulator.analysis.clocks import Clocks, Timed
-from credlab.simulator.analysis.paths import Key, Move, PathFinder, search_random, situation
+from credlab.simulator.analysis.clocks import Clocks
+from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
+from credlab.simulator.analysis.packing import Layout, has_secret_inputs
+from credlab.simulator.analysis.paths import PathFinder, search_random
 from credlab.simulator.analysis.zones import Zone
 from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
-from credlab.simulator.stories.scenario import Advance
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One explored step: an event move, or time passing until the deadlines of ``lapse`` lapse."""
-
-    move: Move | None
-    lapse: tuple[int, ...] = ()
-    resets: tuple[int, ...] = ()
-    universal: bool = True
-    """Whether every valuation of the source's zone can take it (events always can)."""
-
-
-@dataclass(slots=True)
-class Violation:
-    property: PropertyId
-    description: str
-    node: int
-    detail: str = ""
-    then: Edge | None = None
-    """A step past the node that shows the violation (the lapse whose expiry is ambiguous)."""
-
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
-
-
-@dataclass(slots=True)
-class Exploration:
-    """The explored graph and what was found in it."""
-
-    clocks: Clocks
-    starts: list[tuple[int, str]] = field(default_factory=list)
-    worlds: list[tuple[World, Knowledge]] = field(default_factory=list)
-    zones: list[Zone] = field(default_factory=list)
-    parents: list[tuple[int, Edge] | None] = field(default_factory=list)
-    edges: int = 0
-    successors: list[list[tuple[int, bool]]] = field(default_factory=list)
-    """Each situation's distinct successors, each with whether its whole zone can move there."""
-    states: set[str] = field(default_factory=set)
-    transitions: set[str] = field(default_factory=set)
-    violations: list[Violation] = field(default_factory=list)
-    complete: bool = True
-    seconds: float = 0.0
-    frontier: int = 0
-    """Situations found and not yet expanded (for progress displays)."""
-    undecided_recovery: list[int] = field(default_factory=list)
-    """Situations whose only ways back to online access are lapses some of their valuations miss."""
-
-    def root(self, node: int) -> int:
-        link = self.parents[node]
-        while link is not None:
-            node = link[0]
-            link = self.parents[node]
-        return node
-
-    def timed(self, node: int, then: Edge | None = None) -> list[tuple[Timed, Edge]]:
-        """The steps from this exploration's start to ``node`` (and ``then``), with their clocks."""
-        steps: list[tuple[Timed, Edge]] = [] if then is None else [self._timed(node, then)]
-        link = self.parents[node]
-        while link is not None:
-            parent, edge = link
-            steps.append(self._timed(parent, edge))
-            link = self.parents[parent]
-        return list(reversed(steps))
-
-    def _timed(self, source: int, edge: Edge) -> tuple[Timed, Edge]:
-        return Timed(self.zones[source].clocks, edge.lapse, edge.resets), edge
-
-    def path(self, node: int, then: Edge | None = None) -> tuple[str, tuple[Move, ...]]:
-        """The starting state and the shortest moves from it to ``node``, with concrete waits."""
-        start = next(state for index, state in self.starts if index == self.root(node))
-        steps = concrete_moves(self.clocks, self.timed(node, then))
-        assert steps is not None, "a path from the spec's start is realised by the zones it came from"
-        return start, tuple(m for moves in steps for m in moves)
-
-
-def concrete_moves(clocks: Clocks, steps: list[tuple[Timed, Edge]]) -> list[list[Move]] | None:
-    """Each step as story moves: a wait (if any) then the event, or the advance that lapses
-    (None when no concrete times realise the steps, see :meth:`Clocks.concrete_delays`)."""
-    delays = clocks.concrete_delays([timed for timed, _ in steps])
-    if delays is None:
-        return None
-    moves: list[list[Move]] = []
-    for delay, (_, edge) in zip(delays, steps, strict=True):
-        wait = [Move(advance=Advance(seconds=delay))] if delay or edge.move is None else []
-        moves.append(wait + ([edge.move] if edge.move is not None else []))
-    return moves
+Entry = tuple[list[tuple[Edge, int, str]], list[tuple[str, Edge]]]
+"""What an event's moves do in every situation that shares the fields it reads: each accepted
+move's edge with the written fields of its packed successor and the transition it fires, and
+the nondeterminism met."""
 
 
 class Explorer(PathFinder):
-    """Breadth-first search over symbolic situations, checking properties as it goes."""
+    """Breadth-first search over packed symbolic situations, checking properties as it goes.
+
+    Each event's outcomes are computed on the reference engine once per combination of the
+    fields it reads (:meth:`Layout.event_masks`) and reused for every situation that shares
+    them; with ``tables=False`` every situation is expanded on the reference engine, the
+    oracle the tables are tested against.
+    """
 
     def __init__(
         self,
@@ -129,14 +54,29 @@ class Explorer(PathFinder):
         max_states: int = 200_000,
         progress: Callable[[Exploration], None] | None = None,
         capabilities: frozenset[str] | None = None,
+        tables: bool = True,
     ) -> None:
         """Explore as ``actor`` (default: the spec's default actor), with ``capabilities`` if given."""
         super().__init__(engine, actor, max_nodes=max_states, capabilities=capabilities)
-        self.progress = progress
+        self.progress, self.tables = progress, tables
         self.clocks = Clocks(engine)
+        self.layout = Layout(self.spec, self.clocks)
         self.online = [n for n, c in self.spec.channels.items() if c.kind == "online"] or sorted(
             {rule.channel for rule in self.spec.access}
         )
+        state_events: dict[int, list[str]] = {}
+        for number, state in enumerate(self.layout.states):
+            state_events[number] = [e for e in self.moves if (state, e) in engine.table]
+        self.state_events = state_events
+        self.masks = {
+            e: self.layout.event_masks(e, has_secret_inputs([m.inputs for m in ms])) for e, ms in self.moves.items()
+        }
+        self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in self.moves}
+        self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
+        self.invariant_mask = self.layout.invariant_mask()
+        self.broken: dict[int, list[str]] = {}
+        self.online_mask = self.layout.access_mask(self.online)
+        self.online_access: dict[int, bool] = {}
 
     def explore(
         self,
@@ -148,63 +88,101 @@ class Explorer(PathFinder):
         """Explore from the spec's initial states (or from ``starts``: label, world, knowledge,
         zone); with ``check``, record every property violation on the way. ``stop`` sees each new
         situation; when it says so the search ends there (and is not complete)."""
-        found = Exploration(self.clocks)
-        index: dict[Key, list[tuple[Zone, int]]] = {}
+        found = Exploration(self.layout)
+        layout, zone_mask = self.layout, self.layout.zone_mask
+        timed = bool(self.spec.deadlines)
+        exact: dict[int, int] = {}
+        discrete: dict[int, list[tuple[Zone, int]]] = {}
         queue: deque[int] = deque()
         started = time.perf_counter()
         halted = False
+        keys, parents, successors = found.keys, found.parents, found.successors
+        self.outcomes = {e: {} for e in self.moves}  # fired transitions are counted as entries are made
 
-        def intern(world: World, knowledge: Knowledge, zone: Zone, parent: tuple[int, Edge] | None) -> int | None:
+        def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
             nonlocal halted
-            key = situation(world, knowledge)
-            known = index.setdefault(key, [])
-            for stored, number in known:
-                if stored.includes(zone):
-                    return number
-            if len(found.worlds) >= self.max_nodes or halted:
+            if timed:
+                same = discrete.setdefault(key & ~zone_mask, [])
+                if same:  # a stored zone that includes this one stands for it
+                    zone = layout.zone_of(key)
+                    for stored, number in same:
+                        if stored.includes(zone):
+                            exact[key] = number
+                            return number
+            if len(keys) >= self.max_nodes or halted:
                 found.complete = False
                 return None
-            number = len(found.worlds)
-            known.append((zone, number))
-            found.worlds.append((world, knowledge))
-            found.zones.append(zone)
-            found.parents.append(parent)
-            found.successors.append([])
-            found.states.add(world.state)
+            number = len(keys)
+            exact[key] = number
+            if timed:
+                same.append((layout.zone_of(key), number))
+            keys.append(key)
+            parents.append(parent)
+            successors.append([])
+            found.states.add(layout.states[layout.state_of(key)])
             queue.append(number)
             if check:
-                self.check_node(found, number)
+                self.check_node(found, number, key)
             if stop is not None and stop(found, number):
                 halted = True
             return number
 
         seeds = starts or [(s, *self.start(s), Zone()) for s in self.spec.initial]
         for label, world, knowledge, zone in seeds:
-            node = intern(self.clocks.representative(world), knowledge, self.clocks.settle(zone), None)
+            key = layout.encode(self.clocks.representative(world), knowledge, self.clocks.settle(zone))
+            node = exact.get(key)
+            node = intern(key, None) if node is None else node
             if node is not None:
                 found.starts.append((node, label))
+        state_events, masks, deadlock = self.state_events, self.masks, PropertyId.builtin(Builtin.DEADLOCK_FREE)
         while queue and not halted:
             node = queue.popleft()
+            key = keys[node]
             changed = False
-            for edge, after, learned, zone, fired in self.successors(found, node, check=check):
-                found.transitions.update(fired)
-                target = intern(after, learned, zone, (node, edge))
-                if target is None:  # beyond --max-states: not explored, but not nothing either
-                    changed = True
-                    continue
-                found.edges += 1
-                if target != node:
-                    found.successors[node].append((target, edge.universal))
-                    changed = True
+            out = successors[node]
+            unpacked: tuple[World, Knowledge, Zone] | None = None
+            for event in state_events[layout.state_of(key)]:
+                read, written = masks[event]
+                table = self.outcomes[event]
+                entry = table.get(key & read) if self.tables else None
+                if entry is None:
+                    unpacked = unpacked or layout.decode(key)
+                    entry = table[key & read] = self.event_outcomes(found, key, written, unpacked, event)
+                accepted, ambiguities = entry
+                if ambiguities and check:
+                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in ambiguities]
+                base = key & ~written
+                for edge, partial, _ in accepted:
+                    following = base | partial
+                    target = exact.get(following)
+                    if target is None:
+                        target = intern(following, (node, edge))
+                        if target is None:  # beyond --max-states: not explored, but not nothing either
+                            changed = True
+                            continue
+                    found.edges += 1
+                    if target != node:
+                        out.append((target, True))
+                        changed = True
+            if timed and layout.zone_of(key).clocks:
+                world, knowledge, zone = unpacked or layout.decode(key)
+                for edge, after, learned, following_zone, fired in self.lapse_successors(
+                    found, node, world, knowledge, zone, check
+                ):
+                    found.transitions.update(fired)
+                    following = layout.encode(after, learned, following_zone)
+                    target = exact.get(following)
+                    target = intern(following, (node, edge)) if target is None else target
+                    if target is None:
+                        changed = True
+                        continue
+                    found.edges += 1
+                    if target != node:
+                        out.append((target, edge.universal))
+                        changed = True
             if check and not changed:
-                found.violations.append(
-                    Violation(
-                        PropertyId.builtin(Builtin.DEADLOCK_FREE),
-                        "the member can change nothing from here",
-                        node,
-                        found.worlds[node][0].state,
-                    )
-                )
+                state = layout.states[layout.state_of(key)]
+                found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
             if self.progress is not None and node % 1000 == 0:
                 found.frontier = len(queue)
                 self.progress(found)
@@ -215,40 +193,42 @@ class Explorer(PathFinder):
         found.seconds = time.perf_counter() - started
         return found
 
-    def successors(self, found: Exploration, node: int, *, check: bool = False) -> list[Successor]:
-        """Every step from situation ``node``: each accepted event move, then each way time can
-        move on; with ``check``, record the nondeterminism met on the way."""
-        world, knowledge = found.worlds[node]
-        zone = found.zones[node]
+    # --- expansion ---------------------------------------------------------------------------------
+    def event_outcomes(
+        self, found: Exploration, key: int, written: int, unpacked: tuple[World, Knowledge, Zone], event: str
+    ) -> Entry:
+        """What each move of ``event`` does in the unpacked situation ``key``, on the reference
+        engine: the accepted moves (edge, written fields of the successor) and the
+        nondeterminism met. The transitions fired count as fired in ``found``."""
+        world, knowledge, zone = unpacked
+        candidates = self.engine.table[(world.state, event)]
+        accepted: list[tuple[Edge, int, str]] = []
+        ambiguities: list[tuple[str, Edge]] = []
+        for move in self.moves[event]:
+            inputs = self.resolve(world, knowledge, move.inputs)
+            if inputs is None:
+                continue
+            if len(candidates) > 1 and len(enabled := self.engine.enabled(world, event, inputs)) > 1:
+                ambiguities.append((f"'{event}' enables {', '.join(enabled)} at once", Edge(move)))
+            after, step = self.engine.fire(world, event, inputs, search_random, self.actor)
+            if not step.accepted:
+                continue
+            assert step.transition is not None
+            found.transitions.add(step.transition)
+            learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
+            resets = self.clocks.starts[step.transition]
+            after = self.clocks.representative(after)
+            following = self.layout.encode(after, learned, self.clocks.after(zone, after, resets))
+            assert following & ~written == key & ~written, f"'{event}' changed a field it does not declare"
+            accepted.append((Edge(move, resets=resets), following & written, step.transition))
+        return accepted, ambiguities
+
+    def lapse_successors(
+        self, found: Exploration, node: int, world: World, knowledge: Knowledge, zone: Zone, check: bool
+    ) -> list[Successor]:
+        """Each way time can move on from the situation: the deadlines that lapse, in order."""
         clocks = self.clocks
         result: list[Successor] = []
-        for event, moves in self.moves.items():
-            candidates = self.engine.table.get((world.state, event))
-            if candidates is None:
-                continue  # no transition handles the event here: every input is refused alike
-            for move in moves:
-                assert move.event is not None
-                inputs = self.resolve(world, knowledge, move.inputs)
-                if inputs is None:
-                    continue
-                if check and len(candidates) > 1 and len(enabled := self.engine.enabled(world, event, inputs)) > 1:
-                    found.violations.append(
-                        Violation(
-                            PropertyId.builtin(Builtin.DETERMINISTIC),
-                            f"'{event}' enables {', '.join(enabled)} at once",
-                            node,
-                            then=Edge(move),
-                        )
-                    )
-                after, step = self.engine.fire(world, event, inputs, search_random, self.actor)
-                if not step.accepted:
-                    continue
-                assert step.transition is not None
-                learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
-                resets = clocks.starts[step.transition]
-                edge = Edge(move, resets=resets)
-                after = clocks.representative(after)
-                result.append((edge, after, learned, clocks.after(zone, after, resets), [step.transition]))
         for lapse in clocks.lapses(zone):
             edge = Edge(None, lapse.order, universal=lapse.universal)
 
@@ -277,15 +257,41 @@ class Explorer(PathFinder):
             result.append((edge, after, learned, clocks.after(lapse.zone, after, resets), fired))
         return result
 
-    def check_node(self, found: Exploration, node: int) -> None:
-        world, _ = found.worlds[node]
-        for invariant in self.engine.violated_invariants(world):
+    def successors(self, found: Exploration, node: int) -> list[Successor]:
+        """Every step from situation ``node``, unpacked and computed afresh on the reference
+        engine: (edge, world, knowledge, zone, transitions fired)."""
+        key = found.keys[node]
+        world, knowledge, zone = unpacked = self.layout.decode(key)
+        steps: list[Successor] = []
+        for event in self.state_events[self.layout.state_of(key)]:
+            _, written = self.masks[event]
+            accepted, _ = self.event_outcomes(Exploration(self.layout), key, written, unpacked, event)
+            for edge, partial, transition in accepted:
+                steps.append((edge, *self.layout.decode((key & ~written) | partial), [transition]))
+        steps += self.lapse_successors(found, node, world, knowledge, zone, False)
+        return steps
+
+    # --- properties ----------------------------------------------------------------------------------
+    def check_node(self, found: Exploration, node: int, key: int) -> None:
+        projection = key & self.invariant_mask
+        broken = self.broken.get(projection)
+        if broken is None:
+            world, _, _ = self.layout.decode(key)
+            broken = self.broken[projection] = self.engine.violated_invariants(world)
+        for invariant in broken:
             text = next(inv.text for inv in self.spec.invariants if inv.id == invariant)
             found.violations.append(Violation(PropertyId.invariant(invariant), text, node))
 
-    def has_online_access(self, world: World, knowledge: Knowledge) -> bool:
-        values = {v for _, history in knowledge.known for v in history}
-        return any(self.engine.accepts(world, channel, None, value) for channel in self.online for value in values)
+    def has_online_access(self, key: int) -> bool:
+        projection = key & self.online_mask
+        known = self.online_access.get(projection)
+        if known is None:
+            world, knowledge, _ = self.layout.decode(key)
+            values = {v for _, history in knowledge.known for v in history}
+            known = self.online_access[projection] = any(
+                self.engine.accepts(world, channel, None, value) for channel in self.online for value in values
+            )
+        return known
 
     def check_recoverable(self, found: Exploration) -> None:
         """Every situation must lead back to one where a value the member knows works online.
@@ -294,9 +300,9 @@ class Explorer(PathFinder):
         none gets back). A situation whose only way back is a lapse that only some of its
         valuations can take is undecided: the property is then unknown, never holds.
         """
-        good = [n for n, (world, knowledge) in enumerate(found.worlds) if self.has_online_access(world, knowledge)]
+        good = [n for n, key in enumerate(found.keys) if self.has_online_access(key)]
         surely, maybe = _back_from(found, good, universal_only=True), _back_from(found, good, universal_only=False)
-        stuck = [n for n in range(len(found.worlds)) if n not in maybe]
+        stuck = [n for n in range(len(found.keys)) if n not in maybe]
         if stuck and found.complete:
             found.violations.append(
                 Violation(
@@ -310,7 +316,7 @@ class Explorer(PathFinder):
 
 def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> set[int]:
     """The situations from which a path of (universal) steps reaches one of ``good``."""
-    predecessors: list[list[int]] = [[] for _ in found.worlds]
+    predecessors: list[list[int]] = [[] for _ in found.keys]
     for source, targets in enumerate(found.successors):
         for target, universal in targets:
             if universal or not universal_only:

@@ -20,7 +20,8 @@ from credlab.simulator.analysis.attacker import (
     attacks,
     lockout_windows,
 )
-from credlab.simulator.analysis.explore import Exploration, Explorer, Violation
+from credlab.simulator.analysis.exploration import Exploration, Violation
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import (
     Builtin,

@@ -12,7 +12,8 @@ from credlab.model.differential import load_world, world_of
 from credlab.model.engine import Engine, EngineStep, World
 from credlab.model.ir import Spec
 from credlab.model.machine import compile_spec
-from credlab.simulator.analysis.explore import Exploration, Explorer
+from credlab.simulator.analysis.exploration import Exploration
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Move, search_random
 from credlab.simulator.cli.main import main
 from tests.conftest import ANA_SPEC, REPO

@@ -11,7 +11,8 @@ import pytest
 from credlab.model.engine import Engine
 from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
-from credlab.simulator.analysis.explore import Exploration, Explorer
+from credlab.simulator.analysis.exploration import Exploration
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
 from credlab.simulator.analysis.zones import INF, Zone
 from credlab.simulator.cli.main import main

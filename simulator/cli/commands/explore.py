@@ -12,7 +12,7 @@ from credlab.simulator.cli.options import add_command, progress_line
 from credlab.simulator.cli.output import finish
 
 if TYPE_CHECKING:
-    from credlab.simulator.analysis.explore import Exploration
+    from credlab.simulator.analysis.exploration import Exploration
     from credlab.simulator.results import ExploreReport
 
 _MARKS = {"holds": "holds", "fails": "FAILS", "unknown": "UNKNOWN"}

@@ -1,0 +1,163 @@
+"""What an exploration found: the graph of situations, the paths to them, the violations.
+
+Situations are numbered in breadth-first order and kept packed (see
+:mod:`~credlab.simulator.analysis.packing`); :attr:`Exploration.worlds` and
+:attr:`Exploration.zones` unpack them on demand. Each keeps its BFS parent, so the path to any
+situation is a shortest one, and :meth:`Exploration.path` gives it the shortest concrete waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import overload
+
+from credlab.model.engine import World
+from credlab.simulator.analysis.clocks import Clocks, Timed
+from credlab.simulator.analysis.packing import Layout
+from credlab.simulator.analysis.paths import Move
+from credlab.simulator.analysis.zones import Zone
+from credlab.simulator.results import PropertyId
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import Advance
+
+
+class _Unpacked(Sequence[tuple[World, Knowledge]]):
+    """The (world, knowledge) of each situation, unpacked when asked for."""
+
+    def __init__(self, layout: Layout, keys: list[int]) -> None:
+        self.layout, self.keys = layout, keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[World, Knowledge]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[World, Knowledge]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[World, Knowledge] | list[tuple[World, Knowledge]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        world, knowledge, _ = self.layout.decode(self.keys[index])
+        return world, knowledge
+
+    def __iter__(self) -> Iterator[tuple[World, Knowledge]]:
+        for key in self.keys:
+            world, knowledge, _ = self.layout.decode(key)
+            yield world, knowledge
+
+
+class _Zones(Sequence[Zone]):
+    def __init__(self, layout: Layout, keys: list[int]) -> None:
+        self.layout, self.keys = layout, keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Zone: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Zone]: ...
+    def __getitem__(self, index: int | slice) -> Zone | list[Zone]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.layout.zone_of(self.keys[index])
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One explored step: an event move, or time passing until the deadlines of ``lapse`` lapse."""
+
+    move: Move | None
+    lapse: tuple[int, ...] = ()
+    resets: tuple[int, ...] = ()
+    universal: bool = True
+    """Whether every valuation of the source's zone can take it (events always can)."""
+
+
+@dataclass(slots=True)
+class Violation:
+    property: PropertyId
+    description: str
+    node: int
+    detail: str = ""
+    then: Edge | None = None
+    """A step past the node that shows the violation (the lapse whose expiry is ambiguous)."""
+
+
+Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
+
+
+@dataclass(slots=True)
+class Exploration:
+    """The explored graph and what was found in it."""
+
+    layout: Layout
+    starts: list[tuple[int, str]] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+    """Each situation, packed."""
+    parents: list[tuple[int, Edge] | None] = field(default_factory=list)
+    edges: int = 0
+    successors: list[list[tuple[int, bool]]] = field(default_factory=list)
+    """Each situation's distinct successors, each with whether its whole zone can move there."""
+    states: set[str] = field(default_factory=set)
+    transitions: set[str] = field(default_factory=set)
+    violations: list[Violation] = field(default_factory=list)
+    complete: bool = True
+    seconds: float = 0.0
+    frontier: int = 0
+    """Situations found and not yet expanded (for progress displays)."""
+    undecided_recovery: list[int] = field(default_factory=list)
+    """Situations whose only ways back to online access are lapses some of their valuations miss."""
+
+    @property
+    def clocks(self) -> Clocks:
+        return self.layout.clocks
+
+    @property
+    def worlds(self) -> Sequence[tuple[World, Knowledge]]:
+        return _Unpacked(self.layout, self.keys)
+
+    @property
+    def zones(self) -> Sequence[Zone]:
+        return _Zones(self.layout, self.keys)
+
+    def root(self, node: int) -> int:
+        link = self.parents[node]
+        while link is not None:
+            node = link[0]
+            link = self.parents[node]
+        return node
+
+    def timed(self, node: int, then: Edge | None = None) -> list[tuple[Timed, Edge]]:
+        """The steps from this exploration's start to ``node`` (and ``then``), with their clocks."""
+        steps: list[tuple[Timed, Edge]] = [] if then is None else [self._timed(node, then)]
+        link = self.parents[node]
+        while link is not None:
+            parent, edge = link
+            steps.append(self._timed(parent, edge))
+            link = self.parents[parent]
+        return list(reversed(steps))
+
+    def _timed(self, source: int, edge: Edge) -> tuple[Timed, Edge]:
+        return Timed(self.zones[source].clocks, edge.lapse, edge.resets), edge
+
+    def path(self, node: int, then: Edge | None = None) -> tuple[str, tuple[Move, ...]]:
+        """The starting state and the shortest moves from it to ``node``, with concrete waits."""
+        start = next(state for index, state in self.starts if index == self.root(node))
+        steps = concrete_moves(self.clocks, self.timed(node, then))
+        assert steps is not None, "a path from the spec's start is realised by the zones it came from"
+        return start, tuple(m for moves in steps for m in moves)
+
+
+def concrete_moves(clocks: Clocks, steps: list[tuple[Timed, Edge]]) -> list[list[Move]] | None:
+    """Each step as story moves: a wait (if any) then the event, or the advance that lapses
+    (None when no concrete times realise the steps, see :meth:`Clocks.concrete_delays`)."""
+    delays = clocks.concrete_delays([timed for timed, _ in steps])
+    if delays is None:
+        return None
+    moves: list[list[Move]] = []
+    for delay, (_, edge) in zip(delays, steps, strict=True):
+        wait = [Move(advance=Advance(seconds=delay))] if delay or edge.move is None else []
+        moves.append(wait + ([edge.move] if edge.move is not None else []))
+    return moves

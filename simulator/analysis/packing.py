@@ -1,0 +1,225 @@
+"""Situations packed into one integer, and which parts of it each event reads.
+
+Exploration keeps millions of situations and expands each once. As objects (a world, what the
+member knows, a zone) a situation costs hundreds of bytes and every successor is built field by
+field; packed, it is one ``int`` whose fields are bit ranges: the state, the session's owner, each
+flag, counter and deadline (running, lapsed), each credential's stored value and the member's
+knowledge and zone (the last three as numbers of interned values).
+
+What an event does in a situation depends only on the fields its transitions read (guards,
+effects, the session gate, the inputs it resolves): :meth:`Layout.event_masks` computes them from
+the IR, so the outcome found once for one combination of those fields serves every situation
+that shares it — the successor table of a compiled engine, filled as the search meets it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from credlab.model import ir
+from credlab.model.engine import World
+from credlab.simulator.analysis.clocks import Clocks
+from credlab.simulator.analysis.zones import Zone
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import SecretRef
+
+INTERNED_BITS = 24
+"""Room for interned values per field (credential values, knowledge, zones, owners)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    offset: int
+    width: int
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.offset
+
+
+class _Interned:
+    """Values numbered in the order they are first met (0 is ``first``, when given)."""
+
+    def __init__(self, first: object = None, *, empty: bool = True) -> None:
+        self.values: list[object] = [first] if empty else []
+        self.numbers: dict[object, int] = {first: 0} if empty else {}
+
+    def number(self, value: object) -> int:
+        known = self.numbers.get(value)
+        if known is None:
+            known = self.numbers[value] = len(self.values)
+            if known >> INTERNED_BITS:
+                raise OverflowError(f"more than {1 << INTERNED_BITS} distinct values in one field")
+            self.values.append(value)
+        return known
+
+
+class Layout:
+    """Where each part of a situation lives in its packed integer, for one spec."""
+
+    def __init__(self, spec: ir.Spec, clocks: Clocks) -> None:
+        self.spec, self.clocks = spec, clocks
+        self.fields: dict[str, Field] = {}
+        self._next = 0
+        self._add("state", max(len(spec.states) - 1, 1).bit_length())
+        self._add("owner", INTERNED_BITS)
+        for name in spec.flags:
+            self._add(f"flag:{name}", 1)
+        for name, counter in spec.counters.items():
+            self._add(f"counter:{name}", max(counter.maximum, 1).bit_length())
+        for name in spec.deadlines:
+            self._add(f"deadline:{name}", 2)  # bit 0: runs; bit 1: has lapsed
+        for name in spec.credentials:
+            self._add(f"credential:{name}", INTERNED_BITS)
+        self._add("knowledge", INTERNED_BITS)
+        self._add("zone", INTERNED_BITS)
+        self.states = list(spec.states)
+        self.state_numbers = {name: i for i, name in enumerate(self.states)}
+        self.owners = _Interned()
+        self.values = [_Interned() for _ in spec.credentials]
+        self.knowledge = _Interned(empty=False)
+        self.zones = _Interned(empty=False)
+        self._flag_fields = [self.fields[f"flag:{n}"] for n in spec.flags]
+        self._counter_fields = [self.fields[f"counter:{n}"] for n in spec.counters]
+        self._deadline_fields = [self.fields[f"deadline:{n}"] for n in spec.deadlines]
+        self._credential_fields = [self.fields[f"credential:{n}"] for n in spec.credentials]
+        self.zone_mask = self.fields["zone"].mask
+
+    def _add(self, name: str, width: int) -> None:
+        self.fields[name] = Field(self._next, width)
+        self._next += width
+
+    def state_of(self, key: int) -> int:
+        field = self.fields["state"]
+        return (key >> field.offset) & ((1 << field.width) - 1)
+
+    # --- packing ---------------------------------------------------------------------------------
+    def encode(self, world: World, knowledge: Knowledge, zone: Zone) -> int:
+        """The packed situation of a representative ``world`` (see :meth:`Clocks.representative`)."""
+        fields = self.fields
+        key = self.state_numbers[world.state] << fields["state"].offset
+        key |= self.owners.number(world.owner) << fields["owner"].offset
+        for field, flag in zip(self._flag_fields, world.flags, strict=True):
+            key |= int(flag) << field.offset
+        for field, count in zip(self._counter_fields, world.counters, strict=True):
+            key |= count << field.offset
+        for field, start, lapsed in zip(self._deadline_fields, world.deadlines, world.expiry_fired, strict=True):
+            key |= ((start is not None) | (lapsed << 1)) << field.offset
+        for field, table, stored in zip(self._credential_fields, self.values, world.credentials, strict=True):
+            key |= table.number(stored) << field.offset
+        key |= self.knowledge.number(knowledge) << fields["knowledge"].offset
+        return key | self.zones.number(zone) << fields["zone"].offset
+
+    def decode(self, key: int) -> tuple[World, Knowledge, Zone]:
+        def part(field: Field) -> int:
+            return (key >> field.offset) & ((1 << field.width) - 1)
+
+        fields, lapse_at = self.fields, self.clocks.lapse_at
+        bits = [part(f) for f in self._deadline_fields]
+        world = World(
+            self.states[part(fields["state"])],
+            tuple(table.values[part(f)] for f, table in zip(self._credential_fields, self.values, strict=True)),  # type: ignore[misc]
+            tuple(bool(part(f)) for f in self._flag_fields),
+            tuple(part(f) for f in self._counter_fields),
+            tuple(None if not b & 1 else (-lapse_at[i] if b & 2 else 0) for i, b in enumerate(bits)),
+            tuple(bool(b & 2) for b in bits),
+            0,
+            (),
+            self.owners.values[part(fields["owner"])],  # type: ignore[arg-type]
+        )
+        knowledge = self.knowledge.values[part(fields["knowledge"])]
+        zone = self.zones.values[part(fields["zone"])]
+        assert isinstance(knowledge, Knowledge) and isinstance(zone, Zone)
+        return world, knowledge, zone
+
+    def zone_of(self, key: int) -> Zone:
+        field = self.fields["zone"]
+        zone = self.zones.values[(key >> field.offset) & ((1 << field.width) - 1)]
+        assert isinstance(zone, Zone)
+        return zone
+
+    def mask(self, names: set[str]) -> int:
+        result = 0
+        for name in names:
+            result |= self.fields[name].mask
+        return result
+
+    # --- what reads what -------------------------------------------------------------------------
+    def reads(self, guard: ir.Guard) -> set[str]:
+        """The fields whose values can change whether ``guard`` holds (inputs aside)."""
+        match guard:
+            case ir.Matches(credential=c) | ir.IsSet(credential=c):
+                return {f"credential:{c}"}
+            case ir.Authenticates(channel=channel):
+                return self._access(channel)
+            case ir.Accepts(channel=channel, credential=c):
+                return self._access(channel, c)
+            case ir.FlagSet(flag=f):
+                return {f"flag:{f}"}
+            case ir.CountAtLeast(counter=c):
+                return {f"counter:{c}"}
+            case ir.Within(deadline=d) | ir.Expired(deadline=d):
+                return {f"deadline:{d}"}
+            case ir.InState():
+                return {"state"}
+            case ir.Not(guard=inner):
+                return self.reads(inner)
+            case ir.All(guards=parts) | ir.AnyOf(guards=parts):
+                return set().union(*(self.reads(p) for p in parts))
+            case ir.Implies(condition=a, consequence=b):
+                return self.reads(a) | self.reads(b)
+        return set()  # Satisfies, Given, InputTrue, InputIn: the inputs only
+
+    def _access(self, channel: str | None, credential: str | None = None) -> set[str]:
+        """What the access table reads for ``channel`` (every channel when None)."""
+        read: set[str] = set()
+        for rule in self.spec.access:
+            if (channel is None or rule.channel == channel) and (credential is None or rule.credential == credential):
+                read.add(f"credential:{rule.credential}")
+                if rule.when is not None:
+                    read |= self.reads(rule.when)
+        return read
+
+    def access_mask(self, channels: list[str]) -> int:
+        """What deciding access on ``channels`` with what the member knows reads."""
+        return self.mask(set().union(*(self._access(c) for c in channels)) | {"knowledge"})
+
+    def invariant_mask(self) -> int:
+        return self.mask(set().union(set(), *(self.reads(inv.holds) for inv in self.spec.invariants)))
+
+    def event_masks(self, event: str, moves_have_secrets: bool) -> tuple[int, int]:
+        """(read mask, write mask) of ``event``: every field a transition for it may read or
+        change, the state, the owner (the session gate) and, when inputs are secrets or steps
+        teach something, the knowledge. Written fields are read too: an increment, a stop of a
+        deadline or a learned value depends on the old one."""
+        reads, writes = {"state", "owner"}, {"state", "owner"}
+        for t in self.spec.transitions:
+            if t.event != event:
+                continue
+            for g in t.guards:
+                reads |= self.reads(g)
+            for e in t.effects:
+                match e:
+                    case ir.SetCredential(credential=c):
+                        writes |= {f"credential:{c}", "knowledge"}
+                    case ir.ClearCredential(credential=c) | ir.RandomizeCredential(credential=c):
+                        writes.add(f"credential:{c}")
+                    case ir.SetFlag(flag=f):
+                        writes.add(f"flag:{f}")
+                    case ir.Increment(counter=c) | ir.ResetCounter(counter=c):
+                        writes.add(f"counter:{c}")
+                    case ir.StartDeadline(deadline=d) | ir.StopDeadline(deadline=d):
+                        writes |= {f"deadline:{d}", "zone"}
+                    case ir.Send(message=m) if self.spec.messages[m].carries:
+                        writes.add("knowledge")
+        if moves_have_secrets:
+            reads.add("knowledge")
+            reads |= {f"credential:{c}" for c in self.spec.credentials}  # a wrong value differs from the stored one
+        reads |= writes
+        return self.mask(reads), self.mask(writes)
+
+
+def has_secret_inputs(moves: list[tuple[tuple[str, object], ...]]) -> bool:
+    """Whether any input refers to a secret the actor holds (or a wrong one): resolving it
+    reads the knowledge and the stored credentials."""
+    return any(isinstance(value, SecretRef) for inputs in moves for _, value in inputs)

@@ -1,0 +1,79 @@
+"""The explorer's successor tables: an event's outcome, found once per combination of the fields
+it reads, serves every situation sharing them. Checked against expanding every situation on the
+reference engine afresh, on every spec in the repository and on the peer families."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credlab.model.engine import Engine
+from credlab.model.ir import Spec
+from credlab.model.loader import load_spec
+from credlab.simulator.analysis.exploration import Exploration
+from credlab.simulator.analysis.explore import Explorer
+from tests.conftest import ANA_SPEC, REPO
+
+SPECS = sorted(
+    [
+        ANA_SPEC,
+        *(REPO / "tests" / "model" / "good_specs").glob("*.yaml"),
+        *(REPO / "tests" / "fixtures" / "defects").glob("*.yaml"),
+        *(REPO / "tests" / "simulator" / "fixtures" / "families").glob("*.yaml"),
+        REPO / "tests" / "simulator" / "fixtures" / "timing" / "bank_card_lifetime.yaml",
+        REPO / "tests" / "simulator" / "fixtures" / "invariant_lab" / "invariant_lab.yaml",
+    ]
+)
+
+
+def _graph(found: Exploration) -> tuple[object, ...]:
+    violations = [(str(v.property), v.node, v.description, v.then) for v in found.violations]
+    return (
+        found.keys,
+        found.starts,
+        found.parents,
+        found.successors,
+        found.edges,
+        sorted(found.transitions),
+        sorted(found.states),
+        violations,
+        found.undecided_recovery,
+        found.complete,
+    )
+
+
+def _both(spec: Spec, **options: object) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    engine = Engine(spec)
+    fast = Explorer(engine, tables=True, **options).explore()  # type: ignore[arg-type]
+    reference = Explorer(engine, tables=False, **options).explore()  # type: ignore[arg-type]
+    assert fast.keys, "something was explored"
+    return _graph(fast), _graph(reference)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: f"{Path(p).parent.name}/{Path(p).stem}")
+def test_tables_give_the_graph_the_reference_engine_gives(path: Path) -> None:
+    fast, reference = _both(load_spec(path))
+    assert fast == reference
+
+
+def test_a_bound_stops_both_at_the_same_situation() -> None:
+    fast, reference = _both(load_spec(ANA_SPEC), max_states=300)
+    assert fast == reference and fast[-1] is False
+
+
+def test_tables_agree_for_an_attacker_too() -> None:
+    """Another actor, other capabilities: other moves, other tables."""
+    spec = load_spec(ANA_SPEC)
+    attacker = next(name for name in spec.actors if name != "member")
+    fast, reference = _both(spec, actor=attacker, capabilities=frozenset({"mailbox"}))
+    assert fast == reference
+
+
+def test_an_event_that_writes_an_undeclared_field_is_caught() -> None:
+    """The tables trust what each event declares it writes; the engine checks it on every entry."""
+    engine = Engine(load_spec(ANA_SPEC))
+    explorer = Explorer(engine)
+    explorer.masks = {event: (read, 0) for event, (read, _) in explorer.masks.items()}  # claims to write nothing
+    with pytest.raises(AssertionError, match="changed a field it does not declare"):
+        explorer.explore()
