@@ -42,6 +42,7 @@ The script reports; it does not assert timing. It exits 1 only if a measured run
 exploration is incomplete (either side), or the generator fails; then it says so.
 
     .venv/bin/python benchmarks/bench_explore.py [--runs N] [--grid N] [--only ana|grid] [--json]
+    .venv/bin/python benchmarks/bench_explore.py --families [--json]   # against TLC (see _families.py)
 """
 
 from __future__ import annotations
@@ -227,7 +228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--grid", type=positive, default=30, metavar="N", help="grid size N (default: 30)")
     parser.add_argument("--only", choices=("ana", "grid"), help="measure one spec only")
     parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    parser.add_argument(
+        "--families",
+        action="store_true",
+        help="instead: the exploration core against TLC on the peer families, edges per CPU second (minutes)",
+    )
     args = parser.parse_args(argv)
+    if args.families:
+        return families(args.json)
     data: dict[str, Any] = {
         "python": sys.version.split()[0],
         "runs": args.runs,
@@ -257,6 +265,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(json.dumps(data, indent=2) if args.json else report(data))
     return 0
+
+
+def families(as_json: bool) -> int:
+    """``--families``: see ``_families.py``."""
+    import _families
+
+    if not (_families.PEERS / "gen_specs.py").is_file():
+        print(f"bench_explore: {GENERATOR_SHOWN} is missing; no family to measure", file=sys.stderr)
+        return 1
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="credlab-bench-families-") as tmp:
+        for family, size, module, constant in _families.FAMILIES:
+            rows.append(_families.measure(family, size, module, constant, Path(tmp)))
+            print(f"  measured {family} {size}", file=sys.stderr)
+    print(json.dumps(rows, indent=2) if as_json else _families.report(rows))
+    return 0 if all(r["complete"] for r in rows) else 1
 
 
 if __name__ == "__main__":

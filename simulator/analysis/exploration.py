@@ -98,8 +98,10 @@ class Exploration:
     """Each situation, packed."""
     parents: list[tuple[int, Edge] | None] = field(default_factory=list)
     edges: int = 0
-    successors: list[list[tuple[int, bool]]] = field(default_factory=list)
-    """Each situation's distinct successors, each with whether its whole zone can move there."""
+    successors: list[list[int]] = field(default_factory=list)
+    """Each situation's successors (other than itself)."""
+    uncertain: set[tuple[int, int]] = field(default_factory=set)
+    """(source, target) steps that only some valuations of the source's zone can take."""
     states: set[str] = field(default_factory=set)
     transitions: set[str] = field(default_factory=set)
     violations: list[Violation] = field(default_factory=list)

@@ -97,6 +97,8 @@ class Explorer(PathFinder):
         started = time.perf_counter()
         halted = False
         keys, parents, successors = found.keys, found.parents, found.successors
+        seen_states: set[int] = set()
+        invariants = check and bool(self.spec.invariants)
         self.outcomes = {e: {} for e in self.moves}  # fired transitions are counted as entries are made
 
         def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
@@ -119,9 +121,9 @@ class Explorer(PathFinder):
             keys.append(key)
             parents.append(parent)
             successors.append([])
-            found.states.add(layout.states[layout.state_of(key)])
+            seen_states.add(layout.state_of(key))
             queue.append(number)
-            if check:
+            if invariants:
                 self.check_node(found, number, key)
             if stop is not None and stop(found, number):
                 halted = True
@@ -134,17 +136,22 @@ class Explorer(PathFinder):
             node = intern(key, None) if node is None else node
             if node is not None:
                 found.starts.append((node, label))
-        state_events, masks, deadlock = self.state_events, self.masks, PropertyId.builtin(Builtin.DEADLOCK_FREE)
+        deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
+        tables = [
+            [(*self.masks[event], self.outcomes[event], event) for event in self.state_events[number]]
+            for number in range(len(layout.states))
+        ]
+        state_field = layout.fields["state"]
+        state_shift, state_bits = state_field.offset, (1 << state_field.width) - 1
+        reuse, edges = self.tables, 0
         while queue and not halted:
             node = queue.popleft()
             key = keys[node]
             changed = False
             out = successors[node]
             unpacked: tuple[World, Knowledge, Zone] | None = None
-            for event in state_events[layout.state_of(key)]:
-                read, written = masks[event]
-                table = self.outcomes[event]
-                entry = table.get(key & read) if self.tables else None
+            for read, written, table, event in tables[(key >> state_shift) & state_bits]:
+                entry = table.get(key & read) if reuse else None
                 if entry is None:
                     unpacked = unpacked or layout.decode(key)
                     entry = table[key & read] = self.event_outcomes(found, key, written, unpacked, event)
@@ -160,9 +167,9 @@ class Explorer(PathFinder):
                         if target is None:  # beyond --max-states: not explored, but not nothing either
                             changed = True
                             continue
-                    found.edges += 1
+                    edges += 1
                     if target != node:
-                        out.append((target, True))
+                        out.append(target)
                         changed = True
             if timed and layout.zone_of(key).clocks:
                 world, knowledge, zone = unpacked or layout.decode(key)
@@ -176,16 +183,20 @@ class Explorer(PathFinder):
                     if target is None:
                         changed = True
                         continue
-                    found.edges += 1
+                    edges += 1
                     if target != node:
-                        out.append((target, edge.universal))
+                        out.append(target)
+                        if not edge.universal:
+                            found.uncertain.add((node, target))
                         changed = True
             if check and not changed:
                 state = layout.states[layout.state_of(key)]
                 found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
             if self.progress is not None and node % 1000 == 0:
-                found.frontier = len(queue)
+                found.frontier, found.edges = len(queue), edges
                 self.progress(found)
+        found.edges = edges
+        found.states = {layout.states[number] for number in seen_states}
         if halted:
             found.complete = False
         if check:
@@ -300,31 +311,39 @@ class Explorer(PathFinder):
         none gets back). A situation whose only way back is a lapse that only some of its
         valuations can take is undecided: the property is then unknown, never holds.
         """
+        count = len(found.keys)
         good = [n for n, key in enumerate(found.keys) if self.has_online_access(key)]
-        surely, maybe = _back_from(found, good, universal_only=True), _back_from(found, good, universal_only=False)
-        stuck = [n for n in range(len(found.keys)) if n not in maybe]
+        if len(good) == count:  # everywhere is already back
+            return
+        maybe = _back_from(found, good, universal_only=False)
+        surely = _back_from(found, good, universal_only=True) if found.uncertain else maybe
+        stuck = [n for n in range(count) if not maybe[n]]
         if stuck and found.complete:
             found.violations.append(
                 Violation(
                     PropertyId.builtin(Builtin.RECOVERABLE),
                     "the member can no longer get back to online access",
-                    min(stuck),  # BFS numbering: the shortest path to a stuck situation
+                    stuck[0],  # BFS numbering: the shortest path to a stuck situation
                 )
             )
-        found.undecided_recovery = [n for n in sorted(maybe) if n not in surely]
+        found.undecided_recovery = [n for n in range(count) if maybe[n] and not surely[n]]
 
 
-def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> set[int]:
-    """The situations from which a path of (universal) steps reaches one of ``good``."""
+def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> bytearray:
+    """Which situations (1 for each) have a path of (universal) steps to one of ``good``."""
     predecessors: list[list[int]] = [[] for _ in found.keys]
+    uncertain = found.uncertain if universal_only else set()
     for source, targets in enumerate(found.successors):
-        for target, universal in targets:
-            if universal or not universal_only:
+        for target in targets:
+            if not uncertain or (source, target) not in uncertain:
                 predecessors[target].append(source)
-    reached, frontier = set(good), deque(good)
+    reached = bytearray(len(found.keys))
+    for node in good:
+        reached[node] = 1
+    frontier = deque(good)
     while frontier:
         for source in predecessors[frontier.popleft()]:
-            if source not in reached:
-                reached.add(source)
+            if not reached[source]:
+                reached[source] = 1
                 frontier.append(source)
     return reached

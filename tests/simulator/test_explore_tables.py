@@ -34,6 +34,7 @@ def _graph(found: Exploration) -> tuple[object, ...]:
         found.starts,
         found.parents,
         found.successors,
+        found.uncertain,
         found.edges,
         sorted(found.transitions),
         sorted(found.states),

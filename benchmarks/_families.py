@@ -1,0 +1,123 @@
+"""``bench_explore.py --families``: credlab's exploration core against TLC, edges per CPU second.
+
+For each peer family and size (``../shared/peers/gen_specs.py`` writes the credlab spec, its TLA+
+twin is in ``../shared/peers/tlc/``):
+
+- credlab: ``Explorer(Engine(spec)).explore()`` on the loaded spec, in this process, CPU seconds
+  (``time.process_time``), edges as the explorer counts them (accepted moves between situations);
+- TLC: ``run_tlc.sh MODULE CONSTANT SIZE`` (one worker), "states generated" per CPU second of the
+  JVM, minus TLC's start-up (the CPU of the same module at a tiny size, measured in the same run);
+- floor: a minimal breadth-first search in this process over the graph credlab found, as integer
+  adjacency lists (no states, no checks): what a Python BFS costs per edge at the least. It is
+  always printed, so the figures mean something where Java or the jar is missing.
+
+The ratio is credlab's edges per CPU second over TLC's (target ≥ 1.0). It reports; it never fails
+on timing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from credlab.model.engine import Engine
+from credlab.simulator import api
+from credlab.simulator.analysis.explore import Explorer
+
+PEERS = Path(__file__).resolve().parent.parent.parent / "shared" / "peers"
+FAMILIES = (
+    ("ctrgrid", 512, "CtrGrid", "N"),
+    ("ctrgrid", 1001, "CtrGrid", "N"),
+    ("product2", 15, "Product2", "K"),
+    ("product2", 17, "Product2", "K"),
+    ("lockout2", 300, "Lockout2", "K"),
+)
+"""(family, size, TLA+ module, its constant): the sizes issue 14 names."""
+TINY = 2
+TARGET = 1.0
+
+
+def _floor(adjacency: list[list[int]]) -> float:
+    """CPU seconds of a bare BFS over ``adjacency`` (integers only)."""
+    started = time.process_time()
+    seen = bytearray(len(adjacency))
+    seen[0] = 1
+    queue = deque([0])
+    while queue:
+        for target in adjacency[queue.popleft()]:
+            if not seen[target]:
+                seen[target] = 1
+                queue.append(target)
+    return time.process_time() - started
+
+
+def _tlc(module: str, constant: str, size: int) -> dict[str, Any] | None:
+    script = PEERS / "tlc" / "run_tlc.sh"
+    if not script.is_file() or shutil.which("java") is None:
+        return None
+    done = subprocess.run(
+        ["bash", str(script), module, constant, str(size)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(family: str, size: int, module: str, constant: str, folder: Path) -> dict[str, Any]:
+    written = folder / f"{family}_{size}.yaml"
+    generated = subprocess.run(
+        [sys.executable, str(PEERS / "gen_specs.py"), family, str(size)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    written.write_text(generated.stdout, encoding="utf-8")
+    spec = api.load_spec(written)
+    started = time.process_time()
+    found = Explorer(Engine(spec), max_states=20_000_000).explore()
+    seconds = time.process_time() - started
+    row: dict[str, Any] = {
+        "family": f"{family} {size}",
+        "situations": len(found.keys),
+        "edges": found.edges,
+        "complete": found.complete,
+        "credlab_cpu_s": round(seconds, 3),
+        "credlab_edges_per_cpu_s": round(found.edges / seconds),
+        "floor_edges_per_cpu_s": round(found.edges / max(_floor(found.successors), 1e-9)),
+    }
+    tlc, tiny = _tlc(module, constant, size), _tlc(module, constant, TINY)
+    if tlc is not None and tiny is not None and tlc.get("generated"):
+        cpu = max(tlc["cpu_s"] - tiny["cpu_s"], 1e-3)
+        row |= {
+            "tlc_states": tlc["states"],
+            "tlc_generated": tlc["generated"],
+            "tlc_cpu_s": tlc["cpu_s"],
+            "tlc_startup_cpu_s": tiny["cpu_s"],
+            "tlc_edges_per_cpu_s": round(tlc["generated"] / cpu),
+        }
+        row["ratio"] = round(row["credlab_edges_per_cpu_s"] / row["tlc_edges_per_cpu_s"], 3)
+    return row
+
+
+def report(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "credlab exploration core vs TLC (one worker), edges per CPU second; target credlab/TLC ≥ 1.0",
+        f"{'family':16} {'situations':>11} {'edges':>10} {'credlab':>10} {'TLC':>10} {'ratio':>6} {'floor':>10}",
+    ]
+    for r in rows:
+        tlc = f"{r['tlc_edges_per_cpu_s']:>10,}" if "tlc_edges_per_cpu_s" in r else f"{'(no TLC)':>10}"
+        ratio = f"{r['ratio']:>6.2f}" if "ratio" in r else f"{'-':>6}"
+        lines.append(
+            f"{r['family']:16} {r['situations']:>11,} {r['edges']:>10,} {r['credlab_edges_per_cpu_s']:>10,} "
+            f"{tlc} {ratio} {r['floor_edges_per_cpu_s']:>10,}"
+        )
+    lines.append("floor: a bare Python BFS over the same graph as integer lists (the least a Python search costs)")
+    return "\n".join(lines)
