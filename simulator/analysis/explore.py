@@ -25,16 +25,16 @@ from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.clocks import Clocks
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
 from credlab.simulator.analysis.packing import Layout, has_secret_inputs
-from credlab.simulator.analysis.paths import PathFinder, search_random
+from credlab.simulator.analysis.paths import Lessons, PathFinder, apply_lessons, search_random
 from credlab.simulator.analysis.zones import Zone
 from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
-Entry = tuple[list[tuple[Edge, int, str]], list[tuple[str, Edge]]]
-"""What an event's moves do in every situation that shares the fields it reads: each accepted
-move's edge with the written fields of its packed successor and the transition it fires, and
-the nondeterminism met."""
+Entry = tuple[list[tuple[Edge, int, int, int, str]], list[tuple[str, Edge]]]
+"""What an event's moves do in every situation that shares the fields it reads (and the values
+its inputs resolve to): each accepted move's edge, the fields its transition writes and their
+new values, the number of what it teaches and the transition; and the nondeterminism met."""
 
 
 class Explorer(PathFinder):
@@ -71,6 +71,12 @@ class Explorer(PathFinder):
         self.masks = {
             e: self.layout.event_masks(e, has_secret_inputs([m.inputs for m in ms])) for e, ms in self.moves.items()
         }
+        self.writes = {t.id: self.layout.writes(t) for t in self.spec.transitions}
+        self.resolutions: dict[str, dict[int, int]] = {e: {} for e in self.moves}
+        self.resolution_ids: dict[tuple[object, ...], int] = {}
+        self.lesson_ids: dict[Lessons, int] = {(): 0}
+        self.lessons_by_id: list[Lessons] = [()]
+        self.taught: dict[tuple[int, int], int] = {}
         self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in self.moves}
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.invariant_mask = self.layout.invariant_mask()
@@ -138,29 +144,41 @@ class Explorer(PathFinder):
                 found.starts.append((node, label))
         deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
         tables = [
-            [(*self.masks[event], self.outcomes[event], event) for event in self.state_events[number]]
-            for number in range(len(layout.states))
+            [
+                (*self.masks[event], self.outcomes[event], self.resolutions[event], event)
+                for event in self.state_events[n]
+            ]
+            for n in range(len(layout.states))
         ]
         state_field = layout.fields["state"]
         state_shift, state_bits = state_field.offset, (1 << state_field.width) - 1
-        reuse, edges = self.tables, 0
+        reuse, edges, beyond = self.tables, 0, layout.bits
         while queue and not halted:
             node = queue.popleft()
             key = keys[node]
             changed = False
             out = successors[node]
             unpacked: tuple[World, Knowledge, Zone] | None = None
-            for read, written, table, event in tables[(key >> state_shift) & state_bits]:
-                entry = table.get(key & read) if reuse else None
+            for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:
+                if resolve:  # which values the secret inputs stand for here, numbered
+                    number = resolved.get(key & resolve)
+                    if number is None:
+                        unpacked = unpacked or layout.decode(key)
+                        number = resolved[key & resolve] = self.resolution(event, unpacked)
+                    row = (key & decide) | (number << beyond)
+                else:
+                    row = key & decide
+                entry = table.get(row) if reuse else None
                 if entry is None:
                     unpacked = unpacked or layout.decode(key)
-                    entry = table[key & read] = self.event_outcomes(found, key, written, unpacked, event)
+                    entry = table[row] = self.event_outcomes(found, key, unpacked, event)
                 accepted, ambiguities = entry
                 if ambiguities and check:
                     found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in ambiguities]
-                base = key & ~written
-                for edge, partial, _ in accepted:
-                    following = base | partial
+                for edge, written, partial, lesson, _ in accepted:
+                    following = (key & ~written) | partial
+                    if lesson:
+                        following = self.teach(following, lesson)
                     target = exact.get(following)
                     if target is None:
                         target = intern(following, (node, edge))
@@ -205,15 +223,37 @@ class Explorer(PathFinder):
         return found
 
     # --- expansion ---------------------------------------------------------------------------------
+    def resolution(self, event: str, unpacked: tuple[World, Knowledge, Zone]) -> int:
+        """The number of what ``event``'s moves' inputs resolve to in the unpacked situation."""
+        world, knowledge, _ = unpacked
+        resolved = tuple(
+            None if (inputs := self.resolve(world, knowledge, move.inputs)) is None else tuple(inputs.items())
+            for move in self.moves[event]
+        )
+        return self.resolution_ids.setdefault((event, resolved), len(self.resolution_ids))
+
+    def teach(self, key: int, lesson: int) -> int:
+        """``key`` with what lesson number ``lesson`` teaches added to the knowledge."""
+        field = self.layout.fields["knowledge"]
+        known = (key >> field.offset) & ((1 << field.width) - 1)
+        learned = self.taught.get((known, lesson))
+        if learned is None:
+            before = self.layout.knowledge.values[known]
+            assert isinstance(before, Knowledge)
+            after = apply_lessons(before, self.lessons_by_id[lesson])
+            learned = self.taught[(known, lesson)] = self.layout.knowledge.number(after)
+        return (key & ~field.mask) | (learned << field.offset)
+
     def event_outcomes(
-        self, found: Exploration, key: int, written: int, unpacked: tuple[World, Knowledge, Zone], event: str
+        self, found: Exploration, key: int, unpacked: tuple[World, Knowledge, Zone], event: str
     ) -> Entry:
         """What each move of ``event`` does in the unpacked situation ``key``, on the reference
-        engine: the accepted moves (edge, written fields of the successor) and the
-        nondeterminism met. The transitions fired count as fired in ``found``."""
+        engine: each accepted move's edge, the fields its transition writes, their new values,
+        the number of what it teaches; and the nondeterminism met. The transitions fired count
+        as fired in ``found``."""
         world, knowledge, zone = unpacked
         candidates = self.engine.table[(world.state, event)]
-        accepted: list[tuple[Edge, int, str]] = []
+        accepted: list[tuple[Edge, int, int, int, str]] = []
         ambiguities: list[tuple[str, Edge]] = []
         for move in self.moves[event]:
             inputs = self.resolve(world, knowledge, move.inputs)
@@ -226,12 +266,16 @@ class Explorer(PathFinder):
                 continue
             assert step.transition is not None
             found.transitions.add(step.transition)
-            learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
+            lessons = self.lessons(step.transition, inputs, step.disclosed)
+            lesson = self.lesson_ids.setdefault(lessons, len(self.lesson_ids))
+            if lesson == len(self.lessons_by_id):
+                self.lessons_by_id.append(lessons)
             resets = self.clocks.starts[step.transition]
             after = self.clocks.representative(after)
-            following = self.layout.encode(after, learned, self.clocks.after(zone, after, resets))
-            assert following & ~written == key & ~written, f"'{event}' changed a field it does not declare"
-            accepted.append((Edge(move, resets=resets), following & written, step.transition))
+            following = self.layout.encode(after, knowledge, self.clocks.after(zone, after, resets))
+            written = self.writes[step.transition]
+            assert following & ~written == key & ~written, f"'{step.transition}' changed a field it does not declare"
+            accepted.append((Edge(move, resets=resets), written, following & written, lesson, step.transition))
         return accepted, ambiguities
 
     def lapse_successors(
@@ -275,10 +319,11 @@ class Explorer(PathFinder):
         world, knowledge, zone = unpacked = self.layout.decode(key)
         steps: list[Successor] = []
         for event in self.state_events[self.layout.state_of(key)]:
-            _, written = self.masks[event]
-            accepted, _ = self.event_outcomes(Exploration(self.layout), key, written, unpacked, event)
-            for edge, partial, transition in accepted:
-                steps.append((edge, *self.layout.decode((key & ~written) | partial), [transition]))
+            accepted, _ = self.event_outcomes(Exploration(self.layout), key, unpacked, event)
+            for edge, written, partial, lesson, transition in accepted:
+                following = (key & ~written) | partial
+                following = self.teach(following, lesson) if lesson else following
+                steps.append((edge, *self.layout.decode(following), [transition]))
         steps += self.lapse_successors(found, node, world, knowledge, zone, False)
         return steps
 

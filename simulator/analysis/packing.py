@@ -188,11 +188,17 @@ class Layout:
         return self.mask(set().union(set(), *(self.reads(inv.holds) for inv in self.spec.invariants)))
 
     def event_masks(self, event: str, moves_have_secrets: bool) -> tuple[int, int]:
-        """(read mask, write mask) of ``event``: every field a transition for it may read or
-        change, the state, the owner (the session gate) and, when inputs are secrets or steps
-        teach something, the knowledge. Written fields are read too: an increment, a stop of a
-        deadline or a learned value depends on the old one."""
-        reads, writes = {"state", "owner"}, {"state", "owner"}
+        """(resolve mask, decision mask) of ``event``.
+
+        Resolving the moves' secret inputs reads what the actor knows and the stored values (a
+        wrong value is one that differs from the stored one). Given the resolved inputs, what
+        the event does reads the state, the owner (the session gate), its guards' fields, and
+        the fields whose new value depends on the old: an incremented counter, a stopped
+        deadline (its lapse is kept), the zone when deadlines start or stop. What a step
+        teaches is applied to the knowledge apart (:func:`~credlab.simulator.analysis.paths.
+        apply_lessons`), so the knowledge itself is not read here.
+        """
+        reads = {"state", "owner"}
         for t in self.spec.transitions:
             if t.event != event:
                 continue
@@ -200,23 +206,38 @@ class Layout:
                 reads |= self.reads(g)
             for e in t.effects:
                 match e:
-                    case ir.SetCredential(credential=c):
-                        writes |= {f"credential:{c}", "knowledge"}
-                    case ir.ClearCredential(credential=c) | ir.RandomizeCredential(credential=c):
-                        writes.add(f"credential:{c}")
-                    case ir.SetFlag(flag=f):
-                        writes.add(f"flag:{f}")
-                    case ir.Increment(counter=c) | ir.ResetCounter(counter=c):
-                        writes.add(f"counter:{c}")
-                    case ir.StartDeadline(deadline=d) | ir.StopDeadline(deadline=d):
-                        writes |= {f"deadline:{d}", "zone"}
-                    case ir.Send(message=m) if self.spec.messages[m].carries:
-                        writes.add("knowledge")
-        if moves_have_secrets:
-            reads.add("knowledge")
-            reads |= {f"credential:{c}" for c in self.spec.credentials}  # a wrong value differs from the stored one
-        reads |= writes
-        return self.mask(reads), self.mask(writes)
+                    case ir.Increment(counter=c):
+                        reads.add(f"counter:{c}")
+                    case ir.StopDeadline(deadline=d):
+                        reads |= {f"deadline:{d}", "zone"}
+                    case ir.StartDeadline():
+                        reads.add("zone")
+        resolve = {"knowledge", *(f"credential:{c}" for c in self.spec.credentials)} if moves_have_secrets else set()
+        return self.mask(resolve), self.mask(reads)
+
+    def writes(self, transition: ir.Transition) -> int:
+        """Every field ``transition`` may change (the knowledge aside: see :meth:`event_masks`)."""
+        written = {"state", "owner"}
+        for e in transition.effects:
+            match e:
+                case (
+                    ir.SetCredential(credential=c)
+                    | ir.ClearCredential(credential=c)
+                    | ir.RandomizeCredential(credential=c)
+                ):
+                    written.add(f"credential:{c}")
+                case ir.SetFlag(flag=f):
+                    written.add(f"flag:{f}")
+                case ir.Increment(counter=c) | ir.ResetCounter(counter=c):
+                    written.add(f"counter:{c}")
+                case ir.StartDeadline(deadline=d) | ir.StopDeadline(deadline=d):
+                    written |= {f"deadline:{d}", "zone"}
+        return self.mask(written)
+
+    @property
+    def bits(self) -> int:
+        """How many bits a packed situation uses."""
+        return self._next
 
 
 def has_secret_inputs(moves: list[tuple[tuple[str, object], ...]]) -> bool:

@@ -297,14 +297,30 @@ class PathFinder:
         disclosed: tuple[tuple[str, str, str], ...],
     ) -> Knowledge:
         """What the member knows after a step: what they set, and what reached them by mail."""
+        return apply_lessons(knowledge, self.lessons(transition, inputs, disclosed))
+
+    def lessons(
+        self, transition: str | None, inputs: dict[str, str | bool], disclosed: tuple[tuple[str, str, str], ...]
+    ) -> Lessons:
+        """What a step teaches, whatever one knew before: ("learn" | "receive", credential, value)."""
+        taught: list[tuple[str, str, str]] = []
         if transition is not None:
             for effect in self.transitions[transition].effects:
                 if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
-                    knowledge = knowledge.learn(effect.credential, str(inputs[effect.input]))
+                    taught.append(("learn", effect.credential, str(inputs[effect.input])))
         for message, credential, value in disclosed:
             if self.spec.channels[self.spec.messages[message].via].reaches in self.has:
-                knowledge = knowledge.receive(credential, value)
-        return knowledge
+                taught.append(("receive", credential, value))
+        return tuple(taught)
+
+
+Lessons = tuple[tuple[str, str, str], ...]
+
+
+def apply_lessons(knowledge: Knowledge, lessons: Lessons) -> Knowledge:
+    for kind, credential, value in lessons:
+        knowledge = knowledge.learn(credential, value) if kind == "learn" else knowledge.receive(credential, value)
+    return knowledge
 
 
 _SEARCHES: dict[tuple[ir.Spec, tuple[tuple[str, int], ...], bool], Paths] = {}
