@@ -26,7 +26,6 @@ from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.exploration import Exploration, concrete_moves
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Move, causable
-from credlab.simulator.analysis.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import default_actor
 
@@ -100,13 +99,6 @@ def can_learn(spec: ir.Spec, has: frozenset[str]) -> bool:
     return sets or mailed
 
 
-def _goal_reached(engine: Engine, goal: str, world: World, knowledge: Knowledge) -> bool:
-    kinds = GOALS[goal]
-    channels = [name for name, channel in engine.spec.channels.items() if channel.kind in kinds]
-    values = {v for _, history in knowledge.known for v in history}
-    return any(engine.accepts(world, channel, None, value) for channel in channels for value in values)
-
-
 def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> AttackAnalysis:
     """The minimal capability sets that reach each goal from some situation of the member's
     (complete) exploration ``member``, smallest first; one multi-start search per set."""
@@ -141,32 +133,51 @@ def search(
     knows = [c.name for c in chosen if c.kind == "knows"]
     if not knows and not can_learn(spec, has):
         return  # knows nothing and can learn nothing: no value of theirs is ever accepted
-    seeds: list[tuple[str, World, Knowledge, Zone]] = []
-    for node, (world, knowledge) in enumerate(member.worlds):
-        held = Knowledge()
-        for credential in knows:
-            value = knowledge.resolve("known", credential)
-            if value is not None and world.credentials[engine.credential_index[credential]] is not None:
-                held = held.learn(credential, value)
-        seeds.append((str(node), world, held, member.zones[node]))
-    explorer = Explorer(engine, attacker_actor(spec), max_states=max_states, capabilities=has)
+    explorer = Explorer(engine, attacker_actor(spec), max_states=max_states, capabilities=has, layout=member.layout)
+    seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
+    channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in goals}
     remaining, reached = list(goals), dict[str, int]()
 
     def stop(found: Exploration, node: int) -> bool:
-        world, knowledge = found.worlds[node]
+        key = found.keys[node]
         for goal in list(remaining):
-            if _goal_reached(engine, goal, world, knowledge):
+            if explorer.access(key, channels[goal]):
                 remaining.remove(goal)
                 reached[goal] = node
         return not remaining
 
-    found = explorer.explore(starts=seeds, check=False, stop=stop)
+    found = explorer.explore(packed=seeds, check=False, stop=stop)
     analysis.searches += 1
     for goal in goals:
         if goal in reached:
             analysis.attacks.append(_attack(engine, member, found, goal, chosen, reached[goal], bool(knows)))
         elif not found.complete:
             analysis.undecided.append((goal, chosen, len(found.worlds)))
+
+
+def _told(member: Exploration, knows: list[str]) -> list[int]:
+    """Each member situation, packed, with the attacker's knowledge in place of the member's:
+    the member's current value of each credential in ``knows`` that is set (nothing else)."""
+    layout = member.layout
+    field = layout.fields["knowledge"]
+    told: dict[tuple[int, tuple[str, ...]], int] = {}
+    keys = []
+    for key in member.keys:
+        known = (key >> field.offset) & ((1 << field.width) - 1)
+        stored = tuple(c for c in knows if key & layout.fields[f"credential:{c}"].mask)  # 0: not set
+        marker = (known, stored)
+        number = told.get(marker)
+        if number is None:
+            member_knows = layout.knowledge.values[known]
+            assert isinstance(member_knows, Knowledge)
+            held = Knowledge()
+            for credential in stored:
+                value = member_knows.resolve("known", credential)
+                if value is not None:
+                    held = held.learn(credential, value)
+            number = told[marker] = layout.knowledge.number(held)
+        keys.append((key & ~field.mask) | (number << field.offset))
+    return keys
 
 
 def _attack(
@@ -198,12 +209,12 @@ def _attack(
 def lockout_windows(explorer: Explorer, found: Exploration) -> dict[str, int]:
     """For each channel that takes credentials: the first situation where nothing the member
     knows works on it (BFS order, so the path to it is a shortest one)."""
-    engine = explorer.engine
-    channels = sorted({rule.channel for rule in engine.spec.access})
+    channels = sorted({rule.channel for rule in explorer.spec.access})
     windows: dict[str, int] = {}
-    for node, (world, knowledge) in enumerate(found.worlds):
-        values = {v for _, history in knowledge.known for v in history}
+    for node, key in enumerate(found.keys):
         for channel in channels:
-            if channel not in windows and not any(engine.accepts(world, channel, None, v) for v in values):
+            if channel not in windows and not explorer.access(key, (channel,)):
                 windows[channel] = node
+        if len(windows) == len(channels):
+            break
     return windows

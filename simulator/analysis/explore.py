@@ -55,12 +55,15 @@ class Explorer(PathFinder):
         progress: Callable[[Exploration], None] | None = None,
         capabilities: frozenset[str] | None = None,
         tables: bool = True,
+        layout: Layout | None = None,
     ) -> None:
-        """Explore as ``actor`` (default: the spec's default actor), with ``capabilities`` if given."""
+        """Explore as ``actor`` (default: the spec's default actor), with ``capabilities`` if
+        given; ``layout``: pack situations as another exploration of the same engine did, so
+        its packed situations can start this one."""
         super().__init__(engine, actor, max_nodes=max_states, capabilities=capabilities)
         self.progress, self.tables = progress, tables
-        self.clocks = Clocks(engine)
-        self.layout = Layout(self.spec, self.clocks)
+        self.layout = layout if layout is not None else Layout(self.spec, Clocks(engine))
+        self.clocks = self.layout.clocks
         self.online = [n for n, c in self.spec.channels.items() if c.kind == "online"] or sorted(
             {rule.channel for rule in self.spec.access}
         )
@@ -81,18 +84,20 @@ class Explorer(PathFinder):
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.invariant_mask = self.layout.invariant_mask()
         self.broken: dict[int, list[str]] = {}
-        self.online_mask = self.layout.access_mask(self.online)
-        self.online_access: dict[int, bool] = {}
+        self.accesses: dict[tuple[tuple[str, ...], int], bool] = {}
+        self.access_masks: dict[tuple[str, ...], int] = {}
 
     def explore(
         self,
         starts: list[tuple[str, World, Knowledge, Zone]] | None = None,
         *,
+        packed: list[tuple[str, int]] | None = None,
         check: bool = True,
         stop: Callable[[Exploration, int], bool] | None = None,
     ) -> Exploration:
         """Explore from the spec's initial states (or from ``starts``: label, world, knowledge,
-        zone); with ``check``, record every property violation on the way. ``stop`` sees each new
+        zone; or from ``packed``: label, packed situation of this explorer's layout); with
+        ``check``, record every property violation on the way. ``stop`` sees each new
         situation; when it says so the search ends there (and is not complete)."""
         found = Exploration(self.layout)
         layout, zone_mask = self.layout, self.layout.zone_mask
@@ -135,9 +140,12 @@ class Explorer(PathFinder):
                 halted = True
             return number
 
-        seeds = starts or [(s, *self.start(s), Zone()) for s in self.spec.initial]
-        for label, world, knowledge, zone in seeds:
-            key = layout.encode(self.clocks.representative(world), knowledge, self.clocks.settle(zone))
+        seeds = starts or ([] if packed else [(s, *self.start(s), Zone()) for s in self.spec.initial])
+        encoded = [
+            (label, layout.encode(self.clocks.representative(world), knowledge, self.clocks.settle(zone)))
+            for label, world, knowledge, zone in seeds
+        ]
+        for label, key in encoded + (packed or []):
             node = exact.get(key)
             node = intern(key, None) if node is None else node
             if node is not None:
@@ -338,14 +346,19 @@ class Explorer(PathFinder):
             text = next(inv.text for inv in self.spec.invariants if inv.id == invariant)
             found.violations.append(Violation(PropertyId.invariant(invariant), text, node))
 
-    def has_online_access(self, key: int) -> bool:
-        projection = key & self.online_mask
-        known = self.online_access.get(projection)
+    def access(self, key: int, channels: tuple[str, ...]) -> bool:
+        """Whether a value the actor knows in situation ``key`` is accepted on one of ``channels``
+        (remembered per combination of the fields that decides it)."""
+        mask = self.access_masks.get(channels)
+        if mask is None:
+            mask = self.access_masks[channels] = self.layout.access_mask(list(channels))
+        projection = (channels, key & mask)
+        known = self.accesses.get(projection)
         if known is None:
             world, knowledge, _ = self.layout.decode(key)
             values = {v for _, history in knowledge.known for v in history}
-            known = self.online_access[projection] = any(
-                self.engine.accepts(world, channel, None, value) for channel in self.online for value in values
+            known = self.accesses[projection] = any(
+                self.engine.accepts(world, channel, None, value) for channel in channels for value in values
             )
         return known
 
@@ -357,7 +370,8 @@ class Explorer(PathFinder):
         valuations can take is undecided: the property is then unknown, never holds.
         """
         count = len(found.keys)
-        good = [n for n, key in enumerate(found.keys) if self.has_online_access(key)]
+        online = tuple(self.online)
+        good = [n for n, key in enumerate(found.keys) if self.access(key, online)]
         if len(good) == count:  # everywhere is already back
             return
         maybe = _back_from(found, good, universal_only=False)
