@@ -105,6 +105,7 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
     universe = capability_universe(engine.spec)
     goals = [g for g in GOALS if any(c.kind in GOALS[g] for c in engine.spec.channels.values())]
     analysis = AttackAnalysis()
+    explorers: dict[frozenset[str], Explorer] = {}  # one per capability set: its tables serve every search
     for size in range(len(universe) + 1):
         for chosen in combinations(universe, size):
             open_goals = [
@@ -114,7 +115,7 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
                 and not any(set(u) <= set(chosen) for goal, u, _ in analysis.undecided if goal == g)
             ]
             if open_goals:
-                search(engine, member, chosen, open_goals, max_states, analysis)
+                search(engine, member, chosen, open_goals, max_states, analysis, explorers)
     return analysis
 
 
@@ -125,9 +126,11 @@ def search(
     goals: list[str],
     max_states: int,
     analysis: AttackAnalysis,
+    explorers: dict[frozenset[str], Explorer] | None = None,
 ) -> None:
     """One multi-start search: does an attacker holding ``chosen`` reach each of ``goals`` from
-    some situation of ``member``? Adds what it decides to ``analysis``."""
+    some situation of ``member``? Adds what it decides to ``analysis``; ``explorers`` keeps an
+    explorer per set of capabilities held, whose tables later searches reuse."""
     spec = engine.spec
     has = frozenset(c.name for c in chosen if c.kind == "has")
     knows = [c.name for c in chosen if c.kind == "knows"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.clocks import Clocks
@@ -31,10 +32,20 @@ from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
-Entry = tuple[list[tuple[Edge, int, int, int, str]], list[tuple[str, Edge]]]
-"""What an event's moves do in every situation that shares the fields it reads (and the values
-its inputs resolve to): each accepted move's edge, the fields its transition writes and their
-new values, the number of what it teaches and the transition; and the nondeterminism met."""
+
+
+@dataclass(slots=True)
+class Entry:
+    """What an event's moves do in every situation that shares the fields it reads (and the
+    values its inputs resolve to)."""
+
+    accepted: list[tuple[Edge, int, int, int, str]]
+    """Each accepted move: its edge, the fields its transition writes and their new values, the
+    number of what it teaches, the transition."""
+    ambiguities: list[tuple[str, Edge]]
+    """The nondeterminism met: what enables what, and the move."""
+    used_by: object = None
+    """The last exploration that took it (its transitions then count as fired there)."""
 
 
 class Explorer(PathFinder):
@@ -110,7 +121,6 @@ class Explorer(PathFinder):
         keys, parents, successors = found.keys, found.parents, found.successors
         seen_states: set[int] = set()
         invariants = check and bool(self.spec.invariants)
-        self.outcomes = {e: {} for e in self.moves}  # fired transitions are counted as entries are made
 
         def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
             nonlocal halted
@@ -179,11 +189,13 @@ class Explorer(PathFinder):
                 entry = table.get(row) if reuse else None
                 if entry is None:
                     unpacked = unpacked or layout.decode(key)
-                    entry = table[row] = self.event_outcomes(found, key, unpacked, event)
-                accepted, ambiguities = entry
-                if ambiguities and check:
-                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in ambiguities]
-                for edge, written, partial, lesson, _ in accepted:
+                    entry = table[row] = self.event_outcomes(key, unpacked, event)
+                if entry.used_by is not found:  # tables outlive an exploration; what fired is its own
+                    entry.used_by = found
+                    found.transitions.update(t for *_, t in entry.accepted)
+                if entry.ambiguities and check:
+                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
+                for edge, written, partial, lesson, _ in entry.accepted:
                     following = (key & ~written) | partial
                     if lesson:
                         following = self.teach(following, lesson)
@@ -252,13 +264,10 @@ class Explorer(PathFinder):
             learned = self.taught[(known, lesson)] = self.layout.knowledge.number(after)
         return (key & ~field.mask) | (learned << field.offset)
 
-    def event_outcomes(
-        self, found: Exploration, key: int, unpacked: tuple[World, Knowledge, Zone], event: str
-    ) -> Entry:
+    def event_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone], event: str) -> Entry:
         """What each move of ``event`` does in the unpacked situation ``key``, on the reference
         engine: each accepted move's edge, the fields its transition writes, their new values,
-        the number of what it teaches; and the nondeterminism met. The transitions fired count
-        as fired in ``found``."""
+        the number of what it teaches; and the nondeterminism met."""
         world, knowledge, zone = unpacked
         candidates = self.engine.table[(world.state, event)]
         accepted: list[tuple[Edge, int, int, int, str]] = []
@@ -273,7 +282,6 @@ class Explorer(PathFinder):
             if not step.accepted:
                 continue
             assert step.transition is not None
-            found.transitions.add(step.transition)
             lessons = self.lessons(step.transition, inputs, step.disclosed)
             lesson = self.lesson_ids.setdefault(lessons, len(self.lesson_ids))
             if lesson == len(self.lessons_by_id):
@@ -284,7 +292,7 @@ class Explorer(PathFinder):
             written = self.writes[step.transition]
             assert following & ~written == key & ~written, f"'{step.transition}' changed a field it does not declare"
             accepted.append((Edge(move, resets=resets), written, following & written, lesson, step.transition))
-        return accepted, ambiguities
+        return Entry(accepted, ambiguities)
 
     def lapse_successors(
         self, found: Exploration, node: int, world: World, knowledge: Knowledge, zone: Zone, check: bool
@@ -327,8 +335,7 @@ class Explorer(PathFinder):
         world, knowledge, zone = unpacked = self.layout.decode(key)
         steps: list[Successor] = []
         for event in self.state_events[self.layout.state_of(key)]:
-            accepted, _ = self.event_outcomes(Exploration(self.layout), key, unpacked, event)
-            for edge, written, partial, lesson, transition in accepted:
+            for edge, written, partial, lesson, transition in self.event_outcomes(key, unpacked, event).accepted:
                 following = (key & ~written) | partial
                 following = self.teach(following, lesson) if lesson else following
                 steps.append((edge, *self.layout.decode(following), [transition]))
