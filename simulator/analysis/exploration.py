@@ -105,6 +105,8 @@ class Exploration:
     states: set[str] = field(default_factory=set)
     transitions: set[str] = field(default_factory=set)
     violations: list[Violation] = field(default_factory=list)
+    first_fired: dict[str, tuple[int, Edge]] = field(default_factory=dict)
+    """Each transition fired, with the first situation (in breadth-first order) and step firing it."""
     complete: bool = True
     seconds: float = 0.0
     frontier: int = 0

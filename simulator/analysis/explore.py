@@ -192,7 +192,8 @@ class Explorer(PathFinder):
                     entry = table[row] = self.event_outcomes(key, unpacked, event)
                 if entry.used_by is not found:  # tables outlive an exploration; what fired is its own
                     entry.used_by = found
-                    found.transitions.update(t for *_, t in entry.accepted)
+                    for edge, *_, transition in entry.accepted:
+                        found.first_fired.setdefault(transition, (node, edge))
                 if entry.ambiguities and check:
                     found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
                 for edge, written, partial, lesson, _ in entry.accepted:
@@ -214,7 +215,8 @@ class Explorer(PathFinder):
                 for edge, after, learned, following_zone, fired in self.lapse_successors(
                     found, node, world, knowledge, zone, check
                 ):
-                    found.transitions.update(fired)
+                    for transition in fired:
+                        found.first_fired.setdefault(transition, (node, edge))
                     following = layout.encode(after, learned, following_zone)
                     target = exact.get(following)
                     target = intern(following, (node, edge)) if target is None else target
@@ -235,6 +237,7 @@ class Explorer(PathFinder):
                 self.progress(found)
         found.edges = edges
         found.states = {layout.states[number] for number in seen_states}
+        found.transitions = set(found.first_fired)
         if halted:
             found.complete = False
         if check:
@@ -343,13 +346,17 @@ class Explorer(PathFinder):
         return steps
 
     # --- properties ----------------------------------------------------------------------------------
-    def check_node(self, found: Exploration, node: int, key: int) -> None:
+    def violated(self, key: int) -> list[str]:
+        """The invariants situation ``key`` breaks (remembered per combination of what they read)."""
         projection = key & self.invariant_mask
         broken = self.broken.get(projection)
         if broken is None:
             world, _, _ = self.layout.decode(key)
             broken = self.broken[projection] = self.engine.violated_invariants(world)
-        for invariant in broken:
+        return broken
+
+    def check_node(self, found: Exploration, node: int, key: int) -> None:
+        for invariant in self.violated(key):
             text = next(inv.text for inv in self.spec.invariants if inv.id == invariant)
             found.violations.append(Violation(PropertyId.invariant(invariant), text, node))
 

@@ -36,7 +36,8 @@ from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, r
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec, Member
-from credlab.simulator.analysis.paths import Move, Paths, causable, shortest_paths
+from credlab.simulator.analysis.paths import Move, Paths, causable
+from credlab.simulator.analysis.shortest import shortest_paths
 from credlab.simulator.analysis.strategies import Assignment, ClockTable, InputTable, input_tables
 from credlab.simulator.stories.coverage import Coverage
 from credlab.simulator.stories.knowledge import NOTHING

@@ -16,7 +16,7 @@ from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
 from credlab.model.node import node
-from credlab.simulator.analysis.paths import shortest_paths
+from credlab.simulator.analysis.shortest import shortest_paths
 from credlab.simulator.results import Json
 
 

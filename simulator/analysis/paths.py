@@ -1,18 +1,17 @@
-"""Shortest paths to every state and transition, by breadth-first search on the reference engine.
+"""The moves a search tries, and what they mean on the reference engine.
 
-Random testing is shallow (hypothesis#376): a transition that needs six precise steps is rarely
-reached by chance. This module finds, for each transition, a shortest sequence of moves that
-fires it, so fuzzing can start from there. Inputs are drawn from a small symbolic alphabet —
-what the member knows, what was mailed, a wrong value, one valid literal per policy, both
-booleans, each channel — and the clock only jumps to just before, at and just after the limits
-of running deadlines, which is where behaviour changes.
+Searches (exploration, shortest paths, mutation's joint search) draw inputs from a small
+symbolic alphabet — what the actor knows, what was mailed, a wrong value, one valid literal per
+policy, both booleans, each channel — resolved against what the actor knows
+(:meth:`PathFinder.resolve`); a step teaches the actor what it set and what reached it by mail
+(:meth:`PathFinder.lessons`). :func:`deadline_jumps` are the clock moves a search over concrete
+times tries: just before, at and just after the limits of running deadlines.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -182,61 +181,6 @@ class PathFinder:
         self.initial_values = values
         return self.engine.initial(state, values, actor=self.actor), knowledge
 
-    def search(self, *, signatures: bool = False) -> Paths:
-        """Shortest paths to every transition and state (and, with ``signatures``, to every
-        :func:`signature` and to a situation breaking each invariant that some situation breaks),
-        breadth-first over situations; stops early once all transitions are found unless
-        signatures are wanted."""
-        found = Paths()
-        parents: dict[Key, tuple[Key, Move] | None] = {}
-        origin: dict[Key, str] = {}
-        queue: deque[tuple[Key, Node]] = deque()
-        for state in self.spec.initial:
-            start = self.start(state)
-            key = situation(*start)
-            parents[key], origin[key] = None, state
-            queue.append((key, start))
-            found.states.setdefault(state, (state, ()))
-            found.signatures.setdefault(signature(start[0]), (state, ()))
-        while queue:
-            current, node_ = queue.popleft()
-            for move, following, fired in self.expand(*node_):
-                key = situation(*following)
-                new = key not in parents
-                if new and len(parents) >= self.max_nodes:
-                    found.complete = False
-                    continue
-                if new:
-                    parents[key], origin[key] = (current, move), origin[current]
-                    queue.append((key, following))
-                    if signatures:
-                        for broken in self.engine.violated_invariants(following[0]):
-                            if broken not in found.violations:
-                                found.violations[broken] = (origin[current], (*self.path_to(parents, current), move))
-                wanted = [t for t in fired if t not in found.transitions]
-                state, sig = following[0].state, signature(following[0])
-                if wanted or state not in found.states or (signatures and sig not in found.signatures):
-                    path = (*self.path_to(parents, current), move)
-                    for transition in wanted:
-                        found.transitions[transition] = (origin[current], path)
-                    found.states.setdefault(state, (origin[current], path))
-                    if signatures:
-                        found.signatures.setdefault(sig, (origin[current], path))
-            if not signatures and len(found.transitions) == len(self.spec.transitions):
-                break
-        found.explored = len(parents)
-        return found
-
-    @staticmethod
-    def path_to(parents: dict[Key, tuple[Key, Move] | None], key: Key) -> tuple[Move, ...]:
-        moves: list[Move] = []
-        link = parents[key]
-        while link is not None:
-            key, move = link
-            moves.append(move)
-            link = parents[key]
-        return tuple(reversed(moves))
-
     def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:
         """Every move from this node: (move, next node, transitions it fired)."""
         for event, moves in self.moves.items():
@@ -321,22 +265,3 @@ def apply_lessons(knowledge: Knowledge, lessons: Lessons) -> Knowledge:
     for kind, credential, value in lessons:
         knowledge = knowledge.learn(credential, value) if kind == "learn" else knowledge.receive(credential, value)
     return knowledge
-
-
-_SEARCHES: dict[tuple[ir.Spec, tuple[tuple[str, int], ...], bool], Paths] = {}
-
-
-def shortest_paths(engine: Engine, *, signatures: bool = False) -> Paths:
-    """The default actor's shortest paths for ``engine``'s spec and parameters, searched once per
-    process: lint, fuzzing and attacker analysis in one `credlab check` share the search.
-    A search with signatures also answers one without (same breadth-first order)."""
-    parameters = tuple(sorted(engine.parameters.items()))
-    for wanted in (True,) if signatures else (False, True):
-        found = _SEARCHES.get((engine.spec, parameters, wanted))
-        if found is not None:
-            return found
-    if len(_SEARCHES) > 32:  # a long-lived process checking many variants: keep memory bounded
-        _SEARCHES.clear()
-    found = PathFinder(engine).search(signatures=signatures)
-    _SEARCHES[(engine.spec, parameters, signatures)] = found
-    return found

@@ -68,7 +68,8 @@ from credlab.simulator.analysis.fuzz import (
     directed,
     explain,
 )
-from credlab.simulator.analysis.paths import Paths, shortest_paths
+from credlab.simulator.analysis.paths import Paths
+from credlab.simulator.analysis.shortest import shortest_paths
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import BACKENDS_AGREE
 from credlab.simulator.stories.coverage import Coverage

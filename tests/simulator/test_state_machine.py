@@ -168,7 +168,7 @@ def notes(error: BaseException) -> str:
 
 def test_the_search_waits_for_the_test_and_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Defining the class (importing the user's test module) does not search; running it does, once."""
-    from credlab.simulator.analysis.paths import shortest_paths
+    from credlab.simulator.analysis.shortest import shortest_paths
 
     searches: list[object] = []
 
