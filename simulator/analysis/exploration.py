@@ -8,6 +8,7 @@ situation is a shortest one, and :meth:`Exploration.path` gives it the shortest 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
@@ -96,10 +97,14 @@ class Exploration:
     starts: list[tuple[int, str]] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)
     """Each situation, packed."""
-    parents: list[tuple[int, Edge] | None] = field(default_factory=list)
+    parent_of: array[int] = field(default_factory=lambda: array("q"))
+    """Each situation's breadth-first parent (-1 for a start)."""
+    via: list[Edge | None] = field(default_factory=list)
+    """The step from its parent to each situation."""
     edges: int = 0
-    successors: list[list[int]] = field(default_factory=list)
-    """Each situation's successors (other than itself)."""
+    sources: array[int] = field(default_factory=lambda: array("q"))
+    targets: array[int] = field(default_factory=lambda: array("q"))
+    """The steps between distinct situations, as two flat arrays (source, target), by source."""
     uncertain: set[tuple[int, int]] = field(default_factory=set)
     """(source, target) steps that only some valuations of the source's zone can take."""
     states: set[str] = field(default_factory=set)
@@ -126,21 +131,30 @@ class Exploration:
     def zones(self) -> Sequence[Zone]:
         return _Zones(self.layout, self.keys)
 
+    @property
+    def parents(self) -> list[tuple[int, Edge] | None]:
+        """Each situation's parent and the step from it (None for a start)."""
+        return [None if edge is None else (parent, edge) for parent, edge in zip(self.parent_of, self.via, strict=True)]
+
+    @property
+    def successors(self) -> list[list[int]]:
+        """Each situation's successors (other than itself)."""
+        table: list[list[int]] = [[] for _ in self.keys]
+        for source, target in zip(self.sources, self.targets, strict=True):
+            table[source].append(target)
+        return table
+
     def root(self, node: int) -> int:
-        link = self.parents[node]
-        while link is not None:
-            node = link[0]
-            link = self.parents[node]
+        while self.parent_of[node] >= 0:
+            node = self.parent_of[node]
         return node
 
     def timed(self, node: int, then: Edge | None = None) -> list[tuple[Timed, Edge]]:
         """The steps from this exploration's start to ``node`` (and ``then``), with their clocks."""
         steps: list[tuple[Timed, Edge]] = [] if then is None else [self._timed(node, then)]
-        link = self.parents[node]
-        while link is not None:
-            parent, edge = link
-            steps.append(self._timed(parent, edge))
-            link = self.parents[parent]
+        while (edge := self.via[node]) is not None:
+            node = self.parent_of[node]
+            steps.append(self._timed(node, edge))
         return list(reversed(steps))
 
     def _timed(self, source: int, edge: Edge) -> tuple[Timed, Edge]:

@@ -118,7 +118,8 @@ class Explorer(PathFinder):
         queue: deque[int] = deque()
         started = time.perf_counter()
         halted = False
-        keys, parents, successors = found.keys, found.parents, found.successors
+        keys, parent_of, via = found.keys, found.parent_of, found.via
+        sources, targets = found.sources.append, found.targets.append
         seen_states: set[int] = set()
         invariants = check and bool(self.spec.invariants)
 
@@ -140,8 +141,8 @@ class Explorer(PathFinder):
             if timed:
                 same.append((layout.zone_of(key), number))
             keys.append(key)
-            parents.append(parent)
-            successors.append([])
+            parent_of.append(-1 if parent is None else parent[0])
+            via.append(None if parent is None else parent[1])
             seen_states.add(layout.state_of(key))
             queue.append(number)
             if invariants:
@@ -175,7 +176,6 @@ class Explorer(PathFinder):
             node = queue.popleft()
             key = keys[node]
             changed = False
-            out = successors[node]
             unpacked: tuple[World, Knowledge, Zone] | None = None
             for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:
                 if resolve:  # which values the secret inputs stand for here, numbered
@@ -208,7 +208,8 @@ class Explorer(PathFinder):
                             continue
                     edges += 1
                     if target != node:
-                        out.append(target)
+                        sources(node)
+                        targets(target)
                         changed = True
             if timed and layout.zone_of(key).clocks:
                 world, knowledge, zone = unpacked or layout.decode(key)
@@ -225,7 +226,8 @@ class Explorer(PathFinder):
                         continue
                     edges += 1
                     if target != node:
-                        out.append(target)
+                        sources(node)
+                        targets(target)
                         if not edge.universal:
                             found.uncertain.add((node, target))
                         changed = True
@@ -406,10 +408,9 @@ def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> 
     """Which situations (1 for each) have a path of (universal) steps to one of ``good``."""
     predecessors: list[list[int]] = [[] for _ in found.keys]
     uncertain = found.uncertain if universal_only else set()
-    for source, targets in enumerate(found.successors):
-        for target in targets:
-            if not uncertain or (source, target) not in uncertain:
-                predecessors[target].append(source)
+    for source, target in zip(found.sources, found.targets, strict=True):
+        if not uncertain or (source, target) not in uncertain:
+            predecessors[target].append(source)
     reached = bytearray(len(found.keys))
     for node in good:
         reached[node] = 1

@@ -32,8 +32,10 @@ def _graph(found: Exploration) -> tuple[object, ...]:
     return (
         found.keys,
         found.starts,
-        found.parents,
-        found.successors,
+        found.parent_of,
+        found.via,
+        found.sources,
+        found.targets,
         found.uncertain,
         found.edges,
         sorted(found.transitions),
