@@ -254,9 +254,7 @@ class Engine:
         )
         return after, tuple(s.disclosed)
 
-    def _effect(
-        self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, ir.InputValue], rng: Draws
-    ) -> None:
+    def _effect(self, e: ir.Effect, s: _Scratch, now: int, inputs: Mapping[str, ir.InputValue], rng: Draws) -> None:
         match e:
             case ir.SetCredential(credential=c, input=i):
                 value = inputs.get(i)

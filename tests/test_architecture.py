@@ -1,7 +1,7 @@
 """credlab's rooms and the direction imports flow between them, read from the source.
 
 Data flows one way, like a compiler's: the language (``credlab.model``) knows nothing of what runs
-it; stories, analyses and renderers build on it in that order; the API composes them; the CLI is a
+it; stories, the packed engine, analyses and renderers build on it in that order; the API composes them; the CLI is a
 shell over the API. These tests read every module's imports (those inside functions too) so a
 shortcut upwards fails here rather than in a reader's head.
 """
@@ -23,12 +23,13 @@ RANKS: list[tuple[str, int]] = [
     ("credlab.simulator.outputs", 1),
     ("credlab.simulator.specs", 1),
     ("credlab.simulator.stories", 2),
-    ("credlab.simulator.analysis", 3),
-    ("credlab.simulator.render", 4),
-    ("credlab.simulator.api", 5),
-    ("credlab.simulator.cli", 6),
+    ("credlab.simulator.engine", 3),
+    ("credlab.simulator.analysis", 4),
+    ("credlab.simulator.render", 5),
+    ("credlab.simulator.api", 6),
+    ("credlab.simulator.cli", 7),
     ("credlab.simulator", 1),  # the package's own __init__: a docstring
-    ("credlab", 7),  # the facade: __init__, __main__, the pytest plugin
+    ("credlab", 8),  # the facade: __init__, __main__, the pytest plugin
 ]
 
 

@@ -1,7 +1,7 @@
 """What an exploration found: the graph of situations, the paths to them, the violations.
 
 Situations are numbered in breadth-first order and kept packed (see
-:mod:`~credlab.simulator.analysis.packing`); :attr:`Exploration.worlds` and
+:mod:`~credlab.simulator.engine.packing`); :attr:`Exploration.worlds` and
 :attr:`Exploration.zones` unpack them on demand. Each keeps its BFS parent, so the path to any
 situation is a shortest one, and :meth:`Exploration.path` gives it the shortest concrete waits.
 """
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import overload
 
 from credlab.model.engine import World
-from credlab.simulator.analysis.clocks import Clocks, Timed
-from credlab.simulator.analysis.packing import Layout
 from credlab.simulator.analysis.paths import Move
-from credlab.simulator.analysis.zones import Zone
+from credlab.simulator.engine.clocks import Clocks, Timed
+from credlab.simulator.engine.packing import Layout
+from credlab.simulator.engine.zones import Zone
 from credlab.simulator.results import PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import Advance

@@ -4,7 +4,7 @@ Breadth-first search on the reference engine, like TLC for TLA+ but on our YAML.
 symbolic: the member's values come from a fixed pool (what they were given, the one valid new
 value per policy, the mailed value, a wrong one), so equal secrets are equal situations. Time is
 symbolic too: a situation keeps, of the running deadlines, only a zone (see
-:mod:`~credlab.simulator.analysis.clocks`), so the number of situations does not grow with
+:mod:`~credlab.simulator.engine.clocks`), so the number of situations does not grow with
 durations, and a stored situation whose zone includes a new one's stands for it.
 
 In every reachable situation it checks the declared invariants, deadlocks (nothing the member
@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from credlab.model.engine import Engine, World
-from credlab.simulator.analysis.clocks import Clocks
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
-from credlab.simulator.analysis.packing import Layout, has_secret_inputs
 from credlab.simulator.analysis.paths import Lessons, PathFinder, apply_lessons, search_random
-from credlab.simulator.analysis.zones import Zone
+from credlab.simulator.engine.clocks import Clocks
+from credlab.simulator.engine.packing import Layout, has_secret_inputs
+from credlab.simulator.engine.zones import Zone
 from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 

@@ -14,8 +14,8 @@ from credlab.model.loader import load_spec
 from credlab.simulator.analysis.exploration import Exploration
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
-from credlab.simulator.analysis.zones import INF, Zone
 from credlab.simulator.cli.main import main
+from credlab.simulator.engine.zones import INF, Zone
 from tests.conftest import ANA_SPEC, REPO
 
 LIFETIME = REPO / "tests" / "simulator" / "fixtures" / "timing" / "bank_card_lifetime.yaml"

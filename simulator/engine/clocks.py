@@ -5,7 +5,7 @@ Guards never read a clock directly. A deadline that lapses fires its expiry at o
 marks it ``expiry_fired`` in the same advance), so in every situation the member can act in,
 ``within: d`` means "d runs and has not lapsed" and ``expired: d`` means "d runs and has lapsed":
 facts of the situation, not of the clock. What the clocks decide is only *which* deadlines can
-lapse next, and in which order; a :class:`~credlab.simulator.analysis.zones.Zone` over the
+lapse next, and in which order; a :class:`~credlab.simulator.engine.zones.Zone` over the
 running, unlapsed deadlines answers exactly that (see :meth:`Clocks.lapses`).
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from credlab.model import ir
 from credlab.model.engine import Engine, World
 from credlab.model.node import replace
-from credlab.simulator.analysis.zones import INF, Zone
+from credlab.simulator.engine.zones import INF, Zone
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from credlab.model import ir
 from credlab.model.engine import World
-from credlab.simulator.analysis.clocks import Clocks
-from credlab.simulator.analysis.zones import Zone
+from credlab.simulator.engine.clocks import Clocks
+from credlab.simulator.engine.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import SecretRef
 
