@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
-from credlab.simulator.analysis.paths import Lessons, PathFinder, apply_lessons, search_random
+from credlab.simulator.analysis.paths import Lessons, Move, PathFinder, apply_lessons, search_random
 from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.engine.packing import Layout, has_secret_inputs
 from credlab.simulator.engine.zones import Zone
@@ -67,36 +67,46 @@ class Explorer(PathFinder):
         capabilities: frozenset[str] | None = None,
         tables: bool = True,
         layout: Layout | None = None,
+        broken: bool = False,
     ) -> None:
         """Explore as ``actor`` (default: the spec's default actor), with ``capabilities`` if
         given; ``layout``: pack situations as another exploration of the same engine did, so
-        its packed situations can start this one."""
-        super().__init__(engine, actor, max_nodes=max_states, capabilities=capabilities)
+        its packed situations can start this one; ``broken``: also try values the policies
+        refuse (see :class:`~credlab.simulator.analysis.paths.PathFinder`)."""
+        super().__init__(engine, actor, max_nodes=max_states, capabilities=capabilities, broken=broken)
         self.progress, self.tables = progress, tables
+        self.ambiguity = True
+        """Whether table entries record nondeterminism (a search that never reports it skips it)."""
         self.layout = layout if layout is not None else Layout(self.spec, Clocks(engine))
         self.clocks = self.layout.clocks
         self.online = [n for n, c in self.spec.channels.items() if c.kind == "online"] or sorted(
             {rule.channel for rule in self.spec.access}
         )
-        state_events: dict[int, list[str]] = {}
-        for number, state in enumerate(self.layout.states):
-            state_events[number] = [e for e in self.moves if (state, e) in engine.table]
-        self.state_events = state_events
-        self.masks = {
-            e: self.layout.event_masks(e, has_secret_inputs([m.inputs for m in ms])) for e, ms in self.moves.items()
-        }
         self.writes = {t.id: self.layout.writes(t) for t in self.spec.transitions}
-        self.resolutions: dict[str, dict[int, int]] = {e: {} for e in self.moves}
         self.resolution_ids: dict[tuple[object, ...], int] = {}
+        self.resolved_by_id: list[tuple[tuple[tuple[str, str | bool], ...] | None, ...]] = []
         self.lesson_ids: dict[Lessons, int] = {(): 0}
         self.lessons_by_id: list[Lessons] = [()]
         self.taught: dict[tuple[int, int], int] = {}
-        self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in self.moves}
+        self.use_moves(self.moves)
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.invariant_mask = self.layout.invariant_mask()
         self.broken: dict[int, list[str]] = {}
         self.accesses: dict[tuple[tuple[str, ...], int], bool] = {}
         self.access_masks: dict[tuple[str, ...], int] = {}
+
+    def use_moves(self, moves: dict[str, list[Move]]) -> None:
+        """Try these moves (another explorer's, to play the same inputs on another spec)."""
+        self.moves = moves
+        self.state_events = {
+            number: [e for e in moves if (state, e) in self.engine.table]
+            for number, state in enumerate(self.layout.states)
+        }
+        self.masks = {
+            e: self.layout.event_masks(e, has_secret_inputs([m.inputs for m in ms])) for e, ms in moves.items()
+        }
+        self.resolutions: dict[str, dict[int, int]] = {e: {} for e in moves}
+        self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in moves}
 
     def explore(
         self,
@@ -255,7 +265,10 @@ class Explorer(PathFinder):
             None if (inputs := self.resolve(world, knowledge, move.inputs)) is None else tuple(inputs.items())
             for move in self.moves[event]
         )
-        return self.resolution_ids.setdefault((event, resolved), len(self.resolution_ids))
+        number = self.resolution_ids.setdefault((event, resolved), len(self.resolution_ids))
+        if number == len(self.resolved_by_id):
+            self.resolved_by_id.append(resolved)
+        return number
 
     def teach(self, key: int, lesson: int) -> int:
         """``key`` with what lesson number ``lesson`` teaches added to the knowledge."""
@@ -269,19 +282,29 @@ class Explorer(PathFinder):
             learned = self.taught[(known, lesson)] = self.layout.knowledge.number(after)
         return (key & ~field.mask) | (learned << field.offset)
 
-    def event_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone], event: str) -> Entry:
+    def event_outcomes(
+        self,
+        key: int,
+        unpacked: tuple[World, Knowledge, Zone],
+        event: str,
+        given: tuple[tuple[tuple[str, str | bool], ...] | None, ...] | None = None,
+    ) -> Entry:
         """What each move of ``event`` does in the unpacked situation ``key``, on the reference
         engine: each accepted move's edge, the fields its transition writes, their new values,
-        the number of what it teaches; and the nondeterminism met."""
+        the number of what it teaches; and the nondeterminism met. ``given``: each move's inputs
+        as another explorer resolved them (None: resolve them here)."""
         world, knowledge, zone = unpacked
-        candidates = self.engine.table[(world.state, event)]
+        candidates = self.engine.table.get((world.state, event), ())
         accepted: list[tuple[Edge, int, int, int, str]] = []
         ambiguities: list[tuple[str, Edge]] = []
-        for move in self.moves[event]:
-            inputs = self.resolve(world, knowledge, move.inputs)
+        for number, move in enumerate(self.moves[event]):
+            if given is None:
+                inputs = self.resolve(world, knowledge, move.inputs)
+            else:
+                inputs = None if given[number] is None else dict(given[number] or ())
             if inputs is None:
                 continue
-            if len(candidates) > 1 and len(enabled := self.engine.enabled(world, event, inputs)) > 1:
+            if self.ambiguity and len(candidates) > 1 and len(enabled := self.engine.enabled(world, event, inputs)) > 1:
                 ambiguities.append((f"'{event}' enables {', '.join(enabled)} at once", Edge(move)))
             after, step = self.engine.fire(world, event, inputs, search_random, self.actor)
             if not step.accepted:

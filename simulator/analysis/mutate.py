@@ -10,19 +10,19 @@ survives points at a rule nothing exercises — the analyst's to-do list.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator
 from types import MappingProxyType
 
 from credlab.model import ir
+from credlab.model.durations import format_duration
 from credlab.model.engine import Engine, EngineStep, World
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec
 from credlab.model.node import node, replace
 from credlab.model.render import effect_text, guard_text
 from credlab.simulator.analysis.explore import Explorer
-from credlab.simulator.analysis.paths import Move, PathFinder, deadline_jumps, search_random, situation
-from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.analysis.joint import JOINT_SEARCH_BOUND, UNDECIDED, distinguish
+from credlab.simulator.analysis.paths import Move
 from credlab.simulator.stories.runner import run_scenario
 from credlab.simulator.stories.scenario import Scenario
 
@@ -203,62 +203,9 @@ def _observable(engine: Engine, after: World, step: EngineStep) -> tuple[object,
     return (step.accepted, step.target, step.transition, credentials, after.flags, after.counters, access)
 
 
-JOINT_SEARCH_BOUND = 50_000
-"""How many joint situations :func:`distinguish` searches before it calls a survivor undecided."""
-UNDECIDED = "undecided"
-"""What :func:`distinguish` returns when its bound stopped the joint search before it ended."""
-
-
-def distinguish(
-    original: ir.Spec, mutant: ir.Spec, max_states: int = JOINT_SEARCH_BOUND
-) -> tuple[str, tuple[Move, ...]] | str | None:
-    """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none does
-    in any reachable joint situation (an equivalent mutant, as far as stories can see); or
-    :data:`UNDECIDED` if ``max_states`` joint situations were searched without an answer."""
-    finder = PathFinder(Engine(original), broken=True)
-    other = Engine(mutant)
-    queue: deque[tuple[World, World, Knowledge, str, tuple[Move, ...]]] = deque()
-    seen: set[tuple[object, ...]] = set()
-    for state in original.initial:
-        world, knowledge = finder.start(state)
-        queue.append((world, other.initial(state, finder.initial_values), knowledge, state, ()))
-    while queue and len(seen) < max_states:
-        left, right, knowledge, start, moves = queue.popleft()
-        key = (situation(left, knowledge), situation(right, knowledge))
-        if key in seen:
-            continue
-        seen.add(key)
-        for event, choices in finder.moves.items():
-            if (left.state, event) not in finder.engine.table and (right.state, event) not in other.table:
-                continue  # neither handles the event here: refused alike, whatever the inputs
-            for move in choices:
-                inputs = finder.resolve(left, knowledge, move.inputs)
-                if inputs is None:
-                    continue
-                after_left, step_left = finder.engine.fire(left, event, inputs, search_random, finder.actor)
-                after_right, step_right = other.fire(right, event, inputs, search_random, finder.actor)
-                if not step_left.accepted and not step_right.accepted:
-                    continue  # both refuse and change nothing: alike, as they were before
-                if _observable(finder.engine, after_left, step_left) != _observable(other, after_right, step_right):
-                    return start, (*moves, move)
-                if step_left.accepted:
-                    learned = finder.learn(knowledge, step_left.transition, inputs, step_left.disclosed)
-                    queue.append((after_left, after_right, learned, start, (*moves, move)))
-        for move, delta in deadline_jumps(finder.engine, left):
-            # each side draws from the same fresh state: one shared source would give them different PINs
-            after_left, steps_left = finder.engine.advance(left, delta, search_random)
-            after_right, steps_right = other.advance(right, delta, search_random)
-            seen_left = [s.target for s in steps_left] + [after_left.state]
-            seen_right = [s.target for s in steps_right] + [after_right.state]
-            if seen_left != seen_right or after_left.credentials != after_right.credentials:
-                return start, (*moves, move)
-            queue.append((after_left, after_right, knowledge, start, (*moves, move)))
-    return UNDECIDED if queue else None
-
-
 def _move_text(move: Move) -> str:
     if move.advance is not None:
-        return f"advance to {move.advance.until} {move.advance.offset:+d}s"
+        return f"wait {format_duration(move.advance.seconds or 0)}"
     return str(move.event)
 
 

@@ -124,6 +124,10 @@ class Clocks:
         deadlines = tuple(-self.lapse_at[i] if i in order else start for i, start in enumerate(world.deadlines))
         return replace(world, deadlines=deadlines)
 
+    def ordered_pairs(self, lapse: tuple[int, ...]) -> list[tuple[int, int]]:
+        """The pairs of a lapse whose firing order is fixed: one after the other."""
+        return list(itertools.pairwise(lapse))
+
     def concrete_delays(self, steps: list[Timed]) -> list[int] | None:
         """The shortest waits before each step that realise the path: every advance lapses exactly
         its deadlines in its order, and nothing lapses before an event. A path from the spec's
@@ -140,7 +144,7 @@ class Clocks:
                     edges.append((at, k, -self.lapse_at[clock]))  # t_at - t_k <= -lapse_at
                 else:
                     edges.append((k, at, max(self.lapse_at[clock] - 1, 0)))
-            for a, b in itertools.pairwise(step.lapse):
+            for a, b in self.ordered_pairs(step.lapse):
                 tie = 0 if self.names[a] < self.names[b] else 1
                 edges.append((started.get(a, 0), started.get(b, 0), self.limits[b] - self.limits[a] - tie))
             for clock in step.resets:
@@ -160,3 +164,50 @@ class Clocks:
             return None
         instants = [-u for u in least]
         return [instants[k] - instants[k - 1] for k in range(1, len(instants))]
+
+
+class JointClocks(Clocks):
+    """Two variants of a spec side by side (mutation's joint search): the original's deadlines
+    are clocks ``0..n-1``, the variant's ``n..2n-1``, in one zone, so that one wait lapses on
+    each side what its own durations say."""
+
+    def __init__(self, left: Clocks, right: Clocks) -> None:
+        self.engine = left.engine
+        self.width = len(left.names)
+        self.names = left.names + right.names
+        self.limits = left.limits + right.limits
+        self.lapse_at = left.lapse_at + right.lapse_at
+        self.starts = {}
+
+    def ordered_pairs(self, lapse: tuple[int, ...]) -> list[tuple[int, int]]:
+        """Each side fires its own lapses in its own order; across the sides, nothing is ordered."""
+        left = tuple(c for c in lapse if c < self.width)
+        right = tuple(c for c in lapse if c >= self.width)
+        return list(itertools.pairwise(left)) + list(itertools.pairwise(right))
+
+    def joint_lapses(self, zone: Zone) -> Iterator[tuple[tuple[int, ...], tuple[int, ...], Zone]]:
+        """Each way one wait can lapse deadlines on the two sides: (the original's lapses in
+        order, the variant's in order, the valuations at the end of the wait)."""
+        later = zone.up()
+        sides = [tuple(c for c in zone.clocks if c < self.width), tuple(c for c in zone.clocks if c >= self.width)]
+        choices = [list(self._orders(side)) for side in sides]
+        for left in choices[0]:
+            for right in choices[1]:
+                if not left and not right:
+                    continue
+                bounds: list[tuple[int, int, int]] = []
+                for side, order in zip(sides, (left, right), strict=True):
+                    bounds += [(0, zone.slot(c), -self.lapse_at[c]) for c in order]
+                    bounds += [(zone.slot(c), 0, self.lapse_at[c] - 1) for c in side if c not in order]
+                    for a, b in itertools.pairwise(order):
+                        tie = 0 if self.names[a] < self.names[b] else 1
+                        bounds.append((zone.slot(b), zone.slot(a), self.limits[b] - self.limits[a] - tie))
+                lapsed = later.constrain(bounds)
+                if lapsed is not None:
+                    yield left, right, lapsed
+
+    @staticmethod
+    def _orders(clocks: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        for size in range(len(clocks) + 1):
+            for chosen in itertools.combinations(clocks, size):
+                yield from itertools.permutations(chosen)

@@ -96,3 +96,27 @@ def test_a_joint_search_stopped_by_its_bound_says_undecided_never_equivalent() -
     weakened = next(m for m in mutants(bank) if m.id == "card_pin.length:weaken-rule")
     assert distinguish(bank, weakened.spec) is None  # the complete search: equivalent
     assert distinguish(bank, weakened.spec, max_states=3) == UNDECIDED  # three situations prove nothing
+
+
+def test_the_joint_search_times_a_shifted_deadline_to_the_second(ana: Spec) -> None:
+    """One zone over both sides' deadlines: the wait that tells a link living a second less apart
+    is the mutant's lifetime exactly (the spec's link still works then, the mutant's has lapsed)."""
+    shifted = next(m for m in mutants(ana) if m.id == "reset_link:shift-deadline:-1s")
+    witness = distinguish(ana, shifted.spec)
+    assert isinstance(witness, tuple)
+    state, moves = witness
+    assert state == "unregistered" and [m.event for m in moves] == ["request_email_reset", None]
+    assert moves[-1].advance is not None and moves[-1].advance.seconds == 2 * 3600 - 1
+
+
+def test_the_five_survivors_of_ana_are_equivalent_after_a_complete_joint_search(ana: Spec) -> None:
+    """Each joint search ends (no bound reached) without a difference: equivalent, not unknown."""
+    from credlab.simulator.analysis.mutate import UNDECIDED
+
+    survivors = {
+        "reset_to_registered:drop-guard:0",
+        "link_expires_elsewhere:drop-effect:0",
+    }
+    for mutant in (m for m in mutants(ana) if m.id in survivors):
+        assert distinguish(ana, mutant.spec) is None, mutant.id
+        assert distinguish(ana, mutant.spec, max_states=100) == UNDECIDED, mutant.id

@@ -1,0 +1,296 @@
+"""Mutation's joint search: the spec and a mutant side by side, the same inputs played on both.
+
+A mutant that survives every story is either equivalent (no reachable situation lets it behave
+visibly differently) or a gap in the stories. Breadth-first over pairs of packed situations —
+the spec's and the mutant's, with one knowledge (the spec's) and one zone over both sides'
+deadlines (:class:`~credlab.simulator.engine.clocks.JointClocks`) — the search plays each move on
+both sides through each side's successor tables, and each wait that lapses deadlines on either
+side, and stops at the first step whose outcome a story could see differ: accepted or not, the
+transition, the state, which credentials are set, flags, counters, what each channel accepts.
+That step's path, with the shortest concrete waits, is the story that would kill the mutant.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from credlab.model import ir
+from credlab.model.engine import Engine, EngineStep
+from credlab.simulator.analysis.exploration import Edge
+from credlab.simulator.analysis.explore import Entry, Explorer
+from credlab.simulator.analysis.paths import Move, apply_lessons, search_random
+from credlab.simulator.engine.clocks import Clocks, JointClocks, Timed
+from credlab.simulator.engine.packing import Layout
+from credlab.simulator.engine.zones import Zone
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import Advance
+
+JOINT_SEARCH_BOUND = 50_000
+"""How many joint situations :func:`distinguish` searches before it calls a survivor undecided."""
+UNDECIDED = "undecided"
+"""What :func:`distinguish` returns when its bound stopped the joint search before it ended."""
+
+
+@dataclass(frozen=True, slots=True)
+class JointStep:
+    move: Move | None
+    """The event move played on both sides; None for a wait."""
+    lapse: tuple[int, ...] = ()
+    resets: tuple[int, ...] = ()
+    """Joint clock numbers: the spec's deadline i is i, the mutant's is n + i."""
+
+
+class _Side:
+    """One side of the search: its explorer (tables), and its situations with the zone field
+    set to the canonical zone of the deadlines running (the joint zone keeps the times)."""
+
+    def __init__(self, explorer: Explorer) -> None:
+        self.explorer, self.layout = explorer, explorer.layout
+        self.zone_field = self.layout.fields["zone"]
+        self.deadline_mask = self.layout.mask({f"deadline:{d}" for d in explorer.spec.deadlines})
+        self.canonical: dict[int, int] = {}
+        self.seen: dict[int, tuple[object, ...]] = {}
+
+    def ticking(self, key: int) -> tuple[int, ...]:
+        fields = self.layout.fields
+        bits = [(key >> fields[f"deadline:{d}"].offset) & 3 for d in self.explorer.spec.deadlines]
+        return tuple(i for i, b in enumerate(bits) if b == 1)
+
+    def normal(self, key: int) -> int:
+        """``key`` with the zone field of its running deadlines all just started."""
+        running = key & self.deadline_mask
+        number = self.canonical.get(running)
+        if number is None:
+            zone = Zone()
+            for clock in self.ticking(key):
+                zone = zone.reset(clock)
+            number = self.canonical[running] = self.layout.zones.number(self.explorer.clocks.settle(zone))
+        return (key & ~self.zone_field.mask) | (number << self.zone_field.offset)
+
+    def observed(self, key: int) -> tuple[object, ...]:
+        """What a story sees of situation ``key`` (besides the step): state, credentials set,
+        flags, counters, and which credentials each channel accepts."""
+        known = self.seen.get(key)
+        if known is None:
+            world, _, _ = self.layout.decode(key)
+            engine, spec = self.explorer.engine, self.explorer.spec
+            access = tuple(engine.accepts(world, ch, c) for ch in spec.channels for c in spec.credentials)
+            known = (world.state, tuple(v is not None for v in world.credentials), world.flags, world.counters, access)
+            self.seen[key] = known
+        return known
+
+    def entry(self, key: int, event: str, row: int, given: tuple[object, ...] | None) -> Entry:
+        table = self.explorer.outcomes[event]
+        found = table.get(row)
+        if found is None:
+            found = table[row] = self.explorer.event_outcomes(key, self.layout.decode(key), event, given)  # type: ignore[arg-type]
+        return found
+
+
+Accepted = tuple[Edge, int, int, int, str]
+
+
+def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Accepted | None, Accepted | None]]:
+    """Each move that either side accepts, with what each side does (None: refuses). A move both
+    refuse (or whose input the actor does not know) changes nothing on either side: left out.
+    Both sides play the very same Move objects, so they are matched by identity."""
+    mine, theirs = ({id(item[0].move): item for item in entry.accepted} for entry in entries)
+    return [(m, mine.get(id(m)), theirs.get(id(m))) for m in moves if id(m) in mine or id(m) in theirs]
+
+
+class JointSearch:
+    def __init__(self, original: ir.Spec, mutant: ir.Spec) -> None:
+        left = Explorer(Engine(original), broken=True)
+        other = Engine(mutant)
+        layout = Layout(mutant, Clocks(other))
+        assert layout.fields == left.layout.fields, "a mutant keeps the spec's declarations"
+        # one numbering of stored values, knowledge and zones for both sides
+        layout.owners, layout.values, layout.knowledge, layout.zones = (
+            left.layout.owners,
+            left.layout.values,
+            left.layout.knowledge,
+            left.layout.zones,
+        )
+        right = Explorer(other, left.actor, layout=layout, broken=True)
+        right.use_moves(left.moves)
+        left.ambiguity = right.ambiguity = False  # mutants are told apart by what stories see
+        self.left, self.right = _Side(left), _Side(right)
+        self.clocks = JointClocks(left.clocks, right.clocks)
+        self.width = len(original.deadlines)
+        knowledge = left.layout.fields["knowledge"]
+        self.knowledge_mask = knowledge.mask
+        self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
+        self.pairs: dict[tuple[str, int, int], list[tuple[Move, Accepted | None, Accepted | None]]] = {}
+
+    def distinguish(self, max_states: int) -> tuple[str, tuple[Move, ...]] | str | None:
+        left, right = self.left.explorer, self.right.explorer
+        keys: list[tuple[int, int, Zone]] = []
+        parents: list[tuple[int, JointStep] | None] = []
+        starts: dict[int, str] = {}
+        index: dict[tuple[int, int], list[tuple[Zone, int]]] = {}
+        queue: deque[int] = deque()
+
+        def intern(lkey: int, rkey: int, zone: Zone, parent: tuple[int, JointStep] | None) -> None:
+            lkey, rkey = self.left.normal(lkey), self.right.normal(rkey)
+            rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)  # one knowledge: the spec's
+            stored = index.setdefault((lkey, rkey), [])
+            if any(z.includes(zone) for z, _ in stored):
+                return
+            stored.append((zone, len(keys)))
+            keys.append((lkey, rkey, zone))
+            parents.append(parent)
+            queue.append(len(keys) - 1)
+
+        for state in left.spec.initial:
+            world, knowledge = left.start(state)
+            starts[len(keys)] = state
+            lkey = left.layout.encode(left.clocks.representative(world), knowledge, Zone())
+            rworld = right.engine.initial(state, left.initial_values, actor=left.actor)
+            rkey = right.layout.encode(right.clocks.representative(rworld), knowledge, Zone())
+            intern(lkey, rkey, Zone(), None)
+        while queue:
+            if len(keys) > max_states:
+                return UNDECIDED
+            node = queue.popleft()
+            lkey, rkey, zone = keys[node]
+            for step, following in self._events(lkey, rkey, zone):
+                if following is None:
+                    return self._story(keys, parents, starts, node, step)
+                intern(*following, (node, step))
+            for step, following in self._waits(lkey, rkey, zone):
+                if following is None:
+                    return self._story(keys, parents, starts, node, step)
+                intern(*following, (node, step))
+        return None
+
+    def _events(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | None]]:
+        """Each move's joint step, with its joint successor (None: the sides differ there)."""
+        sides = (self.left, self.right)
+        found: list[tuple[JointStep, tuple[int, int, Zone] | None]] = []
+        lstate, rstate = self.left.layout.state_of(lkey), self.right.layout.state_of(rkey)
+        handled = set(self.left.explorer.state_events[lstate]) | set(self.right.explorer.state_events[rstate])
+        left = self.left.explorer
+        for event in (e for e in left.moves if e in handled):
+            resolve, _ = left.masks[event]
+            number = left.resolutions[event].get(lkey & resolve) if resolve else 0
+            if resolve and number is None:
+                number = left.resolutions[event][lkey & resolve] = left.resolution(event, left.layout.decode(lkey))
+            rows = (
+                (lkey & left.masks[event][1]) | ((number or 0) << self.left.layout.bits),
+                (rkey & self.right.explorer.masks[event][1]) | ((number or 0) << self.right.layout.bits),
+            )
+            pairs = self.pairs.get((event, rows[0], rows[1]))
+            if pairs is None:
+                given = left.resolved_by_id[number] if resolve and number is not None else None
+                entries = [
+                    side.entry(key, event, row, given) for side, key, row in zip(sides, (lkey, rkey), rows, strict=True)
+                ]
+                pairs = self.pairs[(event, rows[0], rows[1])] = _paired(left.moves[event], entries)
+            for move, mine, theirs in pairs:
+                step = JointStep(move)
+                if mine is None or theirs is None or mine[4] != theirs[4]:
+                    found.append((step, None))
+                    continue
+                after = (self._apply(self.left, lkey, mine), self._apply(self.right, rkey, theirs))
+                if self.left.observed(after[0]) != self.right.observed(after[1]):
+                    found.append((step, None))
+                    continue
+                resets = mine[0].resets + tuple(self.width + c for c in theirs[0].resets)
+                joint = self._after(zone, after[0], after[1], resets)
+                found.append((JointStep(move, resets=resets), (after[0], after[1], joint)))
+        return found
+
+    @staticmethod
+    def _apply(side: _Side, key: int, item: Accepted) -> int:
+        _, written, partial, lesson, _ = item
+        following = (key & ~written) | partial
+        return side.explorer.teach(following, lesson) if lesson else following
+
+    def _after(self, zone: Zone, lkey: int, rkey: int, resets: tuple[int, ...]) -> Zone:
+        """The settled joint zone after a step to ``lkey``/``rkey`` that (re)started ``resets``."""
+        ticking = frozenset(self.left.ticking(lkey)) | {self.width + c for c in self.right.ticking(rkey)}
+        remembered = self.afters.get((zone, ticking, resets))
+        if remembered is None:
+            remembered = self.afters[(zone, ticking, resets)] = self._moved(zone, ticking, resets)
+        return remembered
+
+    def _moved(self, zone: Zone, ticking: frozenset[int], resets: tuple[int, ...]) -> Zone:
+        for clock in zone.clocks:
+            if clock not in ticking:
+                zone = zone.drop(clock)
+        for clock in resets:
+            if clock in ticking:
+                zone = zone.reset(clock)
+        for clock in ticking - set(zone.clocks):  # started on this step without a reset: cannot be
+            raise AssertionError(f"deadline clock {clock} runs without having started")
+        return self.clocks.settle(zone)
+
+    def _waits(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | None]]:
+        found: list[tuple[JointStep, tuple[int, int, Zone] | None]] = []
+        for lorder, rorder, lapsed in self.clocks.joint_lapses(zone):
+            after: list[int] = []
+            seen: list[tuple[object, ...]] = []
+            steps: list[tuple[int, ...]] = []
+            learned: Knowledge | None = None
+            for side, key, order in (
+                (self.left, lkey, lorder),
+                (self.right, rkey, tuple(c - self.width for c in rorder)),
+            ):
+                explorer = side.explorer
+                world, knowledge, _ = side.layout.decode(key)
+                moved, fired = world, list[EngineStep]()
+                if order:
+                    names = [explorer.clocks.names[i] for i in order]
+                    moved, fired = explorer.engine.lapse(
+                        explorer.clocks.lapsed_world(world, order), names, search_random
+                    )
+                if learned is None:  # the spec's side: what its steps teach is the one knowledge
+                    learned = knowledge
+                    for s in fired:
+                        learned = apply_lessons(learned, explorer.lessons(s.transition, {}, s.disclosed))
+                seen.append(([s.target for s in fired] + [moved.state], moved.credentials))
+                steps.append(tuple(c for s in fired if s.transition for c in explorer.clocks.starts[s.transition]))
+                after.append(side.layout.encode(explorer.clocks.representative(moved), learned, Zone()))
+            resets = steps[0] + tuple(self.width + c for c in steps[1])
+            step = JointStep(None, lorder + rorder, resets)
+            if seen[0] != seen[1]:
+                found.append((step, None))
+                continue
+            found.append((step, (after[0], after[1], self._after(lapsed, after[0], after[1], resets))))
+        return found
+
+    def _story(
+        self,
+        keys: list[tuple[int, int, Zone]],
+        parents: list[tuple[int, JointStep] | None],
+        starts: dict[int, str],
+        node: int,
+        last: JointStep,
+    ) -> tuple[str, tuple[Move, ...]]:
+        """The start and the moves to ``node`` then ``last``, with the shortest concrete waits."""
+        steps = [(keys[node][2].clocks, last)]
+        link = parents[node]
+        while link is not None:
+            node, step = link
+            steps.append((keys[node][2].clocks, step))
+            link = parents[node]
+        steps.reverse()
+        delays = self.clocks.concrete_delays([Timed(ticking, s.lapse, s.resets) for ticking, s in steps])
+        assert delays is not None, "a joint path from the start is realised by the zones it came from"
+        moves: list[Move] = []
+        for delay, (_, step) in zip(delays, steps, strict=True):
+            if delay or step.move is None:
+                moves.append(Move(advance=Advance(seconds=delay)))
+            if step.move is not None:
+                moves.append(step.move)
+        return starts[node], tuple(moves)
+
+
+def distinguish(
+    original: ir.Spec, mutant: ir.Spec, max_states: int = JOINT_SEARCH_BOUND
+) -> tuple[str, tuple[Move, ...]] | str | None:
+    """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none does
+    in any reachable joint situation (an equivalent mutant, as far as stories can see); or
+    :data:`UNDECIDED` if ``max_states`` joint situations were searched without an answer."""
+    return JointSearch(original, mutant).distinguish(max_states)
