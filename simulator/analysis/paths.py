@@ -4,8 +4,8 @@ Searches (exploration, shortest paths, mutation's joint search) draw inputs from
 symbolic alphabet — what the actor knows, what was mailed, a wrong value, one valid literal per
 policy, both booleans, each channel — resolved against what the actor knows
 (:meth:`PathFinder.resolve`); a step teaches the actor what it set and what reached it by mail
-(:meth:`PathFinder.lessons`). :func:`deadline_jumps` are the clock moves a search over concrete
-times tries: just before, at and just after the limits of running deadlines.
+(:meth:`PathFinder.lessons`). :func:`deadline_jumps` are the clock moves fuzzing tries: just
+before, at and just after the limits of running deadlines.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from credlab.simulator.analysis.candidates import broken_values, literal_values
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import Advance, Expectation, SecretRef, Step, StoryValue, default_actor
 
-Node = tuple[World, Knowledge]
 Key = tuple[object, ...]
 MAX_ASSIGNMENTS = 256
 """Input combinations tried per event at most (the first ones in a fixed order)."""
@@ -38,22 +37,6 @@ def search_random() -> random.Random:
     rng = random.Random(0)  # a constant seed: far cheaper than seeding from the OS, then replaced
     rng.setstate(_FRESH)
     return rng
-
-
-def situation(world: World, knowledge: Knowledge) -> Key:
-    """A situation up to what cannot matter: the clock, as elapsed time per running deadline,
-    and the deliveries (what they disclosed is already in what the member knows)."""
-    elapsed = tuple(None if start is None else world.now - start for start in world.deadlines)
-    return (
-        world.state,
-        world.credentials,
-        world.flags,
-        world.counters,
-        elapsed,
-        world.expiry_fired,
-        world.owner,
-        knowledge,
-    )
 
 
 def signature(world: World) -> Key:
@@ -180,28 +163,6 @@ class PathFinder:
             knowledge = knowledge.learn(name, value)
         self.initial_values = values
         return self.engine.initial(state, values, actor=self.actor), knowledge
-
-    def expand(self, world: World, knowledge: Knowledge) -> Iterator[tuple[Move, Node, list[str]]]:
-        """Every move from this node: (move, next node, transitions it fired)."""
-        for event, moves in self.moves.items():
-            if (world.state, event) not in self.engine.table:
-                continue  # no transition handles the event here: every input is refused alike
-            for move in moves:
-                assert move.event is not None
-                inputs = self.resolve(world, knowledge, move.inputs)
-                if inputs is None:
-                    continue
-                after, step = self.engine.fire(world, move.event, inputs, search_random, self.actor)
-                if not step.accepted:
-                    continue
-                learned = self.learn(knowledge, step.transition, inputs, step.disclosed)
-                yield move, (after, learned), [step.transition] if step.transition else []
-        for jump, delta in deadline_jumps(self.engine, world):
-            after, steps = self.engine.advance(world, delta, search_random)
-            learned = knowledge
-            for step in steps:
-                learned = self.learn(learned, step.transition, {}, step.disclosed)
-            yield jump, (after, learned), [s.transition for s in steps if s.transition]
 
     def resolve(
         self, world: World, knowledge: Knowledge, inputs: tuple[tuple[str, StoryValue], ...]
