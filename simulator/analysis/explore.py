@@ -30,6 +30,7 @@ from credlab.simulator.engine.packing import Layout, has_secret_inputs
 from credlab.simulator.engine.zones import Zone
 from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import StoryValue
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
 
@@ -106,6 +107,8 @@ class Explorer(PathFinder):
             e: self.layout.event_masks(e, has_secret_inputs([m.inputs for m in ms])) for e, ms in moves.items()
         }
         self.resolutions: dict[str, dict[int, int]] = {e: {} for e in moves}
+        self.symbols = {e: list(dict.fromkeys(value for m in ms for _, value in m.inputs)) for e, ms in moves.items()}
+        """Each event's distinct symbolic input values: what a resolution is made of."""
         self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in moves}
 
     def explore(
@@ -261,13 +264,12 @@ class Explorer(PathFinder):
     def resolution(self, event: str, unpacked: tuple[World, Knowledge, Zone]) -> int:
         """The number of what ``event``'s moves' inputs resolve to in the unpacked situation."""
         world, knowledge, _ = unpacked
-        resolved = tuple(
-            None if (inputs := self.resolve(world, knowledge, move.inputs)) is None else tuple(inputs.items())
-            for move in self.moves[event]
-        )
-        number = self.resolution_ids.setdefault((event, resolved), len(self.resolution_ids))
-        if number == len(self.resolved_by_id):
-            self.resolved_by_id.append(resolved)
+        symbols = self.symbols[event]
+        meanings = tuple(self.meaning(world, knowledge, symbol) for symbol in symbols)
+        number = self.resolution_ids.setdefault((event, meanings), len(self.resolution_ids))
+        if number == len(self.resolved_by_id):  # first met: spell out each move's inputs once
+            meant = dict(zip(symbols, meanings, strict=True))
+            self.resolved_by_id.append(tuple(_spelled(move.inputs, meant) for move in self.moves[event]))
         return number
 
     def teach(self, key: int, lesson: int) -> int:
@@ -425,6 +427,19 @@ class Explorer(PathFinder):
                 )
             )
         found.undecided_recovery = [n for n in range(count) if maybe[n] and not surely[n]]
+
+
+def _spelled(
+    inputs: tuple[tuple[str, StoryValue], ...], meant: dict[StoryValue, str | bool | None]
+) -> tuple[tuple[str, str | bool], ...] | None:
+    """A move's inputs with what each symbol means (None if one means nothing known)."""
+    spelled: list[tuple[str, str | bool]] = []
+    for name, value in inputs:
+        meaning = meant[value]
+        if meaning is None:
+            return None
+        spelled.append((name, meaning))
+    return tuple(spelled)
 
 
 def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> bytearray:

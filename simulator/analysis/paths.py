@@ -169,16 +169,19 @@ class PathFinder:
     ) -> dict[str, str | bool] | None:
         resolved: dict[str, str | bool] = {}
         for name, value in inputs:
-            if not isinstance(value, SecretRef):
-                resolved[name] = value
-            elif value.kind == "wrong":
-                resolved[name] = self.wrong(world, value.credential)
-            else:
-                known = knowledge.resolve(value.kind, value.credential)
-                if known is None:
-                    return None
-                resolved[name] = known
+            meant = self.meaning(world, knowledge, value)
+            if meant is None:
+                return None
+            resolved[name] = meant
         return resolved
+
+    def meaning(self, world: World, knowledge: Knowledge, value: StoryValue) -> str | bool | None:
+        """What one symbolic input stands for here (None: something the actor does not know)."""
+        if not isinstance(value, SecretRef):
+            return value
+        if value.kind == "wrong":
+            return self.wrong(world, value.credential)
+        return knowledge.resolve(value.kind, value.credential)
 
     def wrong(self, world: World, credential: str) -> str:
         """A value the policy accepts that is not the credential's current one (cached per value)."""
