@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from credlab.model import ir
 from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
 from credlab.simulator.analysis.paths import Lessons, Move, PathFinder, apply_lessons, search_random
@@ -427,6 +428,28 @@ class Explorer(PathFinder):
                 )
             )
         found.undecided_recovery = [n for n in range(count) if maybe[n] and not surely[n]]
+
+
+_EXPLORED: dict[tuple[ir.Spec, tuple[tuple[str, int], ...]], tuple[Explorer, Exploration]] = {}
+
+
+def member_exploration(
+    engine: Engine, max_states: int, progress: Callable[[Exploration], None] | None = None
+) -> tuple[Explorer, Exploration]:
+    """The default actor's exploration of ``engine``'s spec and parameters, properties checked,
+    done once per process when it completes within ``max_states``: the shortest paths fuzzing
+    starts from and ``credlab explore``'s verdicts in one ``credlab check`` come from one search."""
+    key = (engine.spec, tuple(sorted(engine.parameters.items())))
+    cached = _EXPLORED.get(key)
+    if cached is not None and len(cached[1].keys) <= max_states:
+        return cached
+    explorer = Explorer(engine, max_states=max_states, progress=progress)
+    found = explorer.explore()
+    if found.complete:
+        if len(_EXPLORED) > 4:  # a long-lived process exploring many variants: keep memory bounded
+            _EXPLORED.clear()
+        _EXPLORED[key] = (explorer, found)
+    return explorer, found
 
 
 def _spelled(

@@ -21,7 +21,7 @@ from credlab.simulator.analysis.attacker import (
     lockout_windows,
 )
 from credlab.simulator.analysis.exploration import Exploration, Violation
-from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.explore import Explorer, member_exploration
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import (
     Builtin,
@@ -199,8 +199,7 @@ def explore_report(
     """Explore ``spec`` under ``overrides``; write a story for each failed property and finding.
     The report's ``seconds`` are the whole of it: exploration, attacker analysis and stories."""
     started = time.perf_counter()
-    explorer = Explorer(Engine(spec, overrides), max_states=options.max_states, progress=progress)
-    found = explorer.explore()
+    explorer, found = member_exploration(Engine(spec, overrides), options.max_states, progress)
     writer = _Writer(explorer, found, options, overrides)
     first: dict[PropertyId, Violation] = {}
     for violation in found.violations:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.simulator.analysis.exploration import Exploration
-from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.explore import Explorer, member_exploration
 from credlab.simulator.analysis.paths import Key, Paths, signature
 
 MAX_NODES = 20_000
@@ -23,13 +23,16 @@ def search(engine: Engine, *, signatures: bool = False, max_nodes: int = MAX_NOD
     :func:`~credlab.simulator.analysis.paths.signature` and to a situation breaking each invariant
     that some situation breaks); without ``signatures`` the search ends once every transition
     has fired."""
-    explorer = Explorer(engine, max_states=max_nodes)
     wanted = len(engine.spec.transitions)
+    if signatures:  # the whole space: the exploration `credlab explore` would make, shared
+        explorer, found = member_exploration(engine, max_nodes)
+    else:
 
-    def everything_fired(found: Exploration, node: int) -> bool:
-        return not signatures and len(found.first_fired) == wanted
+        def everything_fired(found: Exploration, node: int) -> bool:
+            return len(found.first_fired) == wanted
 
-    found = explorer.explore(check=False, stop=everything_fired)
+        explorer = Explorer(engine, max_states=max_nodes)
+        found = explorer.explore(check=False, stop=everything_fired)
     paths = Paths(explored=len(found.keys), complete=found.complete or len(found.first_fired) == wanted)
     for transition, (node, edge) in sorted(found.first_fired.items(), key=lambda item: item[1][0]):
         paths.transitions[transition] = found.path(node, edge)
