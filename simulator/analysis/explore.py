@@ -34,6 +34,8 @@ from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import StoryValue
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
+Resolved = tuple[tuple[tuple[str, str | bool], ...] | None, ...]
+"""Each move's inputs as they resolve in some situation (None: about something not known)."""
 
 
 @dataclass(slots=True)
@@ -86,7 +88,7 @@ class Explorer(PathFinder):
         )
         self.writes = {t.id: self.layout.writes(t) for t in self.spec.transitions}
         self.resolution_ids: dict[tuple[object, ...], int] = {}
-        self.resolved_by_id: list[tuple[tuple[tuple[str, str | bool], ...] | None, ...]] = []
+        self.resolved_by_id: list[Resolved] = []
         self.lesson_ids: dict[Lessons, int] = {(): 0}
         self.lessons_by_id: list[Lessons] = [()]
         self.taught: dict[tuple[int, int], int] = {}
@@ -290,7 +292,7 @@ class Explorer(PathFinder):
         key: int,
         unpacked: tuple[World, Knowledge, Zone],
         event: str,
-        given: tuple[tuple[tuple[str, str | bool], ...] | None, ...] | None = None,
+        given: Resolved | None = None,
     ) -> Entry:
         """What each move of ``event`` does in the unpacked situation ``key``, on the reference
         engine: each accepted move's edge, the fields its transition writes, their new values,
@@ -304,7 +306,8 @@ class Explorer(PathFinder):
             if given is None:
                 inputs = self.resolve(world, knowledge, move.inputs)
             else:
-                inputs = None if given[number] is None else dict(given[number] or ())
+                spelled = given[number]
+                inputs = None if spelled is None else dict(spelled)
             if inputs is None:
                 continue
             if self.ambiguity and len(candidates) > 1 and len(enabled := self.engine.enabled(world, event, inputs)) > 1:

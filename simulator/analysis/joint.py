@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from credlab.model import ir
 from credlab.model.engine import Engine, EngineStep
 from credlab.simulator.analysis.exploration import Edge
-from credlab.simulator.analysis.explore import Entry, Explorer
+from credlab.simulator.analysis.explore import Entry, Explorer, Resolved
 from credlab.simulator.analysis.paths import Move, apply_lessons, search_random
 from credlab.simulator.engine.clocks import Clocks, JointClocks, Timed
 from credlab.simulator.engine.packing import Layout
@@ -52,18 +52,13 @@ class _Side:
         self.canonical: dict[int, int] = {}
         self.seen: dict[int, tuple[object, ...]] = {}
 
-    def ticking(self, key: int) -> tuple[int, ...]:
-        fields = self.layout.fields
-        bits = [(key >> fields[f"deadline:{d}"].offset) & 3 for d in self.explorer.spec.deadlines]
-        return tuple(i for i, b in enumerate(bits) if b == 1)
-
     def normal(self, key: int) -> int:
         """``key`` with the zone field of its running deadlines all just started."""
         running = key & self.deadline_mask
         number = self.canonical.get(running)
         if number is None:
             zone = Zone()
-            for clock in self.ticking(key):
+            for clock in self.layout.ticking(key):
                 zone = zone.reset(clock)
             number = self.canonical[running] = self.layout.zones.number(self.explorer.clocks.settle(zone))
         return (key & ~self.zone_field.mask) | (number << self.zone_field.offset)
@@ -80,11 +75,12 @@ class _Side:
             self.seen[key] = known
         return known
 
-    def entry(self, key: int, event: str, row: int, given: tuple[object, ...] | None) -> Entry:
+    def entry(self, key: int, event: str, row: int, given: Resolved | None) -> Entry:
+        """The table entry of ``event`` at ``row`` (made from situation ``key`` if new)."""
         table = self.explorer.outcomes[event]
         found = table.get(row)
         if found is None:
-            found = table[row] = self.explorer.event_outcomes(key, self.layout.decode(key), event, given)  # type: ignore[arg-type]
+            found = table[row] = self.explorer.event_outcomes(key, self.layout.decode(key), event, given)
         return found
 
 
@@ -100,6 +96,9 @@ def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Accepte
 
 
 class JointSearch:
+    """The spec (the left side, trying also values its policies refuse) and a mutant (the
+    right), searched together breadth-first up to the first visible difference."""
+
     def __init__(self, original: ir.Spec, mutant: ir.Spec) -> None:
         left = Explorer(Engine(original), broken=True)
         other = Engine(mutant)
@@ -209,7 +208,7 @@ class JointSearch:
 
     def _after(self, zone: Zone, lkey: int, rkey: int, resets: tuple[int, ...]) -> Zone:
         """The settled joint zone after a step to ``lkey``/``rkey`` that (re)started ``resets``."""
-        ticking = frozenset(self.left.ticking(lkey)) | {self.width + c for c in self.right.ticking(rkey)}
+        ticking = frozenset(self.left.layout.ticking(lkey)) | {self.width + c for c in self.right.layout.ticking(rkey)}
         remembered = self.afters.get((zone, ticking, resets))
         if remembered is None:
             remembered = self.afters[(zone, ticking, resets)] = self._moved(zone, ticking, resets)

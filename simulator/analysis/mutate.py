@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from credlab.model import ir
 from credlab.model.durations import format_duration
-from credlab.model.engine import Engine, EngineStep, World
+from credlab.model.engine import Engine
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec
 from credlab.model.node import node, replace
@@ -193,14 +193,6 @@ def judge(mutant: Mutant, scenarios: list[Scenario], explore: bool, max_states: 
         if found.violations:
             return MutantVerdict(mutant, True, f"explore: {found.violations[0].property}")
     return MutantVerdict(mutant, False, "")
-
-
-def _observable(engine: Engine, after: World, step: EngineStep) -> tuple[object, ...]:
-    """What a story could see of one step: verdict, state, transition, set/unset credentials,
-    flags, counters, and which credentials each channel accepts."""
-    access = tuple(engine.accepts(after, ch, c) for ch in engine.spec.channels for c in engine.spec.credentials)
-    credentials = tuple(value is not None for value in after.credentials)
-    return (step.accepted, step.target, step.transition, credentials, after.flags, after.counters, access)
 
 
 def _move_text(move: Move) -> str:

@@ -89,6 +89,10 @@ class Layout:
         self.fields[name] = Field(self._next, width)
         self._next += width
 
+    def ticking(self, key: int) -> tuple[int, ...]:
+        """The deadlines running and not lapsed in situation ``key``, by number."""
+        return tuple(i for i, f in enumerate(self._deadline_fields) if (key >> f.offset) & 3 == 1)
+
     def state_of(self, key: int) -> int:
         field = self.fields["state"]
         return (key >> field.offset) & ((1 << field.width) - 1)
