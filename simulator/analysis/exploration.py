@@ -104,7 +104,10 @@ class Exploration:
     edges: int = 0
     sources: array[int] = field(default_factory=lambda: array("q"))
     targets: array[int] = field(default_factory=lambda: array("q"))
-    """The steps between distinct situations, as two flat arrays (source, target), by source."""
+    """The steps between distinct situations that start where the member has no online access
+    (all recoverability needs), as two flat arrays (source, target), by source."""
+    good: bytearray = field(default_factory=bytearray)
+    """For an exploration that checks properties: 1 where a value the member knows works online."""
     uncertain: set[tuple[int, int]] = field(default_factory=set)
     """(source, target) steps that only some valuations of the source's zone can take."""
     states: set[str] = field(default_factory=set)
@@ -138,7 +141,7 @@ class Exploration:
 
     @property
     def successors(self) -> list[list[int]]:
-        """Each situation's successors (other than itself)."""
+        """Each situation's successors (other than itself), from where the member has no access."""
         table: list[list[int]] = [[] for _ in self.keys]
         for source, target in zip(self.sources, self.targets, strict=True):
             table[source].append(target)

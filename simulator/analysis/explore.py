@@ -129,15 +129,22 @@ class Explorer(PathFinder):
         found = Exploration(self.layout)
         layout, zone_mask = self.layout, self.layout.zone_mask
         timed = bool(self.spec.deadlines)
+        # Untimed, a situation's number is its place in `keys` and a set says what was seen;
+        # timed, a zone may stand for another, so numbers are looked up (`exact`).
+        seen: set[int] = set()
         exact: dict[int, int] = {}
         discrete: dict[int, list[tuple[Zone, int]]] = {}
-        queue: deque[int] = deque()
         started = time.perf_counter()
         halted = False
         keys, parent_of, via = found.keys, found.parent_of, found.via
-        sources, targets = found.sources.append, found.targets.append
+        steps: list[tuple[int, int]] = []
+        """(source, target situation) of each step from a situation without online access."""
         seen_states: set[int] = set()
         invariants = check and bool(self.spec.invariants)
+        online = tuple(self.online)
+        online_mask = layout.access_mask(list(online))
+        online_access: dict[int, bool] = {}
+        good = found.good
 
         def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
             nonlocal halted
@@ -153,14 +160,15 @@ class Explorer(PathFinder):
                 found.complete = False
                 return None
             number = len(keys)
-            exact[key] = number
             if timed:
+                exact[key] = number
                 same.append((layout.zone_of(key), number))
+            else:
+                seen.add(key)
             keys.append(key)
             parent_of.append(-1 if parent is None else parent[0])
             via.append(None if parent is None else parent[1])
             seen_states.add(layout.state_of(key))
-            queue.append(number)
             if invariants:
                 self.check_node(found, number, key)
             if stop is not None and stop(found, number):
@@ -172,10 +180,12 @@ class Explorer(PathFinder):
             (label, layout.encode(self.clocks.representative(world), knowledge, self.clocks.settle(zone)))
             for label, world, knowledge, zone in seeds
         ]
+        started_at: dict[int, int] = {}
         for label, key in encoded + (packed or []):
-            node = exact.get(key)
+            node = exact.get(key) if timed else started_at.get(key)
             node = intern(key, None) if node is None else node
             if node is not None:
+                started_at[key] = node
                 found.starts.append((node, label))
         deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
         tables = [
@@ -188,10 +198,18 @@ class Explorer(PathFinder):
         state_field = layout.fields["state"]
         state_shift, state_bits = state_field.offset, (1 << state_field.width) - 1
         reuse, edges, beyond = self.tables, 0, layout.bits
-        while queue and not halted:
-            node = queue.popleft()
+        node = -1
+        while node + 1 < len(keys) and not halted:
+            node += 1  # breadth-first: situations are expanded in the order they were numbered
             key = keys[node]
             changed = False
+            keep = False
+            if check:  # steps matter to recoverability only from where there is no access yet
+                access = online_access.get(key & online_mask)
+                if access is None:
+                    access = online_access[key & online_mask] = self.access(key, online)
+                keep = not access
+                good.append(access)
             unpacked: tuple[World, Knowledge, Zone] | None = None
             for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:
                 if resolve:  # which values the secret inputs stand for here, numbered
@@ -216,17 +234,17 @@ class Explorer(PathFinder):
                     following = (key & ~written) | partial
                     if lesson:
                         following = self.teach(following, lesson)
-                    target = exact.get(following)
+                    target = exact.get(following) if timed else (-1 if following in seen else None)
                     if target is None:
                         target = intern(following, (node, edge))
                         if target is None:  # beyond --max-states: not explored, but not nothing either
                             changed = True
                             continue
                     edges += 1
-                    if target != node:
-                        sources(node)
-                        targets(target)
+                    if target != node and following != key:
                         changed = True
+                        if keep:
+                            steps.append((node, following))
             if timed and layout.zone_of(key).clocks:
                 world, knowledge, zone = unpacked or layout.decode(key)
                 for edge, after, learned, following_zone, fired in self.lapse_successors(
@@ -242,22 +260,27 @@ class Explorer(PathFinder):
                         continue
                     edges += 1
                     if target != node:
-                        sources(node)
-                        targets(target)
-                        if not edge.universal:
-                            found.uncertain.add((node, target))
                         changed = True
+                        if keep:
+                            steps.append((node, following))
+                            if not edge.universal:
+                                found.uncertain.add((node, target))
             if check and not changed:
                 state = layout.states[layout.state_of(key)]
                 found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
             if self.progress is not None and node % 1000 == 0:
-                found.frontier, found.edges = len(queue), edges
+                found.frontier, found.edges = len(keys) - node - 1, edges
                 self.progress(found)
         found.edges = edges
         found.states = {layout.states[number] for number in seen_states}
         found.transitions = set(found.first_fired)
-        if halted:
+        if halted or node + 1 < len(keys):
             found.complete = False
+        if steps:
+            numbers = exact if timed else {k: i for i, k in enumerate(keys)}
+            for source, target_key in steps:
+                found.sources.append(source)
+                found.targets.append(numbers[target_key])
         if check:
             self.check_recoverable(found)
         found.seconds = time.perf_counter() - started
@@ -415,10 +438,9 @@ class Explorer(PathFinder):
         valuations can take is undecided: the property is then unknown, never holds.
         """
         count = len(found.keys)
-        online = tuple(self.online)
-        good = [n for n, key in enumerate(found.keys) if self.access(key, online)]
-        if len(good) == count:  # everywhere is already back
+        if found.good.count(0) == 0:  # everywhere is already back
             return
+        good = [n for n in range(count) if found.good[n]]
         maybe = _back_from(found, good, universal_only=False)
         surely = _back_from(found, good, universal_only=True) if found.uncertain else maybe
         stuck = [n for n in range(count) if not maybe[n]]
