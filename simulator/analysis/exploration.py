@@ -105,7 +105,8 @@ class Exploration:
     sources: array[int] = field(default_factory=lambda: array("q"))
     targets: array[int] = field(default_factory=lambda: array("q"))
     """The steps between distinct situations that start where the member has no online access
-    (all recoverability needs), as two flat arrays (source, target), by source."""
+    (all recoverability needs; every step with ``explore(every_step=True)``), as two flat arrays
+    (source, target), by source."""
     good: bytearray = field(default_factory=bytearray)
     """For an exploration that checks properties: 1 where a value the member knows works online."""
     uncertain: set[tuple[int, int]] = field(default_factory=set)
@@ -141,7 +142,7 @@ class Exploration:
 
     @property
     def successors(self) -> list[list[int]]:
-        """Each situation's successors (other than itself), from where the member has no access."""
+        """Each situation's successors (other than itself), among the steps kept (see ``sources``)."""
         table: list[list[int]] = [[] for _ in self.keys]
         for source, target in zip(self.sources, self.targets, strict=True):
             table[source].append(target)

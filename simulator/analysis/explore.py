@@ -121,11 +121,14 @@ class Explorer(PathFinder):
         packed: list[tuple[str, int]] | None = None,
         check: bool = True,
         stop: Callable[[Exploration, int], bool] | None = None,
+        every_step: bool = False,
     ) -> Exploration:
         """Explore from the spec's initial states (or from ``starts``: label, world, knowledge,
         zone; or from ``packed``: label, packed situation of this explorer's layout); with
         ``check``, record every property violation on the way. ``stop`` sees each new
-        situation; when it says so the search ends there (and is not complete)."""
+        situation; when it says so the search ends there (and is not complete). The steps
+        between situations are kept where recoverability needs them, or all of them with
+        ``every_step`` (to hand the graph to something else)."""
         found = Exploration(self.layout)
         layout, zone_mask = self.layout, self.layout.zone_mask
         timed = bool(self.spec.deadlines)
@@ -203,12 +206,12 @@ class Explorer(PathFinder):
             node += 1  # breadth-first: situations are expanded in the order they were numbered
             key = keys[node]
             changed = False
-            keep = False
+            keep = every_step
             if check:  # steps matter to recoverability only from where there is no access yet
                 access = online_access.get(key & online_mask)
                 if access is None:
                     access = online_access[key & online_mask] = self.access(key, online)
-                keep = not access
+                keep = keep or not access
                 good.append(access)
             unpacked: tuple[World, Knowledge, Zone] | None = None
             for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:

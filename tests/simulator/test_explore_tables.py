@@ -80,3 +80,14 @@ def test_an_event_that_writes_an_undeclared_field_is_caught() -> None:
     explorer.writes = dict.fromkeys(explorer.writes, 0)  # every transition claims to write nothing
     with pytest.raises(AssertionError, match="changed a field it does not declare"):
         explorer.explore()
+
+
+def test_steps_are_kept_where_recoverability_needs_them_or_all_when_asked() -> None:
+    """The flag product of four flags: 16 situations, 4 steps from each, and a value that works
+    online everywhere, so recoverability needs no step at all."""
+    spec = load_spec(REPO / "tests" / "simulator" / "fixtures" / "families" / "product2_4.yaml")
+    lean = Explorer(Engine(spec)).explore()
+    assert len(lean.keys) == 16 and lean.edges == 64 and len(lean.sources) == 0 and all(lean.good)
+    every = Explorer(Engine(spec)).explore(every_step=True)
+    assert len(every.sources) == 64 and sorted(map(len, every.successors)) == [4] * 16
+    assert every.keys == lean.keys and [str(v.property) for v in every.violations] == []
