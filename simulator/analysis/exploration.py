@@ -86,7 +86,6 @@ class Violation:
     """A step past the node that shows the violation (the lapse whose expiry is ambiguous)."""
 
 
-Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
 
 
 @dataclass(slots=True)

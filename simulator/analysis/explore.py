@@ -52,6 +52,17 @@ class Entry:
     """The last exploration that took it (its transitions then count as fired there)."""
 
 
+@dataclass(slots=True)
+class Lapses:
+    """Each way time can move on in every situation that shares what lapses read."""
+
+    accepted: list[tuple[Edge, int, int, int, tuple[str, ...]]]
+    """Each lapse: its edge, the fields it writes and their new values, the number of what it
+    teaches, the transitions its expiries fire."""
+    ambiguities: list[tuple[str, Edge]]
+    used_by: object = None
+
+
 class Explorer(PathFinder):
     """Breadth-first search over packed symbolic situations, checking properties as it goes.
 
@@ -87,6 +98,13 @@ class Explorer(PathFinder):
             {rule.channel for rule in self.spec.access}
         )
         self.writes = {t.id: self.layout.writes(t) for t in self.spec.transitions}
+        expiries = {d.on_expiry for d in self.spec.deadlines.values() if d.on_expiry is not None}
+        clock_fields = {"zone", "state", "owner", *(f"deadline:{d}" for d in self.spec.deadlines)}
+        self.lapse_writes = self.layout.mask(clock_fields)
+        self.lapse_reads = self.lapse_writes
+        for expiry in expiries:
+            self.lapse_reads |= self.layout.event_masks(expiry, False)[1]
+        self.lapse_table: dict[int, Lapses] = {}
         self.resolution_ids: dict[tuple[object, ...], int] = {}
         self.resolved_by_id: list[Resolved] = []
         self.lesson_ids: dict[Lessons, int] = {(): 0}
@@ -249,13 +267,22 @@ class Explorer(PathFinder):
                         if keep:
                             steps.append((node, following))
             if timed and layout.zone_of(key).clocks:
-                world, knowledge, zone = unpacked or layout.decode(key)
-                for edge, after, learned, following_zone, fired in self.lapse_successors(
-                    found, node, world, knowledge, zone, check
-                ):
-                    for transition in fired:
-                        found.first_fired.setdefault(transition, (node, edge))
-                    following = layout.encode(after, learned, following_zone)
+                row = key & self.lapse_reads
+                lapses = self.lapse_table.get(row) if reuse else None
+                if lapses is None:
+                    unpacked = unpacked or layout.decode(key)
+                    lapses = self.lapse_table[row] = self.lapse_outcomes(key, unpacked)
+                if lapses.used_by is not found:
+                    lapses.used_by = found
+                    for edge, *_, fired in lapses.accepted:
+                        for transition in fired:
+                            found.first_fired.setdefault(transition, (node, edge))
+                if lapses.ambiguities and check:
+                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in lapses.ambiguities]
+                for edge, written, partial, lesson, _ in lapses.accepted:
+                    following = (key & ~written) | partial
+                    if lesson:
+                        following = self.teach(following, lesson)
                     target = exact.get(following)
                     target = intern(following, (node, edge)) if target is None else target
                     if target is None:
@@ -342,10 +369,7 @@ class Explorer(PathFinder):
             if not step.accepted:
                 continue
             assert step.transition is not None
-            lessons = self.lessons(step.transition, inputs, step.disclosed)
-            lesson = self.lesson_ids.setdefault(lessons, len(self.lesson_ids))
-            if lesson == len(self.lessons_by_id):
-                self.lessons_by_id.append(lessons)
+            lesson = self.lesson_number(self.lessons(step.transition, inputs, step.disclosed))
             resets = self.clocks.starts[step.transition]
             after = self.clocks.representative(after)
             following = self.layout.encode(after, knowledge, self.clocks.after(zone, after, resets))
@@ -354,52 +378,62 @@ class Explorer(PathFinder):
             accepted.append((Edge(move, resets=resets), written, following & written, lesson, step.transition))
         return Entry(accepted, ambiguities)
 
-    def lapse_successors(
-        self, found: Exploration, node: int, world: World, knowledge: Knowledge, zone: Zone, check: bool
-    ) -> list[Successor]:
-        """Each way time can move on from the situation: the deadlines that lapse, in order."""
+    def lapse_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone]) -> Lapses:
+        """Each way time can move on from the unpacked situation ``key``: the deadlines that lapse,
+        in order, with the fields the step writes and their new values, the number of what it
+        teaches and the transitions fired; and the nondeterminism met at an expiry."""
+        world, knowledge, zone = unpacked
         clocks = self.clocks
-        result: list[Successor] = []
+        accepted: list[tuple[Edge, int, int, int, tuple[str, ...]]] = []
+        ambiguities: list[tuple[str, Edge]] = []
         for lapse in clocks.lapses(zone):
             edge = Edge(None, lapse.order, universal=lapse.universal)
 
             def ambiguous(moment: World, event: str, edge: Edge = edge) -> None:
                 enabled = self.engine.enabled(moment, event, {})
                 if len(enabled) > 1:
-                    found.violations.append(
-                        Violation(
-                            PropertyId.builtin(Builtin.DETERMINISTIC),
-                            f"the clock's '{event}' enables {', '.join(enabled)} at once",
-                            node,
-                            then=edge,
-                        )
-                    )
+                    ambiguities.append((f"the clock's '{event}' enables {', '.join(enabled)} at once", edge))
 
             names = [clocks.names[i] for i in lapse.order]
             lapsed = clocks.lapsed_world(world, lapse.order)
-            after, steps = self.engine.lapse(lapsed, names, search_random, ambiguous if check else None)
-            learned = knowledge
-            fired = [s.transition for s in steps if s.transition]
-            for step in steps:
-                learned = self.learn(learned, step.transition, {}, step.disclosed)
+            after, steps = self.engine.lapse(lapsed, names, search_random, ambiguous if self.ambiguity else None)
+            fired = tuple(s.transition for s in steps if s.transition)
+            lessons: Lessons = tuple(
+                lesson for step in steps for lesson in self.lessons(step.transition, {}, step.disclosed)
+            )
             resets = tuple(sorted({c for t in fired for c in clocks.starts[t]}))
             edge = Edge(None, lapse.order, resets, lapse.universal)
             after = clocks.representative(after)
-            result.append((edge, after, learned, clocks.after(lapse.zone, after, resets), fired))
-        return result
+            following = self.layout.encode(after, knowledge, clocks.after(lapse.zone, after, resets))
+            written = self.lapse_writes
+            for transition in fired:
+                written |= self.writes[transition]
+            assert following & ~written == key & ~written, "a lapse changed a field it does not declare"
+            accepted.append((edge, written, following & written, self.lesson_number(lessons), fired))
+        return Lapses(accepted, ambiguities)
+
+    def lesson_number(self, lessons: Lessons) -> int:
+        number = self.lesson_ids.setdefault(lessons, len(self.lesson_ids))
+        if number == len(self.lessons_by_id):
+            self.lessons_by_id.append(lessons)
+        return number
 
     def successors(self, found: Exploration, node: int) -> list[Successor]:
         """Every step from situation ``node``, unpacked and computed afresh on the reference
         engine: (edge, world, knowledge, zone, transitions fired)."""
         key = found.keys[node]
-        world, knowledge, zone = unpacked = self.layout.decode(key)
+        unpacked = self.layout.decode(key)
         steps: list[Successor] = []
         for event in self.state_events[self.layout.state_of(key)]:
             for edge, written, partial, lesson, transition in self.event_outcomes(key, unpacked, event).accepted:
                 following = (key & ~written) | partial
                 following = self.teach(following, lesson) if lesson else following
                 steps.append((edge, *self.layout.decode(following), [transition]))
-        steps += self.lapse_successors(found, node, world, knowledge, zone, False)
+        if unpacked[2].clocks:
+            for edge, written, partial, lesson, fired in self.lapse_outcomes(key, unpacked).accepted:
+                following = (key & ~written) | partial
+                following = self.teach(following, lesson) if lesson else following
+                steps.append((edge, *self.layout.decode(following), list(fired)))
         return steps
 
     # --- properties ----------------------------------------------------------------------------------
