@@ -295,7 +295,9 @@ SPEC = Record(
                 Record(
                     "counter",
                     {
-                        "maximum": Field(Int(minimum=1, maximum=1_000_000), required=True, doc="It never counts past this."),
+                        "maximum": Field(
+                            Int(minimum=1, maximum=1_000_000), required=True, doc="It never counts past this."
+                        ),
                         "description": _DESCRIPTION,
                         "source": _SOURCE,
                     },

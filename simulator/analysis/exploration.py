@@ -86,8 +86,6 @@ class Violation:
     """A step past the node that shows the violation (the lapse whose expiry is ambiguous)."""
 
 
-
-
 @dataclass(slots=True)
 class Exploration:
     """The explored graph and what was found in it."""
