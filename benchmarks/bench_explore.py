@@ -19,7 +19,7 @@ What it measures
 
     Both sides use the same ``max_states`` (200,000, ``credlab explore``'s default) and must come back
     complete. Searches are cached per process (``credlab.simulator.analysis.shortest._SEARCHES``
-    and ``explore._EXPLORED``, so that one ``credlab check`` searches once); both are cleared
+    and ``shortest._EXPLORED``, so that one ``credlab check`` searches once); both are cleared
     before every timed run of either side, so each run pays its full cost, as one ``credlab explore`` does. The cycle
     collector runs (``gc.collect()``) before each timed run, outside the clock, so no run pays for
     the garbage of the one before.
@@ -69,7 +69,7 @@ from _args import positive  # noqa: E402  (this script's own folder)
 from credlab.model.engine import Engine  # noqa: E402
 from credlab.model.ir import Spec  # noqa: E402
 from credlab.simulator import api  # noqa: E402
-from credlab.simulator.analysis import explore, shortest  # noqa: E402
+from credlab.simulator.analysis import shortest  # noqa: E402
 from credlab.simulator.analysis.explore import Explorer  # noqa: E402
 
 ANA = "spec/ana_web_password.yaml"
@@ -109,7 +109,7 @@ class Measured:
 def fresh() -> None:
     """Before a timed run: no cached shortest-path search, no garbage left from the last run."""
     shortest._SEARCHES.clear()
-    explore._EXPLORED.clear()
+    shortest._EXPLORED.clear()
     gc.collect()
 
 

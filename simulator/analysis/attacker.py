@@ -163,11 +163,16 @@ def _told(member: Exploration, knows: list[str]) -> list[int]:
     the member's current value of each credential in ``knows`` that is set (nothing else)."""
     layout = member.layout
     field = layout.fields["knowledge"]
+    width = (1 << field.width) - 1
+    if not knows:  # the attacker knows nothing anywhere: one knowledge for every situation
+        nothing = layout.knowledge.number(Knowledge()) << field.offset
+        return [(key & ~field.mask) | nothing for key in member.keys]
+    masks = [(c, layout.fields[f"credential:{c}"].mask) for c in knows]
     told: dict[tuple[int, tuple[str, ...]], int] = {}
     keys = []
     for key in member.keys:
-        known = (key >> field.offset) & ((1 << field.width) - 1)
-        stored = tuple(c for c in knows if key & layout.fields[f"credential:{c}"].mask)  # 0: not set
+        known = (key >> field.offset) & width
+        stored = tuple(c for c, mask in masks if key & mask)  # 0: not set
         marker = (known, stored)
         number = told.get(marker)
         if number is None:

@@ -18,14 +18,13 @@ realise it (:meth:`Exploration.path`).
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from credlab.model import ir
 from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
 from credlab.simulator.analysis.paths import Lessons, Move, PathFinder, apply_lessons, search_random
+from credlab.simulator.analysis.recovery import check_recoverable
 from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.engine.packing import Layout, has_secret_inputs
 from credlab.simulator.engine.zones import Zone
@@ -468,50 +467,9 @@ class Explorer(PathFinder):
         return known
 
     def check_recoverable(self, found: Exploration) -> None:
-        """Every situation must lead back to one where a value the member knows works online.
-
-        A situation that no path leads back from fails (all its valuations are reachable and
-        none gets back). A situation whose only way back is a lapse that only some of its
-        valuations can take is undecided: the property is then unknown, never holds.
-        """
-        count = len(found.keys)
-        if found.good.count(0) == 0:  # everywhere is already back
-            return
-        good = [n for n in range(count) if found.good[n]]
-        maybe = _back_from(found, good, universal_only=False)
-        surely = _back_from(found, good, universal_only=True) if found.uncertain else maybe
-        stuck = [n for n in range(count) if not maybe[n]]
-        if stuck and found.complete:
-            found.violations.append(
-                Violation(
-                    PropertyId.builtin(Builtin.RECOVERABLE),
-                    "the member can no longer get back to online access",
-                    stuck[0],  # BFS numbering: the shortest path to a stuck situation
-                )
-            )
-        found.undecided_recovery = [n for n in range(count) if maybe[n] and not surely[n]]
-
-
-_EXPLORED: dict[tuple[ir.Spec, tuple[tuple[str, int], ...]], tuple[Explorer, Exploration]] = {}
-
-
-def member_exploration(
-    engine: Engine, max_states: int, progress: Callable[[Exploration], None] | None = None
-) -> tuple[Explorer, Exploration]:
-    """The default actor's exploration of ``engine``'s spec and parameters, properties checked,
-    done once per process when it completes within ``max_states``: the shortest paths fuzzing
-    starts from and ``credlab explore``'s verdicts in one ``credlab check`` come from one search."""
-    key = (engine.spec, tuple(sorted(engine.parameters.items())))
-    cached = _EXPLORED.get(key)
-    if cached is not None and len(cached[1].keys) <= max_states:
-        return cached
-    explorer = Explorer(engine, max_states=max_states, progress=progress)
-    found = explorer.explore()
-    if found.complete:
-        if len(_EXPLORED) > 4:  # a long-lived process exploring many variants: keep memory bounded
-            _EXPLORED.clear()
-        _EXPLORED[key] = (explorer, found)
-    return explorer, found
+        """Every situation must lead back to one where a value the member knows works online
+        (see :func:`~credlab.simulator.analysis.recovery.check_recoverable`)."""
+        check_recoverable(found)
 
 
 def _spelled(
@@ -525,22 +483,3 @@ def _spelled(
             return None
         spelled.append((name, meaning))
     return tuple(spelled)
-
-
-def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> bytearray:
-    """Which situations (1 for each) have a path of (universal) steps to one of ``good``."""
-    predecessors: list[list[int]] = [[] for _ in found.keys]
-    uncertain = found.uncertain if universal_only else set()
-    for source, target in zip(found.sources, found.targets, strict=True):
-        if not uncertain or (source, target) not in uncertain:
-            predecessors[target].append(source)
-    reached = bytearray(len(found.keys))
-    for node in good:
-        reached[node] = 1
-    frontier = deque(good)
-    while frontier:
-        for source in predecessors[frontier.popleft()]:
-            if not reached[source]:
-                reached[source] = 1
-                frontier.append(source)
-    return reached

@@ -21,7 +21,8 @@ from credlab.simulator.analysis.attacker import (
     lockout_windows,
 )
 from credlab.simulator.analysis.exploration import Exploration, Violation
-from credlab.simulator.analysis.explore import Explorer, member_exploration
+from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.shortest import member_exploration
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import (
     Builtin,

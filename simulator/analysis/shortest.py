@@ -4,18 +4,44 @@ Random testing is shallow (hypothesis#376): a transition that needs six precise 
 reached by chance. Fuzzing starts from these paths and lint reports what none reaches. They come
 from the explorer (:mod:`~credlab.simulator.analysis.explore`): breadth-first over packed
 situations, so each path is a shortest one, with the shortest concrete waits that realise it.
+The member's whole exploration is kept per process (:func:`member_exploration`): in one
+``credlab check`` fuzzing's paths and ``credlab explore``'s verdicts come from one search.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.simulator.analysis.exploration import Exploration
-from credlab.simulator.analysis.explore import Explorer, member_exploration
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Key, Paths, signature
 
 MAX_NODES = 20_000
 """Situations a search visits at most (a bound: lint says when it stopped there)."""
+
+
+_EXPLORED: dict[tuple[ir.Spec, tuple[tuple[str, int], ...]], tuple[Explorer, Exploration]] = {}
+
+
+def member_exploration(
+    engine: Engine, max_states: int, progress: Callable[[Exploration], None] | None = None
+) -> tuple[Explorer, Exploration]:
+    """The default actor's exploration of ``engine``'s spec and parameters, properties checked,
+    done once per process when it completes within ``max_states``: the shortest paths fuzzing
+    starts from and ``credlab explore``'s verdicts in one ``credlab check`` come from one search."""
+    key = (engine.spec, tuple(sorted(engine.parameters.items())))
+    cached = _EXPLORED.get(key)
+    if cached is not None and len(cached[1].keys) <= max_states:
+        return cached
+    explorer = Explorer(engine, max_states=max_states, progress=progress)
+    found = explorer.explore()
+    if found.complete:
+        if len(_EXPLORED) > 4:  # a long-lived process exploring many variants: keep memory bounded
+            _EXPLORED.clear()
+        _EXPLORED[key] = (explorer, found)
+    return explorer, found
 
 
 def search(engine: Engine, *, signatures: bool = False, max_nodes: int = MAX_NODES) -> Paths:
