@@ -106,6 +106,8 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
     goals = [g for g in GOALS if any(c.kind in GOALS[g] for c in engine.spec.channels.values())]
     analysis = AttackAnalysis()
     explorers: dict[frozenset[str], Explorer] = {}  # one per capability set: its tables serve every search
+    unreached: set[tuple[tuple[object, ...], str]] = set()
+    """(power, goal): a complete search with that power (see :func:`_power`) did not reach the goal."""
     for size in range(len(universe) + 1):
         for chosen in combinations(universe, size):
             open_goals = [
@@ -114,9 +116,35 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
                 if not any(set(a.capabilities) <= set(chosen) for a in analysis.attacks if a.goal == g)
                 and not any(set(u) <= set(chosen) for goal, u, _ in analysis.undecided if goal == g)
             ]
-            if open_goals:
-                search(engine, member, chosen, open_goals, max_states, analysis, explorers)
+            power = _power(engine.spec, chosen)
+            open_goals = [g for g in open_goals if (power, g) not in unreached]  # the same search came back empty
+            if not open_goals:
+                continue
+            attacked, undecided = len(analysis.attacks), len(analysis.undecided)
+            search(engine, member, chosen, open_goals, max_states, analysis, explorers)
+            decided = {a.goal for a in analysis.attacks[attacked:]} | {g for g, _, _ in analysis.undecided[undecided:]}
+            unreached |= {(power, g) for g in open_goals if g not in decided}
     return analysis
+
+
+def _power(spec: ir.Spec, chosen: tuple[Capability, ...]) -> tuple[object, ...]:
+    """What a capability set lets an attacker do, as far as a search can tell: the credentials
+    they know, the events they can cause that may change something, the messages that reach
+    them. Two sets with the same power search the same space (an event whose transitions stay
+    put with no effect, outside any session screen, only ever loops)."""
+    has = frozenset(c.name for c in chosen if c.kind == "has")
+    sessions = {name for name, state in spec.states.items() if state.session}
+
+    def changes(event: str) -> bool:
+        return any(
+            t.target is not None or t.effects or set(t.sources_states) & sessions
+            for t in spec.transitions
+            if t.event == event
+        )
+
+    events = frozenset(e for e in causable(spec, has) if changes(e))
+    mail = frozenset(m for m, message in spec.messages.items() if spec.channels[message.via].reaches in has)
+    return tuple(sorted(c.name for c in chosen if c.kind == "knows")), events, mail
 
 
 def search(
@@ -136,7 +164,13 @@ def search(
     knows = [c.name for c in chosen if c.kind == "knows"]
     if not knows and not can_learn(spec, has):
         return  # knows nothing and can learn nothing: no value of theirs is ever accepted
-    explorer = Explorer(engine, attacker_actor(spec), max_states=max_states, capabilities=has, layout=member.layout)
+    explorers = {} if explorers is None else explorers
+    explorer = explorers.get(has)
+    if explorer is None:
+        actor = attacker_actor(spec)
+        explorer = explorers[has] = Explorer(
+            engine, actor, max_states=max_states, capabilities=has, layout=member.layout
+        )
     seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
     channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in goals}
     remaining, reached = list(goals), dict[str, int]()

@@ -156,3 +156,27 @@ def test_on_the_grid_the_mailbox_alone_is_enough_after_the_shortest_walk(tmp_pat
     [attack] = [a for a in analysis.attacks if str(a.capabilities[0]) == "mailbox"]
     assert attack.start.state == "r4c4" and attack.depth == 1  # at the corner: mail the PIN
     assert attack.moves is not None and [m.event for m in attack.moves] == ["mail_pin"]
+
+
+def test_a_capability_that_only_lets_the_attacker_loop_adds_no_search(tmp_path: Path) -> None:
+    """ANA plus a badge the attacker may hold, needed only for an event that stays put with no
+    effect: every capability set with the badge has the power of the same set without it, so it
+    is not searched again, and the findings are ANA's."""
+    text = (REPO / "spec" / "ana_web_password.yaml").read_text(encoding="utf-8")
+    text = text.replace("capabilities:\n", "capabilities:\n  badge: Shows a staff badge.\n", 1)
+    text = text.replace("events:\n", "events:\n  show_badge:\n    requires: [badge]\n    source: url_expires\n", 1)
+    text = text.replace(
+        "transitions:\n",
+        "transitions:\n  - {id: show_badge, event: show_badge, from: unregistered, source: url_expires}\n",
+        1,
+    )
+    (tmp_path / "ana_web_password.yaml").write_text(text, encoding="utf-8")
+    policy = REPO / "spec" / "ana_web_password.policy.txt"
+    (tmp_path / policy.name).write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def analysed(path: Path) -> tuple[int, list[tuple[str, tuple[str, ...], int]]]:
+        engine = Engine(load_spec(path))
+        analysis = attacks(engine, Explorer(engine).explore())
+        return analysis.searches, sorted((a.goal, tuple(map(str, a.capabilities)), a.depth) for a in analysis.attacks)
+
+    assert analysed(tmp_path / "ana_web_password.yaml") == analysed(REPO / "spec" / "ana_web_password.yaml")
