@@ -104,6 +104,7 @@ class Explorer(PathFinder):
         for expiry in expiries:
             self.lapse_reads |= self.layout.event_masks(expiry, False)[1]
         self.lapse_table: dict[int, Lapses] = {}
+        self.edges: dict[tuple[int, tuple[int, ...]], Edge] = {}
         self.resolution_ids: dict[tuple[object, ...], int] = {}
         self.resolved_by_id: list[Resolved] = []
         self.lesson_ids: dict[Lessons, int] = {(): 0}
@@ -149,11 +150,12 @@ class Explorer(PathFinder):
         found = Exploration(self.layout)
         layout, zone_mask = self.layout, self.layout.zone_mask
         timed = bool(self.spec.deadlines)
-        # Untimed, a situation's number is its place in `keys` and a set says what was seen;
-        # timed, a zone may stand for another, so numbers are looked up (`exact`).
+        # A situation's number is its place in `keys`, and a set says what was met; with
+        # deadlines, a stored zone may stand for another, whose number `aliases` keeps.
         seen: set[int] = set()
-        exact: dict[int, int] = {}
+        aliases: dict[int, int] = {}
         discrete: dict[int, list[tuple[Zone, int]]] = {}
+        uncertain: list[tuple[int, int]] = []
         started = time.perf_counter()
         halted = False
         keys, parent_of, via = found.keys, found.parent_of, found.via
@@ -168,23 +170,20 @@ class Explorer(PathFinder):
 
         def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
             nonlocal halted
-            if timed:
+            zone = layout.zone_of(key) if timed else None
+            if zone is not None and zone.clocks:  # with no deadline running, zones are all alike
                 same = discrete.setdefault(key & ~zone_mask, [])
-                if same:  # a stored zone that includes this one stands for it
-                    zone = layout.zone_of(key)
-                    for stored, number in same:
-                        if stored.includes(zone):
-                            exact[key] = number
-                            return number
+                for stored, number in same:  # a stored zone that includes this one stands for it
+                    if stored.includes(zone):
+                        aliases[key] = number
+                        return number
             if len(keys) >= self.max_nodes or halted:
                 found.complete = False
                 return None
             number = len(keys)
-            if timed:
-                exact[key] = number
-                same.append((layout.zone_of(key), number))
-            else:
-                seen.add(key)
+            if zone is not None and zone.clocks:
+                same.append((zone, number))
+            seen.add(key)
             keys.append(key)
             parent_of.append(-1 if parent is None else parent[0])
             via.append(None if parent is None else parent[1])
@@ -202,7 +201,7 @@ class Explorer(PathFinder):
         ]
         started_at: dict[int, int] = {}
         for label, key in encoded + (packed or []):
-            node = exact.get(key) if timed else started_at.get(key)
+            node = started_at.get(key, aliases.get(key))
             node = intern(key, None) if node is None else node
             if node is not None:
                 started_at[key] = node
@@ -254,14 +253,14 @@ class Explorer(PathFinder):
                     following = (key & ~written) | partial
                     if lesson:
                         following = self.teach(following, lesson)
-                    target = exact.get(following) if timed else (-1 if following in seen else None)
+                    target = -1 if following in seen else aliases.get(following)  # -1: met, number not looked up
                     if target is None:
                         target = intern(following, (node, edge))
                         if target is None:  # beyond --max-states: not explored, but not nothing either
                             changed = True
                             continue
                     edges += 1
-                    if target != node and following != key:
+                    if following != key and target != node:
                         changed = True
                         if keep:
                             steps.append((node, following))
@@ -282,18 +281,18 @@ class Explorer(PathFinder):
                     following = (key & ~written) | partial
                     if lesson:
                         following = self.teach(following, lesson)
-                    target = exact.get(following)
+                    target = -1 if following in seen else aliases.get(following)
                     target = intern(following, (node, edge)) if target is None else target
                     if target is None:
                         changed = True
                         continue
                     edges += 1
-                    if target != node:
+                    if following != key and target != node:
                         changed = True
                         if keep:
                             steps.append((node, following))
                             if not edge.universal:
-                                found.uncertain.add((node, target))
+                                uncertain.append((node, following))
             if check and not changed:
                 state = layout.states[layout.state_of(key)]
                 found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
@@ -306,10 +305,11 @@ class Explorer(PathFinder):
         if halted or node + 1 < len(keys):
             found.complete = False
         if steps:
-            numbers = exact if timed else {k: i for i, k in enumerate(keys)}
+            numbers = {k: i for i, k in enumerate(keys)} | aliases
             for source, target_key in steps:
                 found.sources.append(source)
                 found.targets.append(numbers[target_key])
+            found.uncertain = {(source, numbers[target_key]) for source, target_key in uncertain}
         if check:
             self.check_recoverable(found)
         found.seconds = time.perf_counter() - started
@@ -374,7 +374,10 @@ class Explorer(PathFinder):
             following = self.layout.encode(after, knowledge, self.clocks.after(zone, after, resets))
             written = self.writes[step.transition]
             assert following & ~written == key & ~written, f"'{step.transition}' changed a field it does not declare"
-            accepted.append((Edge(move, resets=resets), written, following & written, lesson, step.transition))
+            edge = self.edges.get((id(move), resets))
+            if edge is None:  # one Edge per move and restart: entries share them
+                edge = self.edges[(id(move), resets)] = Edge(move, resets=resets)
+            accepted.append((edge, written, following & written, lesson, step.transition))
         return Entry(accepted, ambiguities)
 
     def lapse_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone]) -> Lapses:
