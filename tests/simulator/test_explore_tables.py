@@ -21,7 +21,7 @@ SPECS = sorted(
         *(REPO / "tests" / "model" / "good_specs").glob("*.yaml"),
         *(REPO / "tests" / "fixtures" / "defects").glob("*.yaml"),
         *(REPO / "tests" / "simulator" / "fixtures" / "families").glob("*.yaml"),
-        REPO / "tests" / "simulator" / "fixtures" / "timing" / "bank_card_lifetime.yaml",
+        *(REPO / "tests" / "simulator" / "fixtures" / "timing").glob("*.yaml"),
         REPO / "tests" / "simulator" / "fixtures" / "invariant_lab" / "invariant_lab.yaml",
     ]
 )

@@ -156,3 +156,17 @@ def test_progress_goes_to_a_terminal_and_never_into_json(tmp_path: Path) -> None
     shown = stderr_on_a_terminal()
     assert "situations/s" in shown and "to expand" in shown and "edges" in shown
     assert "situations/s" not in stderr_on_a_terminal("--format", "json")
+
+
+def test_a_way_back_that_depends_on_which_timer_lapses_first_is_unknown_never_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Armed, the member gets back whichever timer lapses first, but each order is open only to
+    some valuations of the zone: exploration cannot claim `holds` from zones alone."""
+    timers = REPO / "tests" / "simulator" / "fixtures" / "timing" / "two_timers.yaml"
+    assert main(["explore", str(timers), "--format", "json", "--out", str(tmp_path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [recoverable] = [p for p in report["properties"] if p["id"] == "recoverable"]
+    assert recoverable["verdict"] == "unknown" and recoverable["counterexample"] is None
+    assert "the first in armed" in recoverable["bound"]
+    assert {p["id"]: p["verdict"] for p in report["properties"]}["deadlock-free"] == "holds"
