@@ -211,7 +211,6 @@ def _told(member: Exploration, knows: list[str]) -> list[int]:
         number = told.get(marker)
         if number is None:
             member_knows = layout.knowledge.values[known]
-            assert isinstance(member_knows, Knowledge)
             held = Knowledge()
             for credential in stored:
                 value = member_knows.resolve("known", credential)

@@ -26,7 +26,7 @@ from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
 from credlab.simulator.analysis.paths import Lessons, Move, PathFinder, apply_lessons, search_random
 from credlab.simulator.analysis.recovery import check_recoverable
 from credlab.simulator.engine.clocks import Clocks
-from credlab.simulator.engine.packing import Layout, has_secret_inputs
+from credlab.simulator.engine.packing import Interned, Layout, has_secret_inputs
 from credlab.simulator.engine.zones import Zone
 from credlab.simulator.results import Builtin, PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
@@ -37,29 +37,21 @@ Resolved = tuple[tuple[tuple[str, str | bool], ...] | None, ...]
 """Each move's inputs as they resolve in some situation (None: about something not known)."""
 
 
+Step = tuple[Edge, int, int, int, tuple[str, ...]]
+"""One step from a table: its edge, the fields it writes and their new values, the number of
+what it teaches, the transitions it fires (one for an event; the expiries' for a lapse)."""
+
+
 @dataclass(slots=True)
 class Entry:
-    """What an event's moves do in every situation that shares the fields it reads (and the
-    values its inputs resolve to)."""
+    """What an event's moves (or the clock's lapses) do in every situation that shares the
+    fields they read (and the values the inputs resolve to)."""
 
-    accepted: list[tuple[Edge, int, int, int, str]]
-    """Each accepted move: its edge, the fields its transition writes and their new values, the
-    number of what it teaches, the transition."""
+    accepted: list[Step]
     ambiguities: list[tuple[str, Edge]]
-    """The nondeterminism met: what enables what, and the move."""
+    """The nondeterminism met: what enables what, and the step."""
     used_by: object = None
     """The last exploration that took it (its transitions then count as fired there)."""
-
-
-@dataclass(slots=True)
-class Lapses:
-    """Each way time can move on in every situation that shares what lapses read."""
-
-    accepted: list[tuple[Edge, int, int, int, tuple[str, ...]]]
-    """Each lapse: its edge, the fields it writes and their new values, the number of what it
-    teaches, the transitions its expiries fire."""
-    ambiguities: list[tuple[str, Edge]]
-    used_by: object = None
 
 
 class Explorer(PathFinder):
@@ -103,12 +95,12 @@ class Explorer(PathFinder):
         self.lapse_reads = self.lapse_writes
         for expiry in expiries:
             self.lapse_reads |= self.layout.event_masks(expiry, False)[1]
-        self.lapse_table: dict[int, Lapses] = {}
+        self.lapse_table: dict[int, Entry] = {}
         self.edges: dict[tuple[int, tuple[int, ...]], Edge] = {}
-        self.resolution_ids: dict[tuple[object, ...], int] = {}
+        self.resolutions_met = Interned[tuple[object, ...]]()
         self.resolved_by_id: list[Resolved] = []
-        self.lesson_ids: dict[Lessons, int] = {(): 0}
-        self.lessons_by_id: list[Lessons] = [()]
+        """The inputs each move of the event stands for, by resolution number."""
+        self.lessons_met = Interned[Lessons](())
         self.taught: dict[tuple[int, int], int] = {}
         self.use_moves(self.moves)
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
@@ -230,6 +222,7 @@ class Explorer(PathFinder):
                 keep = keep or not access
                 good.append(access)
             unpacked: tuple[World, Knowledge, Zone] | None = None
+            entries: list[Entry] = []
             for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:
                 if resolve:  # which values the secret inputs stand for here, numbered
                     number = resolved.get(key & resolve)
@@ -243,10 +236,20 @@ class Explorer(PathFinder):
                 if entry is None:
                     unpacked = unpacked or layout.decode(key)
                     entry = table[row] = self.event_outcomes(key, unpacked, event)
+                entries.append(entry)
+            if timed and layout.zone_of(key).clocks:  # then the ways time can move on
+                row = key & self.lapse_reads
+                entry = self.lapse_table.get(row) if reuse else None
+                if entry is None:
+                    unpacked = unpacked or layout.decode(key)
+                    entry = self.lapse_table[row] = self.lapse_outcomes(key, unpacked)
+                entries.append(entry)
+            for entry in entries:
                 if entry.used_by is not found:  # tables outlive an exploration; what fired is its own
                     entry.used_by = found
-                    for edge, *_, transition in entry.accepted:
-                        found.first_fired.setdefault(transition, (node, edge))
+                    for edge, *_, fired in entry.accepted:
+                        for transition in fired:
+                            found.first_fired.setdefault(transition, (node, edge))
                 if entry.ambiguities and check:
                     found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
                 for edge, written, partial, lesson, _ in entry.accepted:
@@ -264,34 +267,7 @@ class Explorer(PathFinder):
                         changed = True
                         if keep:
                             steps.append((node, following))
-            if timed and layout.zone_of(key).clocks:
-                row = key & self.lapse_reads
-                lapses = self.lapse_table.get(row) if reuse else None
-                if lapses is None:
-                    unpacked = unpacked or layout.decode(key)
-                    lapses = self.lapse_table[row] = self.lapse_outcomes(key, unpacked)
-                if lapses.used_by is not found:
-                    lapses.used_by = found
-                    for edge, *_, fired in lapses.accepted:
-                        for transition in fired:
-                            found.first_fired.setdefault(transition, (node, edge))
-                if lapses.ambiguities and check:
-                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in lapses.ambiguities]
-                for edge, written, partial, lesson, _ in lapses.accepted:
-                    following = (key & ~written) | partial
-                    if lesson:
-                        following = self.teach(following, lesson)
-                    target = -1 if following in seen else aliases.get(following)
-                    target = intern(following, (node, edge)) if target is None else target
-                    if target is None:
-                        changed = True
-                        continue
-                    edges += 1
-                    if following != key and target != node:
-                        changed = True
-                        if keep:
-                            steps.append((node, following))
-                            if not edge.universal:
+                            if not edge.universal:  # a lapse only some valuations can take
                                 uncertain.append((node, following))
             if check and not changed:
                 state = layout.states[layout.state_of(key)]
@@ -311,7 +287,7 @@ class Explorer(PathFinder):
                 found.targets.append(numbers[target_key])
             found.uncertain = {(source, numbers[target_key]) for source, target_key in uncertain}
         if check:
-            self.check_recoverable(found)
+            check_recoverable(found)
         found.seconds = time.perf_counter() - started
         return found
 
@@ -321,7 +297,7 @@ class Explorer(PathFinder):
         world, knowledge, _ = unpacked
         symbols = self.symbols[event]
         meanings = tuple(self.meaning(world, knowledge, symbol) for symbol in symbols)
-        number = self.resolution_ids.setdefault((event, meanings), len(self.resolution_ids))
+        number = self.resolutions_met.number((event, meanings))
         if number == len(self.resolved_by_id):  # first met: spell out each move's inputs once
             meant = dict(zip(symbols, meanings, strict=True))
             self.resolved_by_id.append(tuple(_spelled(move.inputs, meant) for move in self.moves[event]))
@@ -333,9 +309,7 @@ class Explorer(PathFinder):
         known = (key >> field.offset) & ((1 << field.width) - 1)
         learned = self.taught.get((known, lesson))
         if learned is None:
-            before = self.layout.knowledge.values[known]
-            assert isinstance(before, Knowledge)
-            after = apply_lessons(before, self.lessons_by_id[lesson])
+            after = apply_lessons(self.layout.knowledge.values[known], self.lessons_met.values[lesson])
             learned = self.taught[(known, lesson)] = self.layout.knowledge.number(after)
         return (key & ~field.mask) | (learned << field.offset)
 
@@ -352,7 +326,7 @@ class Explorer(PathFinder):
         as another explorer resolved them (None: resolve them here)."""
         world, knowledge, zone = unpacked
         candidates = self.engine.table.get((world.state, event), ())
-        accepted: list[tuple[Edge, int, int, int, str]] = []
+        accepted: list[Step] = []
         ambiguities: list[tuple[str, Edge]] = []
         for number, move in enumerate(self.moves[event]):
             if given is None:
@@ -368,7 +342,7 @@ class Explorer(PathFinder):
             if not step.accepted:
                 continue
             assert step.transition is not None
-            lesson = self.lesson_number(self.lessons(step.transition, inputs, step.disclosed))
+            lesson = self.lessons_met.number(self.lessons(step.transition, inputs, step.disclosed))
             resets = self.clocks.starts[step.transition]
             after = self.clocks.representative(after)
             following = self.layout.encode(after, knowledge, self.clocks.after(zone, after, resets))
@@ -377,16 +351,16 @@ class Explorer(PathFinder):
             edge = self.edges.get((id(move), resets))
             if edge is None:  # one Edge per move and restart: entries share them
                 edge = self.edges[(id(move), resets)] = Edge(move, resets=resets)
-            accepted.append((edge, written, following & written, lesson, step.transition))
+            accepted.append((edge, written, following & written, lesson, (step.transition,)))
         return Entry(accepted, ambiguities)
 
-    def lapse_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone]) -> Lapses:
+    def lapse_outcomes(self, key: int, unpacked: tuple[World, Knowledge, Zone]) -> Entry:
         """Each way time can move on from the unpacked situation ``key``: the deadlines that lapse,
         in order, with the fields the step writes and their new values, the number of what it
         teaches and the transitions fired; and the nondeterminism met at an expiry."""
         world, knowledge, zone = unpacked
         clocks = self.clocks
-        accepted: list[tuple[Edge, int, int, int, tuple[str, ...]]] = []
+        accepted: list[Step] = []
         ambiguities: list[tuple[str, Edge]] = []
         for lapse in clocks.lapses(zone):
             edge = Edge(None, lapse.order, universal=lapse.universal)
@@ -411,14 +385,8 @@ class Explorer(PathFinder):
             for transition in fired:
                 written |= self.writes[transition]
             assert following & ~written == key & ~written, "a lapse changed a field it does not declare"
-            accepted.append((edge, written, following & written, self.lesson_number(lessons), fired))
-        return Lapses(accepted, ambiguities)
-
-    def lesson_number(self, lessons: Lessons) -> int:
-        number = self.lesson_ids.setdefault(lessons, len(self.lesson_ids))
-        if number == len(self.lessons_by_id):
-            self.lessons_by_id.append(lessons)
-        return number
+            accepted.append((edge, written, following & written, self.lessons_met.number(lessons), fired))
+        return Entry(accepted, ambiguities)
 
     def successors(self, found: Exploration, node: int) -> list[Successor]:
         """Every step from situation ``node``, unpacked and computed afresh on the reference
@@ -427,10 +395,10 @@ class Explorer(PathFinder):
         unpacked = self.layout.decode(key)
         steps: list[Successor] = []
         for event in self.state_events[self.layout.state_of(key)]:
-            for edge, written, partial, lesson, transition in self.event_outcomes(key, unpacked, event).accepted:
+            for edge, written, partial, lesson, fired in self.event_outcomes(key, unpacked, event).accepted:
                 following = (key & ~written) | partial
                 following = self.teach(following, lesson) if lesson else following
-                steps.append((edge, *self.layout.decode(following), [transition]))
+                steps.append((edge, *self.layout.decode(following), list(fired)))
         if unpacked[2].clocks:
             for edge, written, partial, lesson, fired in self.lapse_outcomes(key, unpacked).accepted:
                 following = (key & ~written) | partial
@@ -468,11 +436,6 @@ class Explorer(PathFinder):
                 self.engine.accepts(world, channel, None, value) for channel in channels for value in values
             )
         return known
-
-    def check_recoverable(self, found: Exploration) -> None:
-        """Every situation must lead back to one where a value the member knows works online
-        (see :func:`~credlab.simulator.analysis.recovery.check_recoverable`)."""
-        check_recoverable(found)
 
 
 def _spelled(

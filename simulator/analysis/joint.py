@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from credlab.model import ir
 from credlab.model.engine import Engine, EngineStep
-from credlab.simulator.analysis.exploration import Edge
-from credlab.simulator.analysis.explore import Entry, Explorer, Resolved
+from credlab.simulator.analysis.explore import Entry, Explorer, Resolved, Step
 from credlab.simulator.analysis.paths import Move, apply_lessons, search_random
 from credlab.simulator.engine.clocks import Clocks, JointClocks, Timed
 from credlab.simulator.engine.packing import Layout
@@ -84,10 +83,7 @@ class _Side:
         return found
 
 
-Accepted = tuple[Edge, int, int, int, str]
-
-
-def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Accepted | None, Accepted | None]]:
+def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Step | None, Step | None]]:
     """Each move that either side accepts, with what each side does (None: refuses). A move both
     refuse (or whose input the actor does not know) changes nothing on either side: left out.
     Both sides play the very same Move objects, so they are matched by identity."""
@@ -120,7 +116,7 @@ class JointSearch:
         knowledge = left.layout.fields["knowledge"]
         self.knowledge_mask = knowledge.mask
         self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
-        self.pairs: dict[tuple[str, int, int], list[tuple[Move, Accepted | None, Accepted | None]]] = {}
+        self.pairs: dict[tuple[str, int, int], list[tuple[Move, Step | None, Step | None]]] = {}
 
     def distinguish(self, max_states: int) -> tuple[str, tuple[Move, ...]] | str | None:
         left, right = self.left.explorer, self.right.explorer
@@ -201,7 +197,7 @@ class JointSearch:
         return found
 
     @staticmethod
-    def _apply(side: _Side, key: int, item: Accepted) -> int:
+    def _apply(side: _Side, key: int, item: Step) -> int:
         _, written, partial, lesson, _ = item
         following = (key & ~written) | partial
         return side.explorer.teach(following, lesson) if lesson else following

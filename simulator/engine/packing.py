@@ -15,6 +15,7 @@ that shares it — the successor table of a compiled engine, filled as the searc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from credlab.model import ir
 from credlab.model.engine import World
@@ -23,6 +24,7 @@ from credlab.simulator.engine.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import SecretRef
 
+T = TypeVar("T")
 INTERNED_BITS = 24
 """Room for interned values per field (credential values, knowledge, zones, owners)."""
 
@@ -37,14 +39,16 @@ class Field:
         return ((1 << self.width) - 1) << self.offset
 
 
-class _Interned:
-    """Values numbered in the order they are first met (0 is ``first``, when given)."""
+class Interned(Generic[T]):
+    """Values numbered in the order they are first met (``first`` ones numbered from 0)."""
 
-    def __init__(self, first: object = None, *, empty: bool = True) -> None:
-        self.values: list[object] = [first] if empty else []
-        self.numbers: dict[object, int] = {first: 0} if empty else {}
+    def __init__(self, *first: T) -> None:
+        self.values: list[T] = []
+        self.numbers: dict[T, int] = {}
+        for value in first:
+            self.number(value)
 
-    def number(self, value: object) -> int:
+    def number(self, value: T) -> int:
         known = self.numbers.get(value)
         if known is None:
             known = self.numbers[value] = len(self.values)
@@ -75,10 +79,10 @@ class Layout:
         self._add("zone", INTERNED_BITS)
         self.states = list(spec.states)
         self.state_numbers = {name: i for i, name in enumerate(self.states)}
-        self.owners = _Interned()
-        self.values = [_Interned() for _ in spec.credentials]
-        self.knowledge = _Interned(empty=False)
-        self.zones = _Interned(empty=False)
+        self.owners = Interned[str | None](None)
+        self.values = [Interned[bytes | None](None) for _ in spec.credentials]  # 0: not set
+        self.knowledge = Interned[Knowledge]()
+        self.zones = Interned[Zone]()
         self._flag_fields = [self.fields[f"flag:{n}"] for n in spec.flags]
         self._counter_fields = [self.fields[f"counter:{n}"] for n in spec.counters]
         self._deadline_fields = [self.fields[f"deadline:{n}"] for n in spec.deadlines]
@@ -122,25 +126,20 @@ class Layout:
         bits = [part(f) for f in self._deadline_fields]
         world = World(
             self.states[part(fields["state"])],
-            tuple(table.values[part(f)] for f, table in zip(self._credential_fields, self.values, strict=True)),  # type: ignore[misc]
+            tuple(table.values[part(f)] for f, table in zip(self._credential_fields, self.values, strict=True)),
             tuple(bool(part(f)) for f in self._flag_fields),
             tuple(part(f) for f in self._counter_fields),
             tuple(None if not b & 1 else (-lapse_at[i] if b & 2 else 0) for i, b in enumerate(bits)),
             tuple(bool(b & 2) for b in bits),
             0,
             (),
-            self.owners.values[part(fields["owner"])],  # type: ignore[arg-type]
+            self.owners.values[part(fields["owner"])],
         )
-        knowledge = self.knowledge.values[part(fields["knowledge"])]
-        zone = self.zones.values[part(fields["zone"])]
-        assert isinstance(knowledge, Knowledge) and isinstance(zone, Zone)
-        return world, knowledge, zone
+        return world, self.knowledge.values[part(fields["knowledge"])], self.zones.values[part(fields["zone"])]
 
     def zone_of(self, key: int) -> Zone:
         field = self.fields["zone"]
-        zone = self.zones.values[(key >> field.offset) & ((1 << field.width) - 1)]
-        assert isinstance(zone, Zone)
-        return zone
+        return self.zones.values[(key >> field.offset) & ((1 << field.width) - 1)]
 
     def mask(self, names: set[str]) -> int:
         result = 0
