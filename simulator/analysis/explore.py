@@ -106,8 +106,8 @@ class Explorer(PathFinder):
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.invariant_mask = self.layout.invariant_mask()
         self.broken: dict[int, list[str]] = {}
-        self.accesses: dict[tuple[tuple[str, ...], int], bool] = {}
-        self.access_masks: dict[tuple[str, ...], int] = {}
+        self.accesses: dict[tuple[str, ...], tuple[int, dict[int, bool]]] = {}
+        """Per channels: the fields access reads, and what it decided per combination of them."""
 
     def use_moves(self, moves: dict[str, list[Move]]) -> None:
         """Try these moves (another explorer's, to play the same inputs on another spec)."""
@@ -156,8 +156,7 @@ class Explorer(PathFinder):
         seen_states: set[int] = set()
         invariants = check and bool(self.spec.invariants)
         online = tuple(self.online)
-        online_mask = layout.access_mask(list(online))
-        online_access: dict[int, bool] = {}
+        online_mask, online_access = self.access_table(online)
         good = found.good
 
         def intern(key: int, parent: tuple[int, Edge] | None) -> int | None:
@@ -216,9 +215,9 @@ class Explorer(PathFinder):
             changed = False
             keep = every_step
             if check:  # steps matter to recoverability only from where there is no access yet
-                access = online_access.get(key & online_mask)
+                access = online_access.get(key & online_mask)  # the cache `access` fills, read inline
                 if access is None:
-                    access = online_access[key & online_mask] = self.access(key, online)
+                    access = self.access(key, online)
                 keep = keep or not access
                 good.append(access)
             unpacked: tuple[World, Knowledge, Zone] | None = None
@@ -421,18 +420,22 @@ class Explorer(PathFinder):
             text = next(inv.text for inv in self.spec.invariants if inv.id == invariant)
             found.violations.append(Violation(PropertyId.invariant(invariant), text, node))
 
+    def access_table(self, channels: tuple[str, ...]) -> tuple[int, dict[int, bool]]:
+        """The fields that decide access on ``channels``, and the decisions made so far."""
+        table = self.accesses.get(channels)
+        if table is None:
+            table = self.accesses[channels] = (self.layout.access_mask(list(channels)), {})
+        return table
+
     def access(self, key: int, channels: tuple[str, ...]) -> bool:
         """Whether a value the actor knows in situation ``key`` is accepted on one of ``channels``
         (remembered per combination of the fields that decides it)."""
-        mask = self.access_masks.get(channels)
-        if mask is None:
-            mask = self.access_masks[channels] = self.layout.access_mask(list(channels))
-        projection = (channels, key & mask)
-        known = self.accesses.get(projection)
+        mask, decided = self.access_table(channels)
+        known = decided.get(key & mask)
         if known is None:
             world, knowledge, _ = self.layout.decode(key)
             values = {v for _, history in knowledge.known for v in history}
-            known = self.accesses[projection] = any(
+            known = decided[key & mask] = any(
                 self.engine.accepts(world, channel, None, value) for channel in channels for value in values
             )
         return known
