@@ -106,18 +106,24 @@ class Clocks:
         """Each set of deadlines that can lapse together next, in each order the engine can fire
         them (by lapse instant, ties by name), with the valuations that realise it."""
         later = zone.up()
-        clocks = zone.clocks
-        for size in range(1, len(clocks) + 1):
-            for chosen in itertools.combinations(clocks, size):
-                for order in itertools.permutations(chosen):
-                    bounds = [(0, zone.slot(c), -self.lapse_at[c]) for c in order]
-                    bounds += [(zone.slot(c), 0, self.lapse_at[c] - 1) for c in clocks if c not in chosen]
-                    for a, b in itertools.pairwise(order):
-                        tie = 0 if self.names[a] < self.names[b] else 1  # equal instants fire by name
-                        bounds.append((zone.slot(b), zone.slot(a), self.limits[b] - self.limits[a] - tie))
-                    lapsed = later.constrain(bounds)
-                    if lapsed is not None:
-                        yield Lapse(order, lapsed, lapsed.down().includes(zone))
+        for order in _orders(zone.clocks):
+            if order:
+                lapsed = later.constrain(self.lapse_bounds(zone, zone.clocks, order))
+                if lapsed is not None:
+                    yield Lapse(order, lapsed, lapsed.down().includes(zone))
+
+    def lapse_bounds(self, zone: Zone, running: tuple[int, ...], order: tuple[int, ...]) -> list[tuple[int, int, int]]:
+        """The bounds on ``zone``'s clocks at the end of a wait in which, of ``running``, exactly
+        the deadlines of ``order`` lapse, fired in that order."""
+        bounds = [(0, zone.slot(c), -self.lapse_at[c]) for c in order]
+        bounds += [(zone.slot(c), 0, self.lapse_at[c] - 1) for c in running if c not in order]
+        bounds += [(zone.slot(b), zone.slot(a), self.order_gap(a, b)) for a, b in self.ordered_pairs(order)]
+        return bounds
+
+    def order_gap(self, a: int, b: int) -> int:
+        """``a`` fires before ``b`` in one wait when b's elapsed time exceeds a's by at most this
+        (equal instants fire by name)."""
+        return self.limits[b] - self.limits[a] - (0 if self.names[a] < self.names[b] else 1)
 
     def lapsed_world(self, world: World, order: tuple[int, ...]) -> World:
         """The representative ``world`` with the deadlines of ``order`` read as lapsed."""
@@ -144,9 +150,8 @@ class Clocks:
                     edges.append((at, k, -self.lapse_at[clock]))  # t_at - t_k <= -lapse_at
                 else:
                     edges.append((k, at, max(self.lapse_at[clock] - 1, 0)))
-            for a, b in self.ordered_pairs(step.lapse):
-                tie = 0 if self.names[a] < self.names[b] else 1
-                edges.append((started.get(a, 0), started.get(b, 0), self.limits[b] - self.limits[a] - tie))
+            for a, b in self.ordered_pairs(step.lapse):  # in start instants: t_a's start - t_b's start
+                edges.append((started.get(a, 0), started.get(b, 0), self.order_gap(a, b)))
             for clock in step.resets:
                 started[clock] = k
         # the least instants: u = -t is the greatest solution of u_a - u_b <= c (shortest paths from u_0)
@@ -189,25 +194,17 @@ class JointClocks(Clocks):
         """Each way one wait can lapse deadlines on the two sides: (the original's lapses in
         order, the variant's in order, the valuations at the end of the wait)."""
         later = zone.up()
-        sides = [tuple(c for c in zone.clocks if c < self.width), tuple(c for c in zone.clocks if c >= self.width)]
-        choices = [list(self._orders(side)) for side in sides]
-        for left in choices[0]:
-            for right in choices[1]:
-                if not left and not right:
-                    continue
-                bounds: list[tuple[int, int, int]] = []
-                for side, order in zip(sides, (left, right), strict=True):
-                    bounds += [(0, zone.slot(c), -self.lapse_at[c]) for c in order]
-                    bounds += [(zone.slot(c), 0, self.lapse_at[c] - 1) for c in side if c not in order]
-                    for a, b in itertools.pairwise(order):
-                        tie = 0 if self.names[a] < self.names[b] else 1
-                        bounds.append((zone.slot(b), zone.slot(a), self.limits[b] - self.limits[a] - tie))
-                lapsed = later.constrain(bounds)
-                if lapsed is not None:
-                    yield left, right, lapsed
+        left, right = tuple(c for c in zone.clocks if c < self.width), tuple(c for c in zone.clocks if c >= self.width)
+        for mine in _orders(left):
+            for theirs in _orders(right):
+                if mine or theirs:  # each side's pairs only: across the sides nothing is ordered
+                    lapsed = later.constrain(self.lapse_bounds(zone, zone.clocks, mine + theirs))
+                    if lapsed is not None:
+                        yield mine, theirs, lapsed
 
-    @staticmethod
-    def _orders(clocks: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-        for size in range(len(clocks) + 1):
-            for chosen in itertools.combinations(clocks, size):
-                yield from itertools.permutations(chosen)
+
+def _orders(clocks: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+    """Every subset of ``clocks`` in every order, the empty one first."""
+    for size in range(len(clocks) + 1):
+        for chosen in itertools.combinations(clocks, size):
+            yield from itertools.permutations(chosen)
