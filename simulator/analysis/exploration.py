@@ -9,9 +9,9 @@ situation is a shortest one, and :meth:`Exploration.path` gives it the shortest 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import TypeVar, overload
 
 from credlab.model.engine import World
 from credlab.simulator.analysis.paths import Move
@@ -22,47 +22,29 @@ from credlab.simulator.results import PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import Advance
 
-
-class _Unpacked(Sequence[tuple[World, Knowledge]]):
-    """The (world, knowledge) of each situation, unpacked when asked for."""
-
-    def __init__(self, layout: Layout, keys: list[int]) -> None:
-        self.layout, self.keys = layout, keys
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[World, Knowledge]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[tuple[World, Knowledge]]: ...
-    def __getitem__(self, index: int | slice) -> tuple[World, Knowledge] | list[tuple[World, Knowledge]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        world, knowledge, _ = self.layout.decode(self.keys[index])
-        return world, knowledge
-
-    def __iter__(self) -> Iterator[tuple[World, Knowledge]]:
-        for key in self.keys:
-            world, knowledge, _ = self.layout.decode(key)
-            yield world, knowledge
+T = TypeVar("T")
 
 
-class _Zones(Sequence[Zone]):
-    def __init__(self, layout: Layout, keys: list[int]) -> None:
-        self.layout, self.keys = layout, keys
+class _Unpacked(Sequence[T]):
+    """A view of each packed situation through ``unpack``, computed when asked for."""
+
+    def __init__(self, keys: list[int], unpack: Callable[[int], T]) -> None:
+        self.keys, self.unpack = keys, unpack
 
     def __len__(self) -> int:
         return len(self.keys)
 
     @overload
-    def __getitem__(self, index: int) -> Zone: ...
+    def __getitem__(self, index: int) -> T: ...
     @overload
-    def __getitem__(self, index: slice) -> list[Zone]: ...
-    def __getitem__(self, index: int | slice) -> Zone | list[Zone]:
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return self.layout.zone_of(self.keys[index])
+            return [self.unpack(key) for key in self.keys[index]]
+        return self.unpack(self.keys[index])
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self.unpack, self.keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +108,11 @@ class Exploration:
 
     @property
     def worlds(self) -> Sequence[tuple[World, Knowledge]]:
-        return _Unpacked(self.layout, self.keys)
+        return _Unpacked(self.keys, lambda key: self.layout.decode(key)[:2])
 
     @property
     def zones(self) -> Sequence[Zone]:
-        return _Zones(self.layout, self.keys)
+        return _Unpacked(self.keys, self.layout.zone_of)
 
     @property
     def parents(self) -> list[tuple[int, Edge] | None]:
