@@ -32,14 +32,33 @@ from credlab.simulator import api
 from credlab.simulator.analysis.explore import Explorer
 
 PEERS = Path(__file__).resolve().parent.parent.parent / "shared" / "peers"
-FAMILIES = (
+FAMILIES: tuple[tuple[str, int, str | None, str | None], ...] = (
     ("ctrgrid", 512, "CtrGrid", "N"),
     ("ctrgrid", 1001, "CtrGrid", "N"),
     ("product2", 15, "Product2", "K"),
     ("product2", 17, "Product2", "K"),
     ("lockout2", 300, "Lockout2", "K"),
+    ("analock", 60, None, None),
 )
-"""(family, size, TLA+ module, its constant): the sizes issue 14 names."""
+"""(family, size, TLA+ module, its constant): the sizes issue 14 names, and an ANA-derived family
+(no TLA+ twin: speed and memory only) whose tables are large."""
+_MEMORY = """
+import gc, json, resource, sys
+from credlab.model.engine import Engine
+from credlab.simulator import api
+from credlab.simulator.analysis.explore import Explorer
+spec = api.load_spec(sys.argv[1])
+gc.collect()
+with open("/proc/self/statm") as f:
+    before = int(f.read().split()[1]) * resource.getpagesize()
+explorer = Explorer(Engine(spec), max_states=20_000_000)
+found = explorer.explore()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+entries = sum(map(len, explorer.outcomes.values())) + len(explorer.lapse_table)
+print(json.dumps({"situations": len(found.keys), "peak_bytes": peak - before, "entries": entries}))
+"""
+"""Run in a fresh process (its peak is the exploration's alone): the growth of the resident set
+from the loaded spec to the end of the search, per situation. Linux only (``/proc``)."""
 TINY = 2
 TARGET = 1.0
 
@@ -76,7 +95,17 @@ def _tlc(module: str, constant: str, size: int) -> dict[str, Any] | None:
     return result
 
 
-def measure(family: str, size: int, module: str, constant: str, folder: Path) -> dict[str, Any]:
+def _memory(path: Path) -> dict[str, Any] | None:
+    if not Path("/proc/self/statm").exists():
+        return None
+    done = subprocess.run([sys.executable, "-c", _MEMORY, str(path)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(family: str, size: int, module: str | None, constant: str | None, folder: Path) -> dict[str, Any]:
     written = folder / f"{family}_{size}.yaml"
     generated = subprocess.run(
         [sys.executable, str(PEERS / "gen_specs.py"), family, str(size)],
@@ -99,6 +128,12 @@ def measure(family: str, size: int, module: str, constant: str, folder: Path) ->
         "credlab_edges_per_cpu_s": round(found.edges / seconds),
         "floor_edges_per_cpu_s": round(found.edges / max(_floor(_graph(spec)), 1e-9)),
     }
+    memory = _memory(written)
+    if memory is not None:
+        row["bytes_per_situation"] = round(memory["peak_bytes"] / max(memory["situations"], 1))
+        row["table_entries"] = memory["entries"]
+    if module is None or constant is None:
+        return row
     tlc, tiny = _tlc(module, constant, size), _tlc(module, constant, TINY)
     if tlc is not None and tiny is not None and tlc.get("generated"):
         cpu = max(tlc["cpu_s"] - tiny["cpu_s"], 1e-3)
@@ -116,7 +151,8 @@ def measure(family: str, size: int, module: str, constant: str, folder: Path) ->
 def report(rows: list[dict[str, Any]]) -> str:
     lines = [
         "credlab exploration core vs TLC (one worker), edges per CPU second; target credlab/TLC ≥ 1.0",
-        f"{'family':16} {'situations':>11} {'edges':>10} {'credlab':>10} {'TLC':>10} {'ratio':>6} {'floor':>10}",
+        f"{'family':16} {'situations':>11} {'edges':>10} {'credlab':>10} {'TLC':>10} {'ratio':>6} {'floor':>10}"
+        f" {'B/situation':>11} {'entries':>8}",
     ]
     for r in rows:
         tlc = f"{r['tlc_edges_per_cpu_s']:>10,}" if "tlc_edges_per_cpu_s" in r else f"{'(no TLC)':>10}"
@@ -124,6 +160,11 @@ def report(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{r['family']:16} {r['situations']:>11,} {r['edges']:>10,} {r['credlab_edges_per_cpu_s']:>10,} "
             f"{tlc} {ratio} {r['floor_edges_per_cpu_s']:>10,}"
+            f" {r.get('bytes_per_situation', '-'):>11} {r.get('table_entries', '-'):>8}"
         )
     lines.append("floor: a bare Python BFS over the same graph as integer lists (the least a Python search costs)")
+    lines.append(
+        "B/situation: peak resident growth of a fresh process's exploration per situation (target <= 100): the"
+        " visited set, parents and steps, and the successor tables (entries: their rows, grow with ANA-like specs)"
+    )
     return "\n".join(lines)

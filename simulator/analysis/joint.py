@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from credlab.model import ir
 from credlab.model.engine import Engine, EngineStep
-from credlab.simulator.analysis.explore import Entry, Explorer, Resolved, Step
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.paths import Move, apply_lessons, search_random
+from credlab.simulator.analysis.tables import Entry, Resolved, Step
 from credlab.simulator.engine.clocks import Clocks, JointClocks, Timed
-from credlab.simulator.engine.packing import Layout
 from credlab.simulator.engine.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import Advance
@@ -96,20 +96,12 @@ class JointSearch:
     right), searched together breadth-first up to the first visible difference."""
 
     def __init__(self, original: ir.Spec, mutant: ir.Spec) -> None:
-        left = Explorer(Engine(original), broken=True)
+        left = _spec_side(original)
         other = Engine(mutant)
-        layout = Layout(mutant, Clocks(other))
-        assert layout.fields == left.layout.fields, "a mutant keeps the spec's declarations"
         # one numbering of stored values, knowledge and zones for both sides
-        layout.owners, layout.values, layout.knowledge, layout.zones = (
-            left.layout.owners,
-            left.layout.values,
-            left.layout.knowledge,
-            left.layout.zones,
-        )
-        right = Explorer(other, left.actor, layout=layout, broken=True)
-        right.use_moves(left.moves)
-        left.ambiguity = right.ambiguity = False  # mutants are told apart by what stories see
+        right = Explorer(other, left.actor, layout=left.layout.twin(mutant, Clocks(other)), broken=True)
+        right.ambiguity = False  # mutants are told apart by what stories see
+        right.share(left)  # the mutant computes only the rows of what its mutation changes
         self.left, self.right = _Side(left), _Side(right)
         self.clocks = JointClocks(left.clocks, right.clocks)
         self.width = len(original.deadlines)
@@ -198,8 +190,8 @@ class JointSearch:
 
     @staticmethod
     def _apply(side: _Side, key: int, item: Step) -> int:
-        _, written, partial, lesson, _ = item
-        following = (key & ~written) | partial
+        _, kept, partial, lesson, _ = item
+        following = (key & kept) | partial
         return side.explorer.teach(following, lesson) if lesson else following
 
     def _after(self, zone: Zone, lkey: int, rkey: int, resets: tuple[int, ...]) -> Zone:
@@ -280,6 +272,20 @@ class JointSearch:
             if step.move is not None:
                 moves.append(step.move)
         return starts[node], tuple(moves)
+
+
+_SPEC_SIDES: dict[ir.Spec, Explorer] = {}
+
+
+def _spec_side(original: ir.Spec) -> Explorer:
+    """The spec's side of every joint search against its mutants: one explorer per process, whose
+    tables every mutant's search fills and reads (the spec's rows do not change with the mutant)."""
+    explorer = _SPEC_SIDES.get(original)
+    if explorer is None:
+        _SPEC_SIDES.clear()  # one spec's mutants at a time: memory stays bounded
+        explorer = _SPEC_SIDES[original] = Explorer(Engine(original), broken=True)
+        explorer.ambiguity = False
+    return explorer
 
 
 def distinguish(

@@ -23,6 +23,7 @@ from credlab.model.render import effect_text, guard_text
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.joint import JOINT_SEARCH_BOUND, UNDECIDED, distinguish
 from credlab.simulator.analysis.paths import Move
+from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.stories.runner import run_scenario
 from credlab.simulator.stories.scenario import Scenario
 
@@ -181,15 +182,28 @@ def _rule_mutants(spec: ir.Spec) -> Iterator[Mutant]:
             )
 
 
-def judge(mutant: Mutant, scenarios: list[Scenario], explore: bool, max_states: int, seed: int = 0) -> MutantVerdict:
-    """Run the spec's checks on ``mutant``: scenarios first (cheap), then exploration."""
+def judge(
+    mutant: Mutant,
+    scenarios: list[Scenario],
+    explore: bool,
+    max_states: int,
+    seed: int = 0,
+    spec_side: Explorer | None = None,
+) -> MutantVerdict:
+    """Run the spec's checks on ``mutant``: scenarios first (cheap), then exploration (sharing
+    ``spec_side``'s tables, an explorer of the spec the mutant comes from, where it can)."""
     compiled = CompiledSpec(mutant.spec, mutant.spec.parameter_values())
     for scenario in scenarios:
         result = run_scenario(compiled, scenario, seed)
         if not result.passed:
             return MutantVerdict(mutant, True, f"scenario {scenario.name}")
     if explore:
-        found = Explorer(Engine(mutant.spec), max_states=max_states).explore()
+        engine = Engine(mutant.spec)
+        layout = None if spec_side is None else spec_side.layout.twin(mutant.spec, Clocks(engine))
+        explorer = Explorer(engine, max_states=max_states, layout=layout)
+        if spec_side is not None:  # the mutant computes only the rows of what its mutation changes
+            explorer.share(spec_side)
+        found = explorer.explore()
         if found.violations:
             return MutantVerdict(mutant, True, f"explore: {found.violations[0].property}")
     return MutantVerdict(mutant, False, "")
@@ -243,8 +257,9 @@ def analyse(
     """Judge every mutant of ``spec``."""
     every = list(mutants(spec))
     verdicts = []
+    spec_side = Explorer(Engine(spec), max_states=max_states)
     for done, mutant in enumerate(every, start=1):
-        verdict = judge(mutant, scenarios, explore, max_states)
+        verdict = judge(mutant, scenarios, explore, max_states, spec_side=spec_side)
         verdicts.append(verdict if verdict.killed else explain(verdict, spec))
         if progress is not None:
             progress(done, len(every))

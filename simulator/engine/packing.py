@@ -25,8 +25,14 @@ from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import SecretRef
 
 T = TypeVar("T")
-INTERNED_BITS = 24
-"""Room for interned values per field (credential values, knowledge, zones, owners)."""
+VALUE_BITS, KNOWLEDGE_BITS, ZONE_BITS = 12, 16, 32
+"""Room for interned values: a credential's stored values, the member's knowledge, zones.
+
+A packed situation is a Python ``int``, and CPython's arithmetic, hashing and storage cost grows
+with the number of 30-bit digits it needs. The fields are therefore as narrow as their values
+allow (the owner holds one of the spec's actors; a counter's width is its maximum's) and the zone,
+the one field whose count is not bounded by the spec's declarations, comes last: its width costs
+nothing until it is used. ANA's situations fit in two digits, not five."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +46,13 @@ class Field:
 
 
 class Interned(Generic[T]):
-    """Values numbered in the order they are first met (``first`` ones numbered from 0)."""
+    """Values numbered in the order they are first met (``first`` ones numbered from 0); with
+    ``bits``, at most ``2 ** bits`` of them, what they are named in an overflow's message."""
 
-    def __init__(self, *first: T) -> None:
+    def __init__(self, *first: T, bits: int | None = None, what: str = "values") -> None:
         self.values: list[T] = []
         self.numbers: dict[T, int] = {}
+        self.bits, self.what = bits, what
         for value in first:
             self.number(value)
 
@@ -52,8 +60,11 @@ class Interned(Generic[T]):
         known = self.numbers.get(value)
         if known is None:
             known = self.numbers[value] = len(self.values)
-            if known >> INTERNED_BITS:
-                raise OverflowError(f"more than {1 << INTERNED_BITS} distinct values in one field")
+            if self.bits is not None and known >> self.bits:
+                raise OverflowError(
+                    f"more than {1 << self.bits:,} distinct {self.what} in one exploration: more than a packed "
+                    "situation holds (split the spec, or bound what grows)"
+                )
             self.values.append(value)
         return known
 
@@ -66,7 +77,8 @@ class Layout:
         self.fields: dict[str, Field] = {}
         self._next = 0
         self._add("state", max(len(spec.states) - 1, 1).bit_length())
-        self._add("owner", INTERNED_BITS)
+        owner_bits = max(len(spec.actors), 1).bit_length()
+        self._add("owner", owner_bits)
         for name in spec.flags:
             self._add(f"flag:{name}", 1)
         for name, counter in spec.counters.items():
@@ -74,20 +86,30 @@ class Layout:
         for name in spec.deadlines:
             self._add(f"deadline:{name}", 2)  # bit 0: runs; bit 1: has lapsed
         for name in spec.credentials:
-            self._add(f"credential:{name}", INTERNED_BITS)
-        self._add("knowledge", INTERNED_BITS)
-        self._add("zone", INTERNED_BITS)
+            self._add(f"credential:{name}", VALUE_BITS)
+        self._add("knowledge", KNOWLEDGE_BITS)
+        self._add("zone", ZONE_BITS)  # last: see ZONE_BITS
         self.states = list(spec.states)
         self.state_numbers = {name: i for i, name in enumerate(self.states)}
-        self.owners = Interned[str | None](None)
-        self.values = [Interned[bytes | None](None) for _ in spec.credentials]  # 0: not set
-        self.knowledge = Interned[Knowledge]()
-        self.zones = Interned[Zone]()
+        self.owners = Interned[str | None](None, bits=owner_bits, what="session owners")
+        self.values = [  # 0: not set
+            Interned[bytes | None](None, bits=VALUE_BITS, what=f"values of {name}") for name in spec.credentials
+        ]
+        self.knowledge = Interned[Knowledge](bits=KNOWLEDGE_BITS, what="states of the member's knowledge")
+        self.zones = Interned[Zone](bits=ZONE_BITS, what="zones")
         self._flag_fields = [self.fields[f"flag:{n}"] for n in spec.flags]
         self._counter_fields = [self.fields[f"counter:{n}"] for n in spec.counters]
         self._deadline_fields = [self.fields[f"deadline:{n}"] for n in spec.deadlines]
         self._credential_fields = [self.fields[f"credential:{n}"] for n in spec.credentials]
         self.zone_mask = self.fields["zone"].mask
+
+    def twin(self, spec: ir.Spec, clocks: Clocks) -> Layout:
+        """A layout of ``spec`` (a variant with the same declarations: a mutant) that numbers
+        stored values, knowledge, zones and owners as this one does, so the two pack alike."""
+        twin = Layout(spec, clocks)
+        assert twin.fields == self.fields, "a variant keeps the spec's declarations"
+        twin.owners, twin.values, twin.knowledge, twin.zones = self.owners, self.values, self.knowledge, self.zones
+        return twin
 
     def _add(self, name: str, width: int) -> None:
         self.fields[name] = Field(self._next, width)
@@ -241,6 +263,11 @@ class Layout:
     def bits(self) -> int:
         """How many bits a packed situation uses."""
         return self._next
+
+    @property
+    def full(self) -> int:
+        """Every bit a packed situation may use."""
+        return (1 << self._next) - 1
 
 
 def has_secret_inputs(moves: list[tuple[tuple[str, object], ...]]) -> bool:

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from credlab.model.engine import Engine
 from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
+from credlab.simulator.analysis.exploration import Exploration
+from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.mutate import KINDS, distinguish, explain, judge, mutants
 from credlab.simulator.cli.main import main
+from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.stories.scenario import load_scenarios
 from tests.conftest import ANA_SPEC, REPO
 
@@ -120,3 +124,32 @@ def test_the_five_survivors_of_ana_are_equivalent_after_a_complete_joint_search(
     for mutant in (m for m in mutants(ana) if m.id in survivors):
         assert distinguish(ana, mutant.spec) is None, mutant.id
         assert distinguish(ana, mutant.spec, max_states=100) == UNDECIDED, mutant.id
+
+
+def _shape(found: Exploration) -> tuple[object, ...]:
+    return (
+        list(found.worlds),
+        list(found.parent_of),
+        [(v.property, v.description, v.node) for v in found.violations],
+        sorted(found.transitions),
+        found.edges,
+    )
+
+
+def test_a_mutant_reading_the_specs_tables_explores_as_a_fresh_one(ana: Spec) -> None:
+    """Mutants differ from the spec in a table row: a mutant's explorer shares the spec's rows for
+    every event its mutation leaves alone, and finds exactly what an explorer of its own finds —
+    one mutant of every kind, each explored after the others have filled the shared tables."""
+    spec_side = Explorer(Engine(ana))
+    spec_side.explore()
+    chosen = {m.kind: m for m in mutants(ana)}
+    for mutant in chosen.values():
+        engine = Engine(mutant.spec)
+        sharing = Explorer(engine, layout=spec_side.layout.twin(mutant.spec, Clocks(engine)))
+        sharing.share(spec_side)
+        shared_events = [e for e in sharing.outcomes if sharing.outcomes[e] is spec_side.outcomes[e]]
+        if mutant.kind in ("drop-guard", "negate-guard", "swap-target", "drop-effect"):  # one transition
+            assert 0 < len(shared_events) < len(sharing.outcomes), mutant.id
+        elif mutant.kind in ("shift-deadline", "weaken-rule", "drop-access", "drop-session"):  # reaches every row
+            assert not shared_events, mutant.id
+        assert _shape(sharing.explore()) == _shape(Explorer(Engine(mutant.spec)).explore()), mutant.id
