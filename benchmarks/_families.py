@@ -4,7 +4,8 @@ For each peer family and size (``../shared/peers/gen_specs.py`` writes the credl
 twin is in ``../shared/peers/tlc/``):
 
 - credlab: ``Explorer(Engine(spec)).explore()`` on the loaded spec, in this process, CPU seconds
-  (``time.process_time``), edges as the explorer counts them (accepted moves between situations);
+  (``time.process_time``, the median of ``RUNS``), edges as the explorer counts them (accepted
+  moves between situations); its memory in a fresh process (see ``_MEMORY``);
 - TLC: ``run_tlc.sh MODULE CONSTANT SIZE`` (one worker), "states generated" per CPU second of the
   JVM, minus TLC's start-up (the CPU of the same module at a tiny size, measured in the same run);
 - floor: a minimal breadth-first search in this process over the graph credlab found, as integer
@@ -17,8 +18,10 @@ on timing.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -53,12 +56,15 @@ with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
 explorer = Explorer(Engine(spec), max_states=20_000_000)
 found = explorer.explore()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+with open("/proc/self/status") as f:  # not ru_maxrss: Linux carries it over from the parent across exec
+    peak = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
 entries = sum(map(len, explorer.outcomes.values())) + len(explorer.lapse_table)
 print(json.dumps({"situations": len(found.keys), "peak_bytes": peak - before, "entries": entries}))
 """
 """Run in a fresh process (its peak is the exploration's alone): the growth of the resident set
 from the loaded spec to the end of the search, per situation. Linux only (``/proc``)."""
+RUNS = 3
+"""credlab's runs per family; its figure is their median (TLC runs once: each run costs seconds)."""
 TINY = 2
 TARGET = 1.0
 
@@ -115,10 +121,17 @@ def measure(family: str, size: int, module: str | None, constant: str | None, fo
         cwd=Path(__file__).resolve().parent.parent,
     )
     written.write_text(generated.stdout, encoding="utf-8")
+    document = Path(__file__).resolve().parent.parent / "spec" / "ana_web_password.policy.txt"
+    if family.startswith("ana"):  # an ANA-derived spec cites ANA's policy text, beside it
+        shutil.copy(document, folder / document.name)
     spec = api.load_spec(written)
-    started = time.process_time()
-    found = Explorer(Engine(spec), max_states=20_000_000).explore()
-    seconds = time.process_time() - started
+    times = []
+    for _ in range(RUNS):  # this machine's noise is tens of percent: the median of a few runs
+        gc.collect()
+        started = time.process_time()
+        found = Explorer(Engine(spec), max_states=20_000_000).explore()
+        times.append(time.process_time() - started)
+    seconds = statistics.median(times)
     row: dict[str, Any] = {
         "family": f"{family} {size}",
         "situations": len(found.keys),

@@ -31,7 +31,7 @@ Resolved = tuple[tuple[tuple[str, str | bool], ...] | None, ...]
 """Each move's inputs as they resolve in some situation (None: about something not known)."""
 
 
-Outcome = tuple[list[str], tuple[int, int, int, tuple[int, ...], str] | None]
+Outcome = tuple[tuple[str, ...], tuple[int, int, int, tuple[int, ...], str] | None]
 """What one move does in a situation: the transitions it enables (two or more: ambiguity; only
 computed where several could be) and, if one fires, the step's kept fields, new values, lesson
 number, restarted deadlines and transition."""
@@ -95,6 +95,12 @@ class Tables(PathFinder):
         """The inputs each move of the event stands for, by resolution number."""
         self.lessons_met = Interned[Lessons](())
         self.taught: dict[tuple[int, int], int] = {}
+        self.inputs_met = Interned[tuple[tuple[str, str | bool], ...]]()
+        """Each distinct assignment of resolved inputs, numbered (part of a move outcome's key)."""
+        self.steps_met: dict[Step, Step] = {}
+        self.outcomes_met: dict[Outcome, Outcome] = {}
+        """One copy of each distinct step and move outcome: rows that differ elsewhere share them."""
+        self.alone = {t.id: (t.id,) for t in self.spec.transitions}
         self.use_moves(self.moves)
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.invariant_mask = self.layout.invariant_mask()
@@ -116,7 +122,7 @@ class Tables(PathFinder):
         self.symbols = {e: list(dict.fromkeys(value for m in ms for _, value in m.inputs)) for e, ms in moves.items()}
         """Each event's distinct symbolic input values: what a resolution is made of."""
         self.outcomes: dict[str, dict[int, Entry]] = {e: {} for e in moves}
-        self.move_outcomes: dict[str, dict[tuple[object, ...], Outcome]] = {e: {} for e in moves}
+        self.move_outcomes: dict[str, dict[int, Outcome]] = {e: {} for e in moves}
         """What a move does, per the fields the event reads or writes (a written field may keep
         its value) and the move's resolved inputs: the same in every situation, and every
         resolution of the other moves, that shares them, so the reference engine runs once."""
@@ -131,6 +137,7 @@ class Tables(PathFinder):
         self.use_moves(other.moves)
         self.resolutions_met, self.resolved_by_id = other.resolutions_met, other.resolved_by_id
         self.lessons_met, self.taught, self.edges = other.lessons_met, other.taught, other.edges
+        self.inputs_met, self.steps_met, self.outcomes_met = other.inputs_met, other.steps_met, other.outcomes_met
         if (self.actor, self.has, self.ambiguity) != (other.actor, other.has, other.ambiguity):
             return
         if any(getattr(self.spec, name) != getattr(other.spec, name) for name in _TABLES_READ):
@@ -198,10 +205,11 @@ class Tables(PathFinder):
                 inputs = None if spelled is None else dict(spelled)
             if inputs is None:
                 continue
-            signature = (row, *sorted(inputs.items()))
+            signature = row | (self.inputs_met.number(tuple(sorted(inputs.items()))) << self.layout.bits)
             known = outcomes.get(signature) if self.tables else None  # without tables: the oracle
             if known is None:
-                known = outcomes[signature] = self._outcome(key, unpacked, event, inputs, len(candidates) > 1)
+                known = self._outcome(key, unpacked, event, inputs, len(candidates) > 1)
+                known = outcomes[signature] = self.outcomes_met.setdefault(known, known)
             enabled, outcome = known
             if len(enabled) > 1:
                 ambiguities.append((f"'{event}' enables {', '.join(enabled)} at once", Edge(move)))
@@ -211,7 +219,8 @@ class Tables(PathFinder):
             edge = self.edges.get((id(move), resets))
             if edge is None:  # one Edge per move and restart: entries share them
                 edge = self.edges[(id(move), resets)] = Edge(move, resets=resets)
-            accepted.append((edge, kept, partial, lesson, (transition,)))
+            step: Step = (edge, kept, partial, lesson, self.alone[transition])
+            accepted.append(self.steps_met.setdefault(step, step))
         return Entry(accepted, ambiguities)
 
     def _outcome(
@@ -225,7 +234,7 @@ class Tables(PathFinder):
         """What ``event`` with ``inputs`` does in the unpacked situation ``key`` (see :data:`Outcome`;
         ``several``: whether more than one transition could be enabled)."""
         world, knowledge, zone = unpacked
-        enabled = self.engine.enabled(world, event, inputs) if self.ambiguity and several else []
+        enabled = tuple(self.engine.enabled(world, event, inputs)) if self.ambiguity and several else ()
         after, step = self.engine.fire(world, event, inputs, search_random, self.actor)
         if not step.accepted:
             return enabled, None
