@@ -168,9 +168,10 @@ def search(
     explorer = explorers.get(has)
     if explorer is None:
         actor = attacker_actor(spec)
-        explorer = explorers[has] = Explorer(
-            engine, actor, max_states=max_states, capabilities=has, layout=member.layout
-        )
+        explorer = Explorer(engine, actor, max_states=max_states, capabilities=has, layout=member.layout)
+        if explorers:  # what one capability set does alike another need not be computed twice
+            explorer.share(next(iter(explorers.values())))
+        explorers[has] = explorer
     seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
     channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in goals}
     remaining, reached = list(goals), dict[str, int]()

@@ -129,27 +129,44 @@ class Tables(PathFinder):
         self.outcome_masks = {e: self.masks[e][1] | self.event_writes(e) for e in moves}
 
     def share(self, other: Tables) -> None:
-        """Play ``other``'s moves, number inputs and lessons as ``other`` does, and read its
-        tables for every event whose transitions are the same in both specs, when everything
-        else the tables depend on is (declarations, access, policies, the actor): a mutant's
-        explorer computes only the rows of the event its mutation changed. Both explorers must
-        pack alike (see :meth:`~credlab.simulator.engine.packing.Layout.twin`)."""
-        self.use_moves(other.moves)
+        """Number inputs, lessons and steps as ``other`` does, play its moves for the events both
+        can cause, and read its tables for every such event that does the same for both: its
+        transitions are the same (a mutant's explorer computes only the rows of the event its
+        mutation changed), everything else they depend on is (declarations, access, policies,
+        the actor), and what its messages tell reaches both alike (attackers holding different
+        capabilities share every event that sends nothing to what they hold apart). Both must
+        pack alike (the same layout, or see :meth:`~credlab.simulator.engine.packing.Layout.twin`)."""
         self.resolutions_met, self.resolved_by_id = other.resolutions_met, other.resolved_by_id
         self.lessons_met, self.taught, self.edges = other.lessons_met, other.taught, other.edges
         self.inputs_met, self.steps_met, self.outcomes_met = other.inputs_met, other.steps_met, other.outcomes_met
-        if (self.actor, self.has, self.ambiguity) != (other.actor, other.has, other.ambiguity):
+        common = set(self.moves) & set(other.moves)  # both play the very same moves there
+        self.use_moves({e: other.moves[e] if e in common else ms for e, ms in self.moves.items()})
+        if (self.actor, self.ambiguity) != (other.actor, other.ambiguity):
             return
         if any(getattr(self.spec, name) != getattr(other.spec, name) for name in _TABLES_READ):
             return
         mine, theirs = _by_event(self.spec), _by_event(other.spec)
-        for event in self.moves:
-            if mine.get(event) == theirs.get(event):
+
+        def alike(event: str) -> bool:
+            return mine.get(event) == theirs.get(event) and self.hears(event) == other.hears(event)
+
+        for event in common:
+            if alike(event):
                 self.outcomes[event], self.resolutions[event] = other.outcomes[event], other.resolutions[event]
                 self.move_outcomes[event] = other.move_outcomes[event]
-        expiries = [d.on_expiry for d in self.spec.deadlines.values() if d.on_expiry is not None]
-        if all(mine.get(event) == theirs.get(event) for event in expiries):
+        if all(alike(d.on_expiry) for d in self.spec.deadlines.values() if d.on_expiry is not None):
             self.lapse_table = other.lapse_table
+
+    def hears(self, event: str) -> frozenset[str]:
+        """The messages ``event``'s transitions send that reach the actor (what they teach)."""
+        spec = self.spec
+        return frozenset(
+            effect.message
+            for t in spec.transitions
+            if t.event == event
+            for effect in t.effects
+            if isinstance(effect, ir.Send) and spec.channels[spec.messages[effect.message].via].reaches in self.has
+        )
 
     def event_writes(self, event: str) -> int:
         """Every field a transition of ``event`` may write."""

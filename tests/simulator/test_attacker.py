@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from credlab.model.engine import Engine, World
+from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
 from credlab.simulator.analysis.attacker import (
     GOALS,
@@ -180,3 +181,22 @@ def test_a_capability_that_only_lets_the_attacker_loop_adds_no_search(tmp_path: 
         return analysis.searches, sorted((a.goal, tuple(map(str, a.capabilities)), a.depth) for a in analysis.attacks)
 
     assert analysed(tmp_path / "ana_web_password.yaml") == analysed(REPO / "spec" / "ana_web_password.yaml")
+
+
+def test_attackers_holding_different_capabilities_share_what_their_messages_do_not_tell_apart(ana: Spec) -> None:
+    """The mailbox holder's tables read the empty-handed attacker's for every event that sends
+    nothing to the mailbox, compute their own for the ones that do, and explore as unshared ones."""
+    spec = ana
+    engine = Engine(spec)
+    member = Explorer(engine)
+    member.explore()
+    actor = attacker_actor(spec)
+    bare = Explorer(engine, actor, capabilities=frozenset({"identity"}), layout=member.layout)
+    bare.explore()
+    mailbox = Explorer(engine, actor, capabilities=frozenset({"identity", "mailbox"}), layout=member.layout)
+    mailbox.share(bare)
+    shared = {e for e in mailbox.outcomes if mailbox.outcomes[e] is bare.outcomes.get(e)}
+    assert "request_email_reset" in mailbox.moves and "request_email_reset" not in shared  # the link reaches them
+    assert shared and all(not mailbox.hears(e) for e in shared)
+    alone = Explorer(engine, actor, capabilities=frozenset({"identity", "mailbox"}), layout=member.layout)
+    assert list(mailbox.explore().worlds) == list(alone.explore().worlds)
