@@ -76,13 +76,14 @@ class Exploration:
     starts: list[tuple[int, str]] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)
     """Each situation, packed."""
-    parent_of: array[int] = field(default_factory=lambda: array("q"))
-    """Each situation's breadth-first parent (-1 for a start)."""
+    parent_of: array[int] = field(default_factory=lambda: array("i"))
+    """Each situation's breadth-first parent (-1 for a start); situation numbers are 32-bit (two
+    billion situations is far past what a search holds in memory)."""
     via: list[Edge | None] = field(default_factory=list)
     """The step from its parent to each situation."""
     edges: int = 0
-    sources: array[int] = field(default_factory=lambda: array("q"))
-    targets: array[int] = field(default_factory=lambda: array("q"))
+    sources: array[int] = field(default_factory=lambda: array("i"))
+    targets: array[int] = field(default_factory=lambda: array("i"))
     """The steps between distinct situations that start where the member has no online access
     (all recoverability needs; every step with ``explore(every_step=True)``), as two flat arrays
     (source, target), by source."""

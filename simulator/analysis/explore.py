@@ -87,8 +87,8 @@ class Explorer(Tables):
         started = time.perf_counter()
         halted = False
         keys, parent_of, via = found.keys, found.parent_of, found.via
-        steps: list[tuple[int, int]] = []
-        """(source, target situation) of each step from a situation without online access."""
+        step_targets: list[int] = []
+        """The situation each step kept ends in (its source goes to ``found.sources`` at once)."""
         invariants = check and bool(self.spec.invariants)
         online = tuple(self.online)
         online_mask, online_access = self.access_table(online)
@@ -210,7 +210,8 @@ class Explorer(Tables):
                     if following != key and target != node:
                         changed = True
                         if keep:
-                            steps.append((node, following))
+                            found.sources.append(node)
+                            step_targets.append(following)
                             if not edge.universal:  # a lapse only some valuations can take
                                 uncertain.append((node, following))
             if check and not changed:
@@ -224,11 +225,11 @@ class Explorer(Tables):
         found.transitions = set(found.first_fired)
         if halted or node + 1 < len(keys):
             found.complete = False
-        if steps:
-            numbers = {k: i for i, k in enumerate(keys)} | aliases
-            for source, target_key in steps:
-                found.sources.append(source)
-                found.targets.append(numbers[target_key])
+        if step_targets:  # numbered once, for the situations steps end in only
+            wanted = set(step_targets)
+            numbers = {k: i for i, k in enumerate(keys) if k in wanted}
+            numbers |= {k: n for k, n in aliases.items() if k in wanted}
+            found.targets.extend(numbers[k] for k in step_targets)
             found.uncertain = {(source, numbers[target_key]) for source, target_key in uncertain}
         if check:
             check_recoverable(found)

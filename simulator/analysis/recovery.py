@@ -9,7 +9,8 @@ situation that gets back only through such steps is undecided, and the property 
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
+from itertools import accumulate
 
 from credlab.simulator.analysis.exploration import Exploration, Violation
 from credlab.simulator.results import Builtin, PropertyId
@@ -19,38 +20,48 @@ def check_recoverable(found: Exploration) -> None:
     """Record in ``found`` the first situation (breadth-first) from which no path leads back —
     all its valuations are reachable and none gets back: a failure — and the situations whose
     only ways back are uncertain (``found.undecided_recovery``)."""
-    count = len(found.keys)
     if found.good.count(0) == 0:  # everywhere is already back
         return
-    good = [n for n in range(count) if found.good[n]]
-    maybe = _back_from(found, good, universal_only=False)
-    surely = _back_from(found, good, universal_only=True) if found.uncertain else maybe
-    stuck = [n for n in range(count) if not maybe[n]]
-    if stuck and found.complete:
+    maybe = _back_from(found, universal_only=False)
+    stuck = maybe.find(0)  # BFS numbering: the first is the end of a shortest path to one
+    if stuck >= 0 and found.complete:
         found.violations.append(
             Violation(
                 PropertyId.builtin(Builtin.RECOVERABLE),
                 "the member can no longer get back to online access",
-                stuck[0],  # BFS numbering: the shortest path to a stuck situation
+                stuck,
             )
         )
-    found.undecided_recovery = [n for n in range(count) if maybe[n] and not surely[n]]
+    if found.uncertain:
+        surely = _back_from(found, universal_only=True)
+        found.undecided_recovery = [n for n in range(len(maybe)) if maybe[n] and not surely[n]]
 
 
-def _back_from(found: Exploration, good: list[int], *, universal_only: bool) -> bytearray:
-    """Which situations (1 for each) have a path of (universal) steps to one of ``good``."""
-    predecessors: list[list[int]] = [[] for _ in found.keys]
+def _back_from(found: Exploration, *, universal_only: bool) -> bytearray:
+    """Which situations (1 for each) have a path of (universal) steps to one where a value the
+    member knows works online. The steps are read backwards from arrays grouped by target (4
+    bytes a step and a situation): a list per situation would cost more than the search did."""
+    count = len(found.good)
     uncertain = found.uncertain if universal_only else set()
-    for source, target in zip(found.sources, found.targets, strict=True):
-        if not uncertain or (source, target) not in uncertain:
-            predecessors[target].append(source)
-    reached = bytearray(len(found.keys))
-    for node in good:
-        reached[node] = 1
-    frontier = deque(good)
-    while frontier:
-        for source in predecessors[frontier.popleft()]:
+    steps = [i for i, pair in enumerate(zip(found.sources, found.targets, strict=True)) if pair not in uncertain]
+    starts = array("i", bytes(4 * (count + 1)))
+    for i in steps:
+        starts[found.targets[i] + 1] += 1
+    starts = array("i", accumulate(starts))
+    predecessors, filled = array("i", bytes(4 * len(steps))), array("i", starts)
+    for i in steps:
+        target = found.targets[i]
+        predecessors[filled[target]] = found.sources[i]
+        filled[target] += 1
+    reached = bytearray(found.good)
+    queue = array("i", (n for n in range(count) if reached[n]))
+    head = 0
+    while head < len(queue):
+        node = queue[head]
+        head += 1
+        for at in range(starts[node], starts[node + 1]):
+            source = predecessors[at]
             if not reached[source]:
                 reached[source] = 1
-                frontier.append(source)
+                queue.append(source)
     return reached
