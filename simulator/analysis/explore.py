@@ -132,11 +132,15 @@ class Explorer(Tables):
                 started_at[key] = node
                 found.starts.append((node, label))
         deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
+        clock: list[tuple[int, int, dict[int, Entry], dict[int, int], str | None]] = []
+        if timed:  # after the events, the clock's row (its lapses), in one loop with them
+            clock.append((0, self.lapse_reads, self.lapse_table, {}, None))
         tables = [
             [
                 (*self.masks[event], self.outcomes[event], self.resolutions[event], event)
                 for event in self.state_events[n]
             ]
+            + clock
             for n in range(len(layout.states))
         ]
         state_field = layout.fields["state"]
@@ -155,7 +159,6 @@ class Explorer(Tables):
                 keep = keep or not access
                 good.append(access)
             unpacked: tuple[World, Knowledge, Zone] | None = None
-            entries: list[Entry] = []
             for resolve, decide, table, resolved, event in tables[(key >> state_shift) & state_bits]:
                 if resolve:  # which values the secret inputs stand for here, numbered
                     number = resolved.get(key & resolve)
@@ -167,17 +170,14 @@ class Explorer(Tables):
                     row = key & decide
                 entry = table.get(row) if reuse else None
                 if entry is None:
-                    unpacked = unpacked or layout.decode(key)
-                    entry = table[row] = self.event_outcomes(key, unpacked, event)
-                entries.append(entry)
-            if timed and layout.zone_of(key).clocks:  # then the ways time can move on
-                row = key & self.lapse_reads
-                entry = self.lapse_table.get(row) if reuse else None
-                if entry is None:
-                    unpacked = unpacked or layout.decode(key)
-                    entry = self.lapse_table[row] = self.lapse_outcomes(key, unpacked)
-                entries.append(entry)
-            for entry in entries:
+                    if event is None:  # the clock's row: the ways time can move on, where deadlines run
+                        if not layout.zone_of(key).clocks:
+                            continue
+                        unpacked = unpacked or layout.decode(key)
+                        entry = table[row] = self.lapse_outcomes(key, unpacked)
+                    else:
+                        unpacked = unpacked or layout.decode(key)
+                        entry = table[row] = self.event_outcomes(key, unpacked, event)
                 if entry.used_by is not found:  # tables outlive an exploration; what fired is its own
                     entry.used_by = found
                     for edge, *_, fired in entry.accepted:
