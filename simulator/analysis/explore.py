@@ -163,6 +163,7 @@ class Explorer(Tables):
                 if resolve:  # which values the secret inputs stand for here, numbered
                     number = resolved.get(key & resolve)
                     if number is None:
+                        assert event is not None, "the clock's row resolves no inputs"
                         unpacked = unpacked or layout.decode(key)
                         number = resolved[key & resolve] = self.resolution(event, unpacked)
                     row = (key & decide) | (number << beyond)
