@@ -46,8 +46,8 @@ class Entry:
     """What an event's moves (or the clock's lapses) do in every situation that shares the
     fields they read (and the values the inputs resolve to)."""
 
-    accepted: list[Step]
-    ambiguities: list[tuple[str, Edge]]
+    accepted: tuple[Step, ...]
+    ambiguities: tuple[tuple[str, Edge], ...]
     """The nondeterminism met: what enables what, and the step."""
     used_by: object = None
     """The last exploration that took it (its transitions then count as fired there)."""
@@ -238,7 +238,7 @@ class Tables(PathFinder):
                 edge = self.edges[(id(move), resets)] = Edge(move, resets=resets)
             step: Step = (edge, kept, partial, lesson, self.alone[transition])
             accepted.append(self.steps_met.setdefault(step, step))
-        return Entry(accepted, ambiguities)
+        return Entry(tuple(accepted), tuple(ambiguities))  # tuples: a table holds thousands
 
     def _outcome(
         self,
@@ -297,7 +297,7 @@ class Tables(PathFinder):
             assert following & ~written == key & ~written, "a lapse changed a field it does not declare"
             kept = self.layout.full ^ written
             accepted.append((edge, kept, following & written, self.lessons_met.number(lessons), fired))
-        return Entry(accepted, ambiguities)
+        return Entry(tuple(accepted), tuple(ambiguities))  # tuples: a table holds thousands
 
     def violated(self, key: int) -> list[str]:
         """The invariants situation ``key`` breaks (remembered per combination of what they read)."""
