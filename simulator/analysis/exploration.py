@@ -9,7 +9,7 @@ situation is a shortest one, and :meth:`Exploration.path` gives it the shortest 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, overload
 
@@ -28,7 +28,7 @@ T = TypeVar("T")
 class _Unpacked(Sequence[T]):
     """A view of each packed situation through ``unpack``, computed when asked for."""
 
-    def __init__(self, keys: list[int], unpack: Callable[[int], T]) -> None:
+    def __init__(self, keys: Sequence[int], unpack: Callable[[int], T]) -> None:
         self.keys, self.unpack = keys, unpack
 
     def __len__(self) -> int:
@@ -74,8 +74,8 @@ class Exploration:
 
     layout: Layout
     starts: list[tuple[int, str]] = field(default_factory=list)
-    keys: list[int] = field(default_factory=list)
-    """Each situation, packed."""
+    keys: MutableSequence[int] = field(default_factory=list)
+    """Each situation, packed: a plain ``array('Q')`` where the layout fits a machine word."""
     parent_of: array[int] = field(default_factory=lambda: array("i"))
     """Each situation's breadth-first parent (-1 for a start); situation numbers are 32-bit (two
     billion situations is far past what a search holds in memory)."""
@@ -102,6 +102,10 @@ class Exploration:
     """Situations found and not yet expanded (for progress displays)."""
     undecided_recovery: list[int] = field(default_factory=list)
     """Situations whose only ways back to online access are lapses some of their valuations miss."""
+
+    def __post_init__(self) -> None:
+        if self.layout.word and not self.keys:
+            self.keys = array("Q")
 
     @property
     def clocks(self) -> Clocks:

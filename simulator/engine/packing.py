@@ -25,14 +25,16 @@ from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import SecretRef
 
 T = TypeVar("T")
-VALUE_BITS, KNOWLEDGE_BITS, ZONE_BITS = 12, 16, 32
-"""Room for interned values: a credential's stored values, the member's knowledge, zones.
+VALUE_BITS, KNOWLEDGE_BITS, ZONE_BITS, WORD = 8, 16, 16, 64
+"""Room for interned values: a credential's stored values, the member's knowledge, zones (at
+least; the zone takes the rest of a machine word where there is more).
 
 A packed situation is a Python ``int``, and CPython's arithmetic, hashing and storage cost grows
 with the number of 30-bit digits it needs. The fields are therefore as narrow as their values
-allow (the owner holds one of the spec's actors; a counter's width is its maximum's) and the zone,
-the one field whose count is not bounded by the spec's declarations, comes last: its width costs
-nothing until it is used. ANA's situations fit in two digits, not five."""
+allow (the owner holds one of the spec's actors; a counter's width is its maximum's), and the
+zone, the one field whose count is not bounded by the spec's declarations, comes last and takes
+what is left of a 64-bit word: ANA's situations fit in two digits, not five, and in one machine
+word, so a search's situations (and a block of simulated members) are a plain ``array('Q')``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,8 @@ class Layout:
         for name in spec.credentials:
             self._add(f"credential:{name}", VALUE_BITS)
         self._add("knowledge", KNOWLEDGE_BITS)
-        self._add("zone", ZONE_BITS)  # last: see ZONE_BITS
+        zone_bits = max(ZONE_BITS, WORD - self._next)
+        self._add("zone", zone_bits)  # last: see ZONE_BITS
         self.states = list(spec.states)
         self.state_numbers = {name: i for i, name in enumerate(self.states)}
         self.owners = Interned[str | None](None, bits=owner_bits, what="session owners")
@@ -96,7 +99,7 @@ class Layout:
             Interned[bytes | None](None, bits=VALUE_BITS, what=f"values of {name}") for name in spec.credentials
         ]
         self.knowledge = Interned[Knowledge](bits=KNOWLEDGE_BITS, what="states of the member's knowledge")
-        self.zones = Interned[Zone](bits=ZONE_BITS, what="zones")
+        self.zones = Interned[Zone](bits=zone_bits, what="zones")
         self._flag_fields = [self.fields[f"flag:{n}"] for n in spec.flags]
         self._counter_fields = [self.fields[f"counter:{n}"] for n in spec.counters]
         self._deadline_fields = [self.fields[f"deadline:{n}"] for n in spec.deadlines]
@@ -263,6 +266,11 @@ class Layout:
     def bits(self) -> int:
         """How many bits a packed situation uses."""
         return self._next
+
+    @property
+    def word(self) -> bool:
+        """Whether a packed situation fits in one unsigned 64-bit machine word."""
+        return self._next <= WORD
 
     @property
     def full(self) -> int:

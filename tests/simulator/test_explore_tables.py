@@ -4,6 +4,7 @@ reference engine afresh, on every spec in the repository and on the peer familie
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,14 @@ def test_steps_are_kept_where_recoverability_needs_them_or_all_when_asked() -> N
     every = Explorer(Engine(spec)).explore(every_step=True)
     assert len(every.sources) == 64 and sorted(map(len, every.successors)) == [4] * 16
     assert every.keys == lean.keys and [str(v.property) for v in every.violations] == []
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_a_search_keeps_its_situations_as_a_plain_array_of_machine_words(path: Path) -> None:
+    """Packed as narrow as their values allow, every spec here fits a situation in one 64-bit
+    word: a search's situations (a frontier chunk, a block of simulated members) are an
+    ``array('Q')``, eight bytes each (the differential test above explores with them)."""
+    explorer = Explorer(Engine(load_spec(path)), max_states=2_000)
+    found = explorer.explore()
+    assert explorer.layout.word and explorer.layout.bits <= 64
+    assert isinstance(found.keys, array) and found.keys.typecode == "Q"
