@@ -63,6 +63,8 @@ print(json.dumps({"situations": len(found.keys), "peak_bytes": peak - before, "e
 """
 """Run in a fresh process (its peak is the exploration's alone): the growth of the resident set
 from the loaded spec to the end of the search, per situation. Linux only (``/proc``)."""
+BYTES_TARGET = 100
+"""Issue 14's bound on bytes per situation (peak, visited set and parents and tables included)."""
 RUNS = 3
 """credlab's runs per family; its figure is their median (TLC runs once: each run costs seconds)."""
 TINY = 2
@@ -175,6 +177,13 @@ def report(rows: list[dict[str, Any]]) -> str:
             f"{tlc} {ratio} {r['floor_edges_per_cpu_s']:>10,}"
             f" {r.get('bytes_per_situation', '-'):>11} {r.get('table_entries', '-'):>8}"
         )
+    below = [r["family"] for r in rows if "ratio" in r and r["ratio"] < TARGET]
+    heavy = [r["family"] for r in rows if r.get("bytes_per_situation", 0) > BYTES_TARGET]
+    lines.append(
+        f"speed: {'PASS' if not below else 'BELOW TARGET for ' + ', '.join(below)}"
+        f" · memory: {'PASS' if not heavy else 'ABOVE TARGET for ' + ', '.join(heavy)}"
+        " (words, not exit codes: one run on a shared machine moves by tens of percent)"
+    )
     lines.append("floor: a bare Python BFS over the same graph as integer lists (the least a Python search costs)")
     lines.append(
         "B/situation: peak resident growth of a fresh process's exploration per situation (target <= 100): the"

@@ -18,7 +18,8 @@ realise it (:meth:`Exploration.path`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, MutableSequence
 
 from credlab.model.engine import Engine, World
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
@@ -87,7 +88,7 @@ class Explorer(Tables):
         started = time.perf_counter()
         halted = False
         keys, parent_of, via = found.keys, found.parent_of, found.via
-        step_targets: list[int] = []
+        step_targets: MutableSequence[int] = array("Q") if self.layout.word else []
         """The situation each step kept ends in (its source goes to ``found.sources`` at once)."""
         invariants = check and bool(self.spec.invariants)
         online = tuple(self.online)
