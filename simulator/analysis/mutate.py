@@ -257,7 +257,7 @@ def analyse(
     """Judge every mutant of ``spec``."""
     every = list(mutants(spec))
     verdicts = []
-    spec_side = Explorer(Engine(spec), max_states=max_states)
+    spec_side = Explorer(Engine(spec), max_states=max_states) if explore else None
     for done, mutant in enumerate(every, start=1):
         verdict = judge(mutant, scenarios, explore, max_states, spec_side=spec_side)
         verdicts.append(verdict if verdict.killed else explain(verdict, spec))
