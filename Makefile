@@ -30,7 +30,7 @@ diagrams-check: setup
 
 setup: $(STAMP) graphviz
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml simulator/engine/_bfs.c
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "credlab needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)

@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Callable, MutableSequence
 
 from credlab.model.engine import Engine, World
+from credlab.simulator.analysis import native
 from credlab.simulator.analysis.exploration import Edge, Exploration, Violation
 from credlab.simulator.analysis.recovery import check_recoverable
 from credlab.simulator.analysis.tables import Entry, Tables
@@ -148,6 +149,11 @@ class Explorer(Tables):
         state_shift, state_bits = state_field.offset, (1 << state_field.width) - 1
         reuse, edges, beyond, limit = self.tables, 0, layout.bits, self.max_nodes
         node = -1
+        if native.applies(self, stop=stop) and not halted:
+            edges = native.search(
+                self, found, tables, online=online, check=check, every_step=every_step, invariants=invariants
+            )
+            node = len(keys) - 1
         while node + 1 < len(keys) and not halted:
             node += 1  # breadth-first: situations are expanded in the order they were numbered
             key = keys[node]
