@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from credlab.model.durations import parse_duration
+from credlab.model.durations import PATTERN, parse_duration
 from credlab.model.node import node
 from credlab.model.schema import IDENTIFIER, INT_PATTERN, Decoder, Raw, Schema, did_you_mean, is_plain, kind_of
 
@@ -134,7 +134,7 @@ class Choice(_Scalar):
 
 @node
 class DurationText(_Scalar):
-    """A duration with units, such as ``2h``, ``30m``, ``1h59m``, ``90s``; decodes to seconds.
+    """A duration with units, such as ``5y``, ``2w``, ``2h``, ``30m``, ``1h59m``, ``90s``; decodes to seconds.
 
     With ``or_name``, a name (of a duration parameter) is accepted too and decodes to that name.
     """
@@ -154,7 +154,7 @@ class DurationText(_Scalar):
         return "a duration such as 2h" + (" or a parameter name" if self.or_name else "")
 
     def json(self, defs: dict[str, Any]) -> dict[str, Any]:
-        pattern = r"^(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$"
+        pattern = f"^{PATTERN}$"
         if self.or_name:
             pattern = f"{pattern}|^{IDENTIFIER.pattern}$"
         return self._with_doc({"type": "string", "pattern": pattern})

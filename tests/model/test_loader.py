@@ -178,6 +178,33 @@ def test_a_half_quoted_line_shows_the_part_no_quote_covers(tmp_path: Path) -> No
 def test_a_duration_that_is_not_one_lists_every_unit(written: str) -> None:
     from credlab.model.durations import parse_duration
 
-    with pytest.raises(ValueError, match="units d, h, m and s, in that order") as caught:
+    with pytest.raises(ValueError, match=r"units y \(365 days\), w \(7 days\), d, h, m and s, in that order") as caught:
         parse_duration(written)
-    assert "'30d'" in str(caught.value)
+    assert "'5y'" in str(caught.value) and "'30d'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds", "shown"),
+    [
+        ("5y", 5 * 365 * 86400, "1825d"),
+        ("2w", 14 * 86400, "14d"),
+        ("1y2w3d4h", (365 + 17) * 86400 + 4 * 3600, "382d4h"),
+    ],
+)
+def test_years_and_weeks_are_units_and_durations_show_in_days(written: str, seconds: int, shown: str) -> None:
+    """A card lives five years, a code two weeks: a year is 365 days (no calendar, no leap day)."""
+    from credlab.model.durations import format_duration, parse_duration
+
+    assert parse_duration(written) == seconds
+    assert format_duration(seconds) == shown
+
+
+def test_a_spec_may_write_a_deadline_in_years(tmp_path: Path) -> None:
+    spec = load_spec(write_variant(tmp_path, "    duration: reset_link_ttl", "    duration: 1y"))
+    assert spec.deadlines["reset_link"].duration == 365 * 86400
+
+
+def test_units_out_of_order_are_a_located_error(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_spec(write_variant(tmp_path, "    duration: reset_link_ttl", "    duration: 2d1w"))
+    assert "variant.yaml:341:15: error:" in str(caught.value) and "in that order" in str(caught.value)
