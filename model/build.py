@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard, TypeVar, cast, get_args
 
 from credlab.model import ir
-from credlab.model.build_guards import build_effect, build_guard, unguarded_overlap
+from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
 from credlab.model.document import first_difference, read_document, uncovered_lines
 from credlab.model.errors import Location, Problems
 from credlab.model.policy_space import why_nothing_passes
@@ -132,7 +132,7 @@ class SpecBuilder:
                     v.get("group"),
                     self.cite(v),
                     v.loc,
-                    v.get("session", False) is True,
+                    *(v.get(flag, False) is True for flag in ("session", "final")),
                 ),
             )
             for k, v in _names(top.get("states"))
@@ -390,6 +390,7 @@ class SpecBuilder:
             event = self.events.get(obj["event"]) if isinstance(obj.get("event"), str) else None
             self.ref(obj.get("event"), self.events, "event", obj.at("event"))
             sources = self.refs(obj, "from", self.states, "state")
+            leaves_an_end(self.problems, obj.get("from"), self.states)
             target = obj.get("to")
             if _ok(target):
                 self.ref(target, self.states, "state", obj.at("to"))

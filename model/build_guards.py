@@ -209,3 +209,16 @@ def unguarded_overlap(
                 "guard, so both would fire at once; give one a `when:` that tells them apart",
             )
             return
+
+
+def leaves_an_end(problems: Problems, written: object, states: Mapping[str, ir.State]) -> None:
+    """A transition from a final state (an end of the lifecycle) is refused where it names it."""
+    if not isinstance(written, Seq):
+        return
+    for source, where in zip(written, written.item_locs, strict=True):
+        if isinstance(source, str) and source in states and states[source].final:
+            problems.add(
+                where,
+                f"state '{source}' is final: no transition leaves it; drop this transition, or 'final: true' from "
+                "the state",
+            )

@@ -391,6 +391,8 @@ class State:
     loc: Location = _NOWHERE
     session: bool = False
     """A screen in the session of the actor whose event entered it: only they act on it."""
+    final: bool = False
+    """An end of the lifecycle: nothing leaves it (exploration expects no way on or back)."""
 
 
 @node

@@ -138,7 +138,7 @@ class CompiledSpec:
         self.sessions = frozenset(name for name, state in spec.states.items() if state.session)
         self.machine = Machine(
             model=[],
-            states=list(spec.states),
+            states=[{"name": name, "final": state.final} for name, state in spec.states.items()],
             initial=spec.initial[0],
             transitions=[self._transition(t) for t in spec.transitions],
             auto_transitions=False,

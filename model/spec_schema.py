@@ -355,6 +355,11 @@ SPEC = Record(
                             doc="A screen in the session of whoever reached it: only the actor whose event "
                             "entered it may leave it by an event (the clock's expiry events aside).",
                         ),
+                        "final": Field(
+                            Bool(),
+                            doc="An end of the lifecycle (a closed account, an expired card): no transition "
+                            "leaves it, and exploration calls it neither a deadlock nor a place to get back from.",
+                        ),
                         "source": _SOURCE,
                     },
                 ),

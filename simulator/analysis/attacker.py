@@ -250,10 +250,14 @@ def _attack(
 
 def lockout_windows(explorer: Explorer, found: Exploration) -> dict[str, int]:
     """For each channel that takes credentials: the first situation where nothing the member
-    knows works on it (BFS order, so the path to it is a shortest one)."""
+    knows works on it (BFS order, so the path to it is a shortest one), a final state aside (an
+    end the spec declares is no window)."""
     channels = sorted({rule.channel for rule in explorer.spec.access})
     windows: dict[str, int] = {}
+    ends, layout = explorer.final_states, explorer.layout
     for node, key in enumerate(found.keys):
+        if ends and layout.state_of(key) in ends:
+            continue
         for channel in channels:
             if channel not in windows and not explorer.access(key, (channel,)):
                 windows[channel] = node

@@ -222,7 +222,7 @@ class Explorer(Tables):
                             step_targets.append(following)
                             if not edge.universal:  # a lapse only some valuations can take
                                 uncertain.append((node, following))
-            if check and not changed:
+            if check and not changed and layout.state_of(key) not in self.final_states:
                 state = layout.states[layout.state_of(key)]
                 found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
             if self.progress is not None and node % 1000 == 0:

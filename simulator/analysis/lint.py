@@ -116,7 +116,7 @@ class Linter:
     def exits(self) -> Iterator[LintFinding]:
         leaving = {s for t in self.spec.transitions if t.target is not None for s in t.sources_states if s != t.target}
         for name, state in self.spec.states.items():
-            if name not in leaving:
+            if name not in leaving and not state.final:
                 yield LintFinding(
                     state.loc,
                     "no-exit",

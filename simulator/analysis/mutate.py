@@ -37,6 +37,7 @@ KINDS = (
     "weaken-rule",
     "drop-access",
     "drop-session",
+    "drop-final",
 )
 
 
@@ -123,6 +124,17 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
                 state.loc,
                 state.sources,
                 replace(spec, states=marked),
+            )
+    for name, state in spec.states.items():
+        if state.final:
+            ended = MappingProxyType({**spec.states, name: replace(state, final=False)})
+            yield Mutant(
+                f"{name}:drop-final",
+                "drop-final",
+                f"{name} is no longer an end of the lifecycle",
+                state.loc,
+                state.sources,
+                replace(spec, states=ended),
             )
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]

@@ -1,5 +1,8 @@
 """Recoverability: from every reachable situation, can the member get back to online access?
 
+A situation in a final state is an end the spec declares (a closed account): it is not asked to
+get back, though the way to it is (a member with no way back but into an end is stuck).
+
 A backward search from the situations where a value the member knows works online, over the
 steps exploration kept (those that start where the member has no access). With zones, a step
 that only some valuations of its source can take (a lapse in one order) is "uncertain": a
@@ -23,7 +26,11 @@ def check_recoverable(found: Exploration) -> None:
     if found.good.count(0) == 0:  # everywhere is already back
         return
     maybe = _back_from(found, universal_only=False)
+    layout = found.layout
+    ends = {i for i, name in enumerate(layout.states) if layout.spec.states[name].final}
     stuck = maybe.find(0)  # BFS numbering: the first is the end of a shortest path to one
+    while stuck >= 0 and ends and layout.state_of(found.keys[stuck]) in ends:  # a final state is an end
+        stuck = maybe.find(0, stuck + 1)
     if stuck >= 0 and found.complete:
         found.violations.append(
             Violation(
@@ -34,7 +41,9 @@ def check_recoverable(found: Exploration) -> None:
         )
     if found.uncertain:
         surely = _back_from(found, universal_only=True)
-        found.undecided_recovery = [n for n in range(len(maybe)) if maybe[n] and not surely[n]]
+        found.undecided_recovery = [
+            n for n in range(len(maybe)) if maybe[n] and not surely[n] and layout.state_of(found.keys[n]) not in ends
+        ]
 
 
 def _back_from(found: Exploration, *, universal_only: bool) -> bytearray:

@@ -45,6 +45,8 @@ def _graphviz() -> Any:
 
 SESSION = "session"
 """The line under a session screen's name."""
+FINAL = "end"
+"""The line under a final state's name (drawn with a double border too)."""
 INSTALL_HINT = "install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F7F00")
 """Channel colours (Okabe–Ito, colour-blind safe), by the channel's position in the spec."""
@@ -128,6 +130,8 @@ def _node_label(node: Node, keys: dict[str, ChannelKey]) -> str:
     rows = [f'<TR><TD><FONT POINT-SIZE="{size}" COLOR="{colour}"><B>{_e(node.name)}</B></FONT></TD></TR>']
     if node.session:
         rows.append(f'<TR><TD><FONT POINT-SIZE="8" COLOR="{colour}"><I>{SESSION}</I></FONT></TD></TR>')
+    if node.final:
+        rows.append(f'<TR><TD><FONT POINT-SIZE="8" COLOR="{colour}"><I>{FINAL}</I></FONT></TD></TR>')
     if node.rows:
         rows += ["<HR/>", *(_row_cell(r, keys) for r in node.rows)]
     return f"<{_table(rows)}>"
@@ -162,6 +166,11 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
             "a screen only whoever reached it acts on",
             {"BORDER": "1", "STYLE": "rounded"},
         ),
+        (
+            f'state<BR/><FONT POINT-SIZE="8"><I>{FINAL}</I></FONT>',
+            "final: an end of the lifecycle, nothing leaves it",
+            {"BORDER": "3", "STYLE": "rounded"},
+        ),
         ("&#9679;&#8594;", "initial state", {}),
         ("&#8226;", "joins the sources of one transition", {}),
         ('<FONT POINT-SIZE="9">event [guard] / effect</FONT>', "in a box: stays in the state", {}),
@@ -189,7 +198,7 @@ def _node_attrs(node: Node) -> dict[str, str]:
     attrs = {"id": f"state-{node.name}", "tooltip": _graphviz().escape(node.tooltip)}
     if node.lifecycle:
         attrs.update(fillcolor=LIFECYCLE_FILL, penwidth="2.5")
-    if node.focus:
+    if node.focus or node.final:
         attrs["peripheries"] = "2"
     if node.visited:
         attrs.update(color=PATH, penwidth="3")

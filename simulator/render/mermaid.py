@@ -89,6 +89,8 @@ def to_mermaid(view: View) -> str:
     for node in view.nodes:
         if node.initial:
             lines.append(f"    [*] --> {declared[node.name]}")
+        if node.final:  # Mermaid's own mark of an end
+            lines.append(f"    {declared[node.name]} --> [*]")
     for arrow in view.arrows:
         for source in arrow.sources:
             steps = [n for n, s in arrow.steps if s == source]

@@ -87,6 +87,8 @@ class Node:
     focus: bool = False
     session: bool = False
     """A screen in the session of whoever reached it (only they act on it)."""
+    final: bool = False
+    """An end of the lifecycle: nothing leaves it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,7 @@ def state_tooltip(spec: ir.Spec, state: ir.State) -> str:
             ("lifecycle state", state.lifecycle),
             ("initial", state.name in spec.initial),
             ("session: only whoever reached it acts here", state.session),
+            ("final: an end of the lifecycle, nothing leaves it", state.final),
         )
         if on
     ]
@@ -348,6 +351,7 @@ def build_view(
             visited=name in visited,
             focus=name == focus,
             session=state.session,
+            final=state.final,
         )
         for name, state in spec.states.items()
         if name in shown

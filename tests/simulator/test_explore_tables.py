@@ -23,6 +23,7 @@ SPECS = sorted(
         *(REPO / "tests" / "fixtures" / "defects").glob("*.yaml"),
         *(REPO / "tests" / "simulator" / "fixtures" / "families").glob("*.yaml"),
         *(REPO / "tests" / "simulator" / "fixtures" / "timing").glob("*.yaml"),
+        *(REPO / "tests" / "simulator" / "fixtures" / "final").glob("*.yaml"),
         REPO / "tests" / "simulator" / "fixtures" / "invariant_lab" / "invariant_lab.yaml",
     ]
 )

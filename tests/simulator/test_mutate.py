@@ -25,7 +25,7 @@ BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
 def test_the_ana_spec_gets_mutants_of_every_kind(ana: Spec) -> None:
     every = list(mutants(ana))
     kinds = Counter(m.kind for m in every)
-    assert set(kinds) == set(KINDS)
+    assert set(kinds) == set(KINDS) - {"drop-final"}  # ANA declares no end (tests/simulator/test_final.py does)
     assert len(every) >= 20
     assert len({m.id for m in every}) == len(every)
     assert all(m.spec is not ana and m.spec.name == ana.name for m in every)

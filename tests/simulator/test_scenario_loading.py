@@ -374,8 +374,9 @@ def test_a_duplicate_key_is_refused(tmp_path: Path, ana: Spec) -> None:
     [
         (
             "5x",
-            "offset: '5x' is not a duration; write whole numbers with units d, h, m and s, in that order, "
-            "such as '30d', '2h', '30m', '1h59m' or '90s' (a sign may lead: -1s, +1m)",
+            "offset: '5x' is not a duration; write whole numbers with units y (365 days), w (7 days), d, h, m "
+            "and s, in that order, such as '5y', '2w', '30d', '2h', '30m', '1h59m' or '90s' "
+            "(a sign may lead: -1s, +1m)",
         ),
         ("'-1:00'", "offset: '1:00' is not a duration (YAML 1.1 reads h:mm as a base-60 number)"),
     ],
