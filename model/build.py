@@ -13,7 +13,7 @@ from typing import Any, TypeGuard, TypeVar, cast, get_args
 
 from credlab.model import ir
 from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
-from credlab.model.document import first_difference, read_document, uncovered_lines
+from credlab.model.document import not_verbatim, read_document, uncovered_lines
 from credlab.model.errors import Location, Problems
 from credlab.model.policy_space import why_nothing_passes
 from credlab.model.schema import INVALID, Obj, Seq, Tag, did_you_mean
@@ -132,7 +132,9 @@ class SpecBuilder:
                     v.get("group"),
                     self.cite(v),
                     v.loc,
-                    *(v.get(flag, False) is True for flag in ("session", "final")),
+                    v.get("session", False) is True,
+                    v.get("final", False) is True,
+                    self.refs(v, "assumes", self.assumptions, "assumption"),
                 ),
             )
             for k, v in _names(top.get("states"))
@@ -475,7 +477,7 @@ class SpecBuilder:
             return None
         for source in self.sources.values():
             if source.quote not in text:
-                self.problems.add(source.loc, _not_verbatim(source, obj["file"], text))
+                self.problems.add(source.loc, not_verbatim(source, obj["file"], text))
         unquoted = tuple(
             (u["text"], u["why"] if isinstance(u.get("why"), str) else "")
             for u in _seq(obj.get("unquoted"))
@@ -506,15 +508,3 @@ class SpecBuilder:
                     f"source '{source.id}' is quoted but nothing refers to it; cite it from a "
                     "rule, transition, invariant or assumption, or remove it",
                 )
-
-
-def _not_verbatim(source: ir.Source, file: str, text: str) -> str:
-    """Where a quote first parts from the text: what matches, then what each has instead."""
-    matched, theirs = first_difference(source.quote, text)
-    head = f"source '{source.id}' is not quoted verbatim from {file}"
-    if matched == 0:
-        return f"{head}: not even its first character is in the text"
-    ours = source.quote[matched]
-    where = f"after {matched} matching character(s) ('…{source.quote[max(0, matched - 24) : matched]}')"
-    found = "the text ends" if theirs is None else f"the text has {theirs!r}"
-    return f"{head}: {where} the quote has {ours!r} where {found}"

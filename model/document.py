@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from credlab.model import ir
 from credlab.model.errors import Location, Problems, SpecError
 from credlab.model.yamlsrc import read_text
 
@@ -85,3 +86,15 @@ def first_difference(quote: str, text: str) -> tuple[int, str | None]:
             high = middle - 1
     at = text.find(quote[:low]) + low
     return low, text[at] if at < len(text) else None
+
+
+def not_verbatim(source: ir.Source, file: str, text: str) -> str:
+    """Where a quote first parts from the text: what matches, then what each has instead."""
+    matched, theirs = first_difference(source.quote, text)
+    head = f"source '{source.id}' is not quoted verbatim from {file}"
+    if matched == 0:
+        return f"{head}: not even its first character is in the text"
+    ours = source.quote[matched]
+    where = f"after {matched} matching character(s) ('…{source.quote[max(0, matched - 24) : matched]}')"
+    found = "the text ends" if theirs is None else f"the text has {theirs!r}"
+    return f"{head}: {where} the quote has {ours!r} where {found}"

@@ -393,6 +393,8 @@ class State:
     """A screen in the session of the actor whose event entered it: only they act on it."""
     final: bool = False
     """An end of the lifecycle: nothing leaves it (exploration expects no way on or back)."""
+    assumes: tuple[str, ...] = ()
+    """The assumptions a reading of the text makes about this state (why nothing leaves it, say)."""
 
 
 @node

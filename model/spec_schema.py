@@ -360,6 +360,7 @@ SPEC = Record(
                             doc="An end of the lifecycle (a closed account, an expired card): no transition "
                             "leaves it, and exploration calls it neither a deadlock nor a place to get back from.",
                         ),
+                        "assumes": _ASSUMES,
                         "source": _SOURCE,
                     },
                 ),

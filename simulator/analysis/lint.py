@@ -116,7 +116,7 @@ class Linter:
     def exits(self) -> Iterator[LintFinding]:
         leaving = {s for t in self.spec.transitions if t.target is not None for s in t.sources_states if s != t.target}
         for name, state in self.spec.states.items():
-            if name not in leaving and not state.final:
+            if name not in leaving and not state.final and not state.assumes:  # an end, or said why
                 yield LintFinding(
                     state.loc,
                     "no-exit",
@@ -149,13 +149,14 @@ class Linter:
         elements += [rule.assumes for rule in self.spec.access]
         elements += [d.assumes for d in self.spec.deadlines.values()]
         elements += [r.assumes for p in self.spec.policies.values() for r in p.rules]
+        elements += [s.assumes for s in self.spec.states.values()]
         used = set(chain.from_iterable(elements))
         for name, assumption in self.spec.assumptions.items():
             if name not in used:
                 yield LintFinding(
                     assumption.loc,
                     "unused-assumption",
-                    f"no rule, transition, deadline or invariant assumes '{name}'",
+                    f"no rule, transition, deadline, state or invariant assumes '{name}'",
                     "name it under `assumes:` of the elements that depend on the choice",
                 )
 

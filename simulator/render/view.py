@@ -254,6 +254,8 @@ def state_tooltip(spec: ir.Spec, state: ir.State) -> str:
     lines = [f"state {state.name}" + (f" ({', '.join(kinds)})" if kinds else ""), state.description]
     if state.group:
         lines.append(f"group: {state.group}")
+    if state.assumes:
+        lines.append(f"assumes: {', '.join(state.assumes)}")
     if state.sources:
         lines += ["source:", *_quotes(spec, state.sources)]
     return "\n".join(lines)

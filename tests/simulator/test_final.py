@@ -94,3 +94,31 @@ def test_dropping_final_is_a_mutant_that_exploration_kills() -> None:
     [mutant] = [m for m in mutants(spec) if m.kind == "drop-final"]
     assert mutant.id == "closed:drop-final" and not mutant.spec.states["closed"].final
     assert Explorer(Engine(mutant.spec)).explore().violations
+
+
+def test_a_state_may_say_why_nothing_leaves_it_in_an_assumption(tmp_path: Path) -> None:
+    """Lint's no-exit hint says "add a way out or say why in an assumption": a state takes
+    `assumes:`, which answers it, uses the assumption, and shows in the state's tooltip."""
+    text = CARD.read_text(encoding="utf-8").replace("    final: true\n", "    assumes: [closed_for_good]\n", 1)
+    text = text.replace(
+        "parameters:",
+        "assumptions:\n"
+        "  closed_for_good: {question: Can a closed card be reopened?, choice: Never., source: closing}\n\n"
+        "parameters:",
+        1,
+    )
+    path = tmp_path / "said_why.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.states["closed"].assumes == ("closed_for_good",) and not spec.states["closed"].final
+    [(_, findings)] = api.lint(path).specs
+    assert not [f for f in findings if f.id in ("no-exit", "unused-assumption")], findings
+    assert "assumes: closed_for_good" in api.render_diagram(path, format="dot").text
+    unsaid = tmp_path / "unsaid.yaml"
+    unsaid.write_text(CARD.read_text(encoding="utf-8").replace("    final: true\n", "", 1), encoding="utf-8")
+    [(_, findings)] = api.lint(unsaid).specs
+    assert [f.id for f in findings if "closed" in f.message] == ["no-exit"]
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace("assumes: [closed_for_good]", "assumes: [closed_for_goof]"), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"wrong\.yaml:\d+:\d+: error: .*closed_for_goof"):
+        load_spec(wrong)
