@@ -28,7 +28,7 @@ from credlab.simulator.analysis.recovery import check_recoverable
 from credlab.simulator.analysis.tables import Entry, Tables
 from credlab.simulator.engine.packing import Layout
 from credlab.simulator.engine.zones import Zone
-from credlab.simulator.results import Builtin, PropertyId
+from credlab.simulator.results import PropertyId
 from credlab.simulator.stories.knowledge import Knowledge
 
 Successor = tuple[Edge, World, Knowledge, Zone, list[str]]
@@ -133,7 +133,6 @@ class Explorer(Tables):
             if node is not None:
                 started_at[key] = node
                 found.starts.append((node, label))
-        deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
         clock: list[tuple[int, int, dict[int, Entry], dict[int, int], str | None]] = []
         if timed:  # after the events, the clock's row (its lapses), in one loop with them
             clock.append((0, self.lapse_reads, self.lapse_table, {}, None))
@@ -186,13 +185,10 @@ class Explorer(Tables):
                     else:
                         unpacked = unpacked or layout.decode(key)
                         entry = table[row] = self.event_outcomes(key, unpacked, event)
-                if entry.used_by is not found:  # tables outlive an exploration; what fired is its own
-                    entry.used_by = found
-                    for edge, *_, fired in entry.accepted:
-                        for transition in fired:
-                            found.first_fired.setdefault(transition, (node, edge))
+                if entry.used_by is not found:  # checked inline: the method runs once per entry
+                    self.first_taken(found, entry, node)
                 if entry.ambiguities and check:
-                    found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
+                    self.ambiguous_at(found, entry, node)
                 for edge, kept, partial, lesson, _ in entry.accepted:
                     following = (key & kept) | partial
                     if lesson:
@@ -222,9 +218,8 @@ class Explorer(Tables):
                             step_targets.append(following)
                             if not edge.universal:  # a lapse only some valuations can take
                                 uncertain.append((node, following))
-            if check and not changed and layout.state_of(key) not in self.final_states:
-                state = layout.states[layout.state_of(key)]
-                found.violations.append(Violation(deadlock, "the member can change nothing from here", node, state))
+            if check and not changed:
+                self.stuck_at(found, node, key)
             if self.progress is not None and node % 1000 == 0:
                 found.frontier, found.edges = len(keys) - node - 1, edges
                 self.progress(found)
@@ -262,6 +257,26 @@ class Explorer(Tables):
                 following = self.teach(following, lesson) if lesson else following
                 steps.append((edge, *self.layout.decode(following), list(fired)))
         return steps
+
+    # --- what a search notes (both loops: this one and native's) ----------------------------------
+    def first_taken(self, found: Exploration, entry: Entry, node: int) -> None:
+        """Situation ``node`` takes ``entry``: the first to in ``found`` fires its transitions
+        there (tables outlive an exploration; what fired is each exploration's own)."""
+        if entry.used_by is not found:
+            entry.used_by = found
+            for edge, *_, fired in entry.accepted:
+                for transition in fired:
+                    found.first_fired.setdefault(transition, (node, edge))
+
+    def ambiguous_at(self, found: Exploration, entry: Entry, node: int) -> None:
+        found.violations += [Violation(self.nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
+
+    def stuck_at(self, found: Exploration, node: int, key: int) -> None:
+        """Nothing the member does changes situation ``node``: a deadlock, unless it is an end."""
+        state = self.layout.state_of(key)
+        if state not in self.final_states:
+            text = "the member can change nothing from here"
+            found.violations.append(Violation(self.deadlock, text, node, self.layout.states[state]))
 
     # --- properties ----------------------------------------------------------------------------------
     def check_node(self, found: Exploration, node: int, key: int) -> None:

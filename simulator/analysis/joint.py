@@ -199,19 +199,8 @@ class JointSearch:
         ticking = frozenset(self.left.layout.ticking(lkey)) | {self.width + c for c in self.right.layout.ticking(rkey)}
         remembered = self.afters.get((zone, ticking, resets))
         if remembered is None:
-            remembered = self.afters[(zone, ticking, resets)] = self._moved(zone, ticking, resets)
+            remembered = self.afters[(zone, ticking, resets)] = self.clocks.moved(zone, ticking, resets)
         return remembered
-
-    def _moved(self, zone: Zone, ticking: frozenset[int], resets: tuple[int, ...]) -> Zone:
-        for clock in zone.clocks:
-            if clock not in ticking:
-                zone = zone.drop(clock)
-        for clock in resets:
-            if clock in ticking:
-                zone = zone.reset(clock)
-        for clock in ticking - set(zone.clocks):  # started on this step without a reset: cannot be
-            raise AssertionError(f"deadline clock {clock} runs without having started")
-        return self.clocks.settle(zone)
 
     def _waits(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | None]]:
         found: list[tuple[JointStep, tuple[int, int, Zone] | None]] = []

@@ -114,28 +114,16 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
             )
     yield from _deadline_mutants(spec)
     yield from _rule_mutants(spec)
-    for name, state in spec.states.items():
-        if state.session:
-            marked = MappingProxyType({**spec.states, name: replace(state, session=False)})
-            yield Mutant(
-                f"{name}:drop-session",
-                "drop-session",
-                f"{name} is anyone's screen, not the session of whoever reached it",
-                state.loc,
-                state.sources,
-                replace(spec, states=marked),
-            )
-    for name, state in spec.states.items():
-        if state.final:
-            ended = MappingProxyType({**spec.states, name: replace(state, final=False)})
-            yield Mutant(
-                f"{name}:drop-final",
-                "drop-final",
-                f"{name} is no longer an end of the lifecycle",
-                state.loc,
-                state.sources,
-                replace(spec, states=ended),
-            )
+    for flag, kind, what in (
+        ("session", "drop-session", "is anyone's screen, not the session of whoever reached it"),
+        ("final", "drop-final", "is no longer an end of the lifecycle"),
+    ):
+        for name, state in spec.states.items():
+            if getattr(state, flag):
+                unmarked = MappingProxyType({**spec.states, name: replace(state, **{flag: False})})
+                yield Mutant(
+                    f"{name}:{kind}", kind, f"{name} {what}", state.loc, state.sources, replace(spec, states=unmarked)
+                )
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]
         yield Mutant(

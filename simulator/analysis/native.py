@@ -14,9 +14,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from credlab.simulator.analysis.exploration import Exploration, Violation
+from credlab.simulator.analysis.exploration import Exploration
 from credlab.simulator.analysis.tables import Entry
-from credlab.simulator.results import Builtin, PropertyId
 
 if TYPE_CHECKING:
     from credlab.simulator.analysis.explore import Explorer
@@ -54,7 +53,6 @@ class _Callbacks:
 
     def __init__(self, explorer: Explorer, found: Exploration, online: tuple[str, ...]) -> None:
         self.explorer, self.found, self.online, self.layout = explorer, found, online, explorer.layout
-        self.deadlock_id = PropertyId.builtin(Builtin.DEADLOCK_FREE)
 
     def access(self, key: int) -> bool:
         return self.explorer.access(key, self.online)
@@ -71,15 +69,10 @@ class _Callbacks:
         return entry
 
     def fired(self, entry: Entry, node: int) -> None:
-        if entry.used_by is not self.found:  # tables outlive an exploration; what fired is its own
-            entry.used_by = self.found
-            for edge, *_, transitions in entry.accepted:
-                for transition in transitions:
-                    self.found.first_fired.setdefault(transition, (node, edge))
+        self.explorer.first_taken(self.found, entry, node)
 
     def ambiguous(self, entry: Entry, node: int) -> None:
-        nondeterminism = self.explorer.nondeterminism
-        self.found.violations += [Violation(nondeterminism, a, node, then=e) for a, e in entry.ambiguities]
+        self.explorer.ambiguous_at(self.found, entry, node)
 
     def teach(self, key: int, lesson: int) -> int:
         return self.explorer.teach(key, lesson)
@@ -88,12 +81,7 @@ class _Callbacks:
         self.explorer.check_node(self.found, node, key)
 
     def deadlock(self, node: int, key: int) -> None:
-        if self.layout.state_of(key) in self.explorer.final_states:  # an end, declared
-            return
-        state = self.layout.states[self.layout.state_of(key)]
-        self.found.violations.append(
-            Violation(self.deadlock_id, "the member can change nothing from here", node, state)
-        )
+        self.explorer.stuck_at(self.found, node, key)
 
     def progress(self, node: int, count: int, edges: int) -> None:
         if self.explorer.progress is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from credlab.model import ir
@@ -92,14 +93,18 @@ class Clocks:
 
     def after(self, zone: Zone, world: World, resets: tuple[int, ...]) -> Zone:
         """The settled zone after a step to ``world`` that (re)started ``resets``."""
-        ticking = set(self.ticking(world))
+        return self.moved(zone, set(self.ticking(world)), resets)
+
+    def moved(self, zone: Zone, ticking: AbstractSet[int], resets: tuple[int, ...]) -> Zone:
+        """The settled zone after a step after which ``ticking`` run, that (re)started ``resets``:
+        stopped clocks dropped, restarted ones reset."""
         for clock in zone.clocks:
             if clock not in ticking:
                 zone = zone.drop(clock)
         for clock in resets:
             if clock in ticking:
                 zone = zone.reset(clock)
-        assert set(zone.clocks) == ticking, "a deadline that starts to run is started by the step"
+        assert set(zone.clocks) == set(ticking), "a deadline that starts to run is started by the step"
         return self.settle(zone)
 
     def lapses(self, zone: Zone) -> Iterator[Lapse]:
