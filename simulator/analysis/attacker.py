@@ -254,7 +254,8 @@ def lockout_windows(explorer: Explorer, found: Exploration) -> dict[str, int]:
     end the spec declares is no window)."""
     channels = sorted({rule.channel for rule in explorer.spec.access})
     windows: dict[str, int] = {}
-    ends, layout = explorer.final_states, explorer.layout
+    layout = explorer.layout
+    ends = layout.final_states
     for node, key in enumerate(found.keys):
         if ends and layout.state_of(key) in ends:
             continue

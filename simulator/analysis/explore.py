@@ -274,7 +274,7 @@ class Explorer(Tables):
     def stuck_at(self, found: Exploration, node: int, key: int) -> None:
         """Nothing the member does changes situation ``node``: a deadlock, unless it is an end."""
         state = self.layout.state_of(key)
-        if state not in self.final_states:
+        if state not in self.layout.final_states:
             text = "the member can change nothing from here"
             found.violations.append(Violation(self.deadlock, text, node, self.layout.states[state]))
 

@@ -27,7 +27,7 @@ def check_recoverable(found: Exploration) -> None:
         return
     maybe = _back_from(found, universal_only=False)
     layout = found.layout
-    ends = {i for i, name in enumerate(layout.states) if layout.spec.states[name].final}
+    ends = layout.final_states
     stuck = maybe.find(0)  # BFS numbering: the first is the end of a shortest path to one
     while stuck >= 0 and ends and layout.state_of(found.keys[stuck]) in ends:  # a final state is an end
         stuck = maybe.find(0, stuck + 1)

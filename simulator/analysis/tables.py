@@ -104,8 +104,6 @@ class Tables(PathFinder):
         self.use_moves(self.moves)
         self.nondeterminism = PropertyId.builtin(Builtin.DETERMINISTIC)
         self.deadlock = PropertyId.builtin(Builtin.DEADLOCK_FREE)
-        self.final_states = frozenset(i for i, name in enumerate(self.layout.states) if self.spec.states[name].final)
-        """The numbers of the final states: ends, where a member changing nothing is no deadlock."""
         self.invariant_mask = self.layout.invariant_mask()
         self.broken: dict[int, list[str]] = {}
         self.accesses: dict[tuple[str, ...], tuple[int, dict[int, bool]]] = {}

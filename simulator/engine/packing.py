@@ -94,6 +94,8 @@ class Layout:
         self._add("zone", zone_bits)  # last: see ZONE_BITS
         self.states = list(spec.states)
         self.state_numbers = {name: i for i, name in enumerate(self.states)}
+        self.final_states = frozenset(i for i, name in enumerate(self.states) if spec.states[name].final)
+        """The numbers of the final states: ends, where nothing is owed (no way on, no way back)."""
         self.owners = Interned[str | None](None, bits=owner_bits, what="session owners")
         self.values = [  # 0: not set
             Interned[bytes | None](None, bits=VALUE_BITS, what=f"values of {name}") for name in spec.credentials
