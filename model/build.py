@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard, TypeVar, cast, get_args
 
 from credlab.model import ir
+from credlab.model.build_findings import accepted_findings
 from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
 from credlab.model.document import not_verbatim, read_document, uncovered_lines
 from credlab.model.errors import Location, Problems
@@ -148,6 +149,7 @@ class SpecBuilder:
         transitions = self.transitions(_seq(top.get("transitions")))
         invariants = self.invariants(_seq(top.get("invariants")))
         document = self.document(top.get("document"))
+        accepted = accepted_findings(self, _seq(top.get("accepted_findings")))
         if not self.problems:  # an invalid element may not have cited its sources yet
             self.check_sources_used()
         if self.problems:
@@ -176,6 +178,7 @@ class SpecBuilder:
             events=self.events,
             transitions=transitions,
             invariants=invariants,
+            accepted_findings=accepted,
         )
 
     # --- declarations ---------------------------------------------------------------------

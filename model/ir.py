@@ -15,87 +15,63 @@ from types import MappingProxyType
 from typing import Literal
 
 from credlab.model.errors import Location
+from credlab.model.ir_policy import (
+    AlphabetCheck as AlphabetCheck,
+)
+from credlab.model.ir_policy import (
+    AvoidPersonalInfoCheck as AvoidPersonalInfoCheck,
+)
+from credlab.model.ir_policy import (
+    CredentialKind as CredentialKind,
+)
+from credlab.model.ir_policy import (
+    LengthCheck as LengthCheck,
+)
+from credlab.model.ir_policy import (
+    MustIncludeCheck as MustIncludeCheck,
+)
+from credlab.model.ir_policy import (
+    NotInListCheck as NotInListCheck,
+)
+from credlab.model.ir_policy import (
+    NotUsedElsewhereCheck as NotUsedElsewhereCheck,
+)
+from credlab.model.ir_policy import (
+    Policy as Policy,
+)
+from credlab.model.ir_policy import (
+    PolicyRule as PolicyRule,
+)
+from credlab.model.ir_policy import (
+    PrintableCheck as PrintableCheck,
+)
+from credlab.model.ir_policy import (
+    RuleCheck as RuleCheck,
+)
+from credlab.model.ir_policy import (
+    Severity as Severity,
+)
 from credlab.model.node import node, replace
 
-Severity = Literal["reject", "advise"]
 Boundary = Literal["inclusive", "exclusive"]
 InputValue = str | bool
 ChannelKind = Literal["online", "voice", "in_person", "email", "post"]
 InputType = Literal["secret", "channel", "bool", "choice"]
-CredentialKind = Literal["password", "pin"]
 ParameterType = Literal["duration"]
+FindingKind = Literal[
+    "takeover",
+    "denial_of_service",
+    "lockout_window",
+    "dead_end",
+    "unlimited_guessing",
+    "recovery_bypasses_factor",
+]
+"""What exploration can find wrong with a lifecycle, each kind with its own analysis (see
+:mod:`credlab.simulator.analysis.findings`); a spec may accept one with a reason."""
 """What an event's input holds when it fires: a secret or a channel name as text, or a yes/no."""
 
 _NOWHERE = Location("<builtin>")
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
-
-
-# --- policies -------------------------------------------------------------------------------
-@node
-class LengthCheck:
-    minimum: int
-    maximum: int
-
-
-@node
-class AlphabetCheck:
-    classes: tuple[str, ...]
-
-
-@node
-class MustIncludeCheck:
-    classes: tuple[str, ...]
-
-
-@node
-class AvoidPersonalInfoCheck:
-    fields: tuple[str, ...]
-
-
-@node
-class NotUsedElsewhereCheck:
-    pass
-
-
-@node
-class NotInListCheck:
-    values: frozenset[str]
-
-
-@node
-class PrintableCheck:
-    pass
-
-
-RuleCheck = (
-    LengthCheck
-    | AlphabetCheck
-    | MustIncludeCheck
-    | AvoidPersonalInfoCheck
-    | NotUsedElsewhereCheck
-    | NotInListCheck
-    | PrintableCheck
-)
-
-
-@node
-class PolicyRule:
-    id: str
-    severity: Severity
-    check: RuleCheck
-    message: str
-    sources: tuple[str, ...] = ()
-    assumes: tuple[str, ...] = ()
-    loc: Location = _NOWHERE
-
-
-@node
-class Policy:
-    name: str
-    kind: CredentialKind
-    rules: tuple[PolicyRule, ...]
-    description: str = ""
-    loc: Location = _NOWHERE
 
 
 @node
@@ -446,6 +422,22 @@ class Invariant:
 
 
 @node
+class AcceptedFinding:
+    """A finding the policy accepts as a known risk: still reported, marked accepted, and not a
+    failure of ``credlab check``. ``channel`` and ``capabilities`` narrow which findings of the
+    kind it covers (absent: every one)."""
+
+    kind: FindingKind
+    reason: str
+    channel: str | None = None
+    capabilities: tuple[str, ...] | None = None
+    """The attacker's holdings exactly (capability names and credential names), if given."""
+    sources: tuple[str, ...] = ()
+    assumes: tuple[str, ...] = ()
+    loc: Location = _NOWHERE
+
+
+@node
 class Document:
     file: str
     text: str
@@ -486,6 +478,7 @@ class Spec:
     events: MappingProxyType[str, Event]
     transitions: tuple[Transition, ...]
     invariants: tuple[Invariant, ...]
+    accepted_findings: tuple[AcceptedFinding, ...] = ()
 
     def parameter_values(self, overrides: dict[str, int] | None = None) -> dict[str, int]:
         """Each parameter's value: its default unless ``overrides`` names it."""

@@ -32,6 +32,7 @@ CREDENTIAL_KINDS: tuple[str, ...] = get_args(ir.CredentialKind)
 CHANNEL_KINDS: tuple[str, ...] = get_args(ir.ChannelKind)
 INPUT_TYPES: tuple[str, ...] = get_args(ir.InputType)
 BOUNDARIES = ("inclusive", "exclusive")
+FINDING_KINDS: tuple[str, ...] = get_args(ir.FindingKind)
 
 _SOURCE = Field(OneOrMany(Name()), doc="Id(s) of the quoted policy sentence(s) under `sources:` this comes from.")
 _ASSUMES = Field(ListOf(Name()), doc="Ids of the `assumptions:` this depends on.")
@@ -435,6 +436,27 @@ SPEC = Record(
                     },
                 )
             )
+        ),
+        "accepted_findings": Field(
+            ListOf(
+                Record(
+                    "accepted finding",
+                    {
+                        "kind": Field(Choice(FINDING_KINDS), required=True, doc="The kind of finding accepted."),
+                        "reason": Field(Text(), required=True, doc="Why the policy accepts this risk."),
+                        "channel": Field(Name(), doc="Accept only findings about this channel."),
+                        "capabilities": Field(
+                            ListOf(Name()),
+                            doc="Accept only findings for an attacker holding exactly these capabilities "
+                            "and credentials (by name); `[]` is an attacker who holds nothing.",
+                        ),
+                        "source": Field(OneOrMany(Name()), required=True),
+                        "assumes": _ASSUMES,
+                    },
+                )
+            ),
+            doc="Findings the policy accepts as known risks, each with its reason and the sentence that "
+            "accepts it: still reported, marked accepted, and no failure of `credlab check`.",
         ),
     },
     doc="A credential lifecycle policy for credlab.",

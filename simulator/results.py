@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import builtins
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from credlab.model import ir
 from credlab.model.durations import format_duration
 from credlab.model.errors import Problem
 from credlab.model.node import node
 
 if TYPE_CHECKING:
-    from credlab.model import ir
     from credlab.model.policy import RuleResult, Verdict
 
 Json = dict[str, Any]
@@ -82,6 +82,7 @@ class Stage(StrEnum):
     SCENARIOS = "scenarios"
     FUZZ = "fuzz"
     EXPLORE = "explore"
+    FINDINGS = "findings"
     MUTATE = "mutate"
     DIAGRAM = "diagram"
 
@@ -136,28 +137,75 @@ class Counterexample:
     """The command that replays the story with the same failure (``credlab simulate SPEC FILE …``)."""
 
 
-FindingKind = Literal["unreachable-state", "never-enabled", "lockout-window", "attacker-capabilities"]
+FindingKind = (
+    ir.FindingKind | Literal["attacker-capabilities", "unreachable-state", "never-enabled", "unmatched-acceptance"]
+)
+"""The risks a lifecycle can carry (the spec's ``accepted_findings:`` vocabulary, :data:`RISKS`),
+then what is only information: what each capability set reaches, and parts nothing reaches."""
+
+RISKS: tuple[str, ...] = get_args(ir.FindingKind)
+"""The kinds that fail ``credlab check`` unless the spec accepts them."""
+ANALYSED_RISKS = ("takeover", "lockout_window", "unlimited_guessing")
+"""The risk kinds exploration looks for today; the others are named by the language (a spec may
+accept them) but no analysis reports them yet, and summaries say so."""
+
+FindingSeverity = Literal["high", "medium", "low", "info"]
+
+FINDING_MEANING: dict[str, str] = {
+    "takeover": "An attacker ends up with a working credential the member does not hold: the member's own "
+    "secrets no longer work where the attacker's do.",
+    "denial_of_service": "Someone else's actions leave the member with nothing that works on a channel.",
+    "lockout_window": "The member's own steps leave them, for a while, with nothing that works on a channel.",
+    "dead_end": "After losing a capability, the member can never get access back.",
+    "unlimited_guessing": "A channel takes a guessable secret and nothing counts the wrong guesses: "
+    "an attacker may try every value.",
+    "recovery_bypasses_factor": "A recovery path grants access the normal path grants only with another factor.",
+    "attacker-capabilities": "What an attacker holding these things reaches, and how quickly: the price of "
+    "each secret and capability, for information.",
+    "unreachable-state": "A state nothing reaches.",
+    "never-enabled": "A transition that never fires.",
+    "unmatched-acceptance": "An entry of the spec's accepted_findings that no finding matches: the risk it "
+    "accepted is gone, or its narrowing names the wrong channel or capabilities.",
+}
+"""Each kind in plain words an analyst can paste into a review."""
 
 
 @node
 class Finding:
-    """Something exploration found that is not a property failing: a state or transition nothing
-    reaches, a lockout window, or what an attacker's capabilities give them. ``details`` are the
-    kind's own fields, in the order the JSON shows them."""
+    """Something exploration found that is not a property failing: a risk of one of the
+    :data:`RISKS` kinds (with its story, the sentences and assumptions it rests on, and how long
+    it lasts where that applies), or information. ``details`` are the kind's own fields, in the
+    order the JSON shows them; ``accepted`` is the spec's entry that accepts it, with its reason."""
 
     kind: FindingKind
     message: str
     scenario_file: str | None = None
     steps: int | None = None
     details: tuple[tuple[str, Any], ...] = ()
+    severity: FindingSeverity = "info"
+    sources: tuple[str, ...] = ()
+    assumes: tuple[str, ...] = ()
+    duration: str | None = None
+    accepted: ir.AcceptedFinding | None = None
+
+    @property
+    def failing(self) -> bool:
+        """A risk the spec does not accept: it fails ``credlab check``."""
+        return self.kind in RISKS and self.accepted is None
 
     def to_json(self) -> Json:
-        data: Json = {"id": self.kind, **dict(self.details)}
+        data: Json = {"kind": self.kind, "severity": self.severity, **dict(self.details)}
         if self.steps is not None:
             data["steps"] = self.steps
         data["message"] = self.message
-        if self.kind in ("lockout-window", "attacker-capabilities"):
-            data["scenario_file"] = self.scenario_file
+        data["scenario_file"] = self.scenario_file
+        data["accepted"] = self.accepted is not None
+        if self.accepted is not None:
+            data["accepted_reason"] = self.accepted.reason
+            data["accepted_sources"] = list(self.accepted.sources)
+        if self.duration is not None:
+            data["duration"] = self.duration
+        data["sources"], data["assumes"] = list(self.sources), list(self.assumes)
         return data
 
 

@@ -18,13 +18,16 @@ channel that takes credentials at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from credlab.model import ir
 from credlab.model.engine import Engine, World
+from credlab.model.hashing import digest
+from credlab.simulator.analysis.candidates import literal_values
 from credlab.simulator.analysis.exploration import Exploration, concrete_moves
 from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.findings import replay_path
 from credlab.simulator.analysis.paths import Move, causable
 from credlab.simulator.stories.knowledge import Knowledge
 from credlab.simulator.stories.scenario import default_actor
@@ -33,6 +36,9 @@ GOALS = {
     "online access": ("online",),
     "service-desk access": ("voice", "in_person"),
 }
+"""The access goals: a value the attacker knows is accepted on a channel of one of these kinds."""
+TAKEOVER = "takeover"
+"""The goal where, on some channel, the attacker's values work and none of the member's do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,26 @@ class Attack:
     joined: tuple[tuple[Move, bool], ...] | None = None
     """For an attacker who knows nothing: the whole story from the spec's start, each move with
     whether the attacker makes it (the member makes the others)."""
+    taken: tuple[str, ...] = ()
+    """For a takeover: the channels where the attacker's values work and the member's do not."""
+    fired: tuple[str, ...] = ()
+    """The transitions the attacker's moves fire, in order (what the attack rests on)."""
+    end: World | None = None
+    """Where the attack ends."""
+    disclosed: tuple[tuple[str, str, str], ...] = ()
+    """(message, credential, plaintext) the attacker's moves sent: the member receives those that
+    reach a capability of theirs (in memory only, never written)."""
+
+    def member_knows(self, spec: ir.Spec) -> Knowledge:
+        """What the member knows when the attack ends: what they knew at its start, and what the
+        attacker's moves sent to a capability of theirs."""
+        member = default_actor(spec)
+        has = set(spec.actors[member].has) if member is not None and member in spec.actors else set()
+        knows = self.start.knowledge
+        for message, credential, value in self.disclosed:
+            if spec.channels[spec.messages[message].via].reaches in has:
+                knows = knows.receive(credential, value)
+        return knows
 
 
 @dataclass(slots=True)
@@ -104,6 +130,7 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
     (complete) exploration ``member``, smallest first; one multi-start search per set."""
     universe = capability_universe(engine.spec)
     goals = [g for g in GOALS if any(c.kind in GOALS[g] for c in engine.spec.channels.values())]
+    goals += [TAKEOVER] if engine.spec.access else []
     analysis = AttackAnalysis()
     explorers: dict[frozenset[str], Explorer] = {}  # one per capability set: its tables serve every search
     unreached: set[tuple[tuple[object, ...], str]] = set()
@@ -173,13 +200,14 @@ def search(
             explorer.share(next(iter(explorers.values())))
         explorers[has] = explorer
     seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
-    channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in goals}
+    channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in GOALS}
     remaining, reached = list(goals), dict[str, int]()
+    takeover = Takeover(explorer)
 
     def stop(found: Exploration, node: int) -> bool:
         key = found.keys[node]
         for goal in list(remaining):
-            if explorer.access(key, channels[goal]):
+            if takeover.taken(key) if goal == TAKEOVER else explorer.access(key, channels[goal]):
                 remaining.remove(goal)
                 reached[goal] = node
         return not remaining
@@ -188,9 +216,51 @@ def search(
     analysis.searches += 1
     for goal in goals:
         if goal in reached:
-            analysis.attacks.append(_attack(engine, member, found, goal, chosen, reached[goal], bool(knows)))
+            attack = _attack(engine, member, found, goal, chosen, reached[goal], bool(knows))
+            taken = takeover.taken(found.keys[reached[goal]]) if goal == TAKEOVER else ()
+            replayed = replay_path(explorer, found, reached[goal])
+            end = found.worlds[reached[goal]][0]
+            analysis.attacks.append(
+                replace(attack, taken=taken, fired=replayed.fired, end=end, disclosed=replayed.disclosed)
+            )
         elif not found.complete:
             analysis.undecided.append((goal, chosen, len(found.worlds)))
+
+
+class Takeover:
+    """Where the attacker holds the only working credentials on a channel: a value the attacker
+    knows is accepted there, and every credential the channel takes holds a value the attacker
+    chose (one of the attacker's own literals, which the member never picks). The member is
+    assumed to receive every message sent to them, so a takeover is never a delivery delay."""
+
+    def __init__(self, explorer: Explorer) -> None:
+        spec, engine = explorer.spec, explorer.engine
+        self.explorer, self.engine = explorer, engine
+        chosen = literal_values(spec, attacker_actor(spec)).values()
+        self.foreign = frozenset(digest(engine.salt, value) for value in chosen)
+        self.channels = tuple(dict.fromkeys(rule.channel for rule in spec.access))
+        self.masks = {c: explorer.layout.access_mask([c]) for c in self.channels}
+        self.held: dict[tuple[str, int], bool] = {}
+
+    def taken(self, key: int) -> tuple[str, ...]:
+        """The channels taken over in situation ``key``."""
+        return tuple(c for c in self.channels if self.explorer.access(key, (c,)) and not self.member_holds(key, c))
+
+    def member_holds(self, key: int, channel: str) -> bool:
+        """Whether some credential ``channel`` takes now holds a value the member knows."""
+        marker = (channel, key & self.masks[channel])
+        held = self.held.get(marker)
+        if held is None:
+            world = self.explorer.layout.decode(key)[0]
+            index, engine = self.engine.credential_index, self.engine
+            held = self.held[marker] = any(
+                rule.channel == channel
+                and (rule.when is None or engine.holds(rule.when, world, {}))
+                and (stored := world.credentials[index[rule.credential]]) is not None
+                and stored not in self.foreign
+                for rule in engine.spec.access
+            )
+        return held
 
 
 def _told(member: Exploration, knows: list[str]) -> list[int]:

@@ -11,6 +11,7 @@ attached as a :class:`Picture`.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from credlab.simulator.analysis.lint import LintFinding, lint
 from credlab.simulator.analysis.mutate_report import MutateOptions, mutate_report
 from credlab.simulator.analysis.traceability import TraceRow, traceability
 from credlab.simulator.results import (
+    ANALYSED_RISKS,
+    RISKS,
     ExploreReport,
     FuzzReport,
     Json,
@@ -80,6 +83,28 @@ class Comparison:
         }
 
 
+def risk_summary(explore: ExploreReport) -> str:
+    """The risks found, in a few words: how many of each kind the spec does not accept, and how
+    many it accepts."""
+    risks = [f for f in explore.findings if f.kind in RISKS]
+    if not explore.complete:
+        return "not analysed: the exploration did not finish"
+    failing = Counter(f.kind for f in risks if f.failing)
+    accepted = len(risks) - sum(failing.values())
+    said = ", ".join(f"{kind} ×{count}" for kind, count in failing.items())
+    tail = f"{accepted} accepted by the spec" if accepted else "none accepted by the spec"
+    if not risks:
+        missing = [kind for kind in RISKS if kind not in ANALYSED_RISKS]
+        return f"no {', '.join(ANALYSED_RISKS)} found" + (
+            f" ({', '.join(missing)}: not analysed yet)" if missing else ""
+        )
+    return (
+        f"{sum(failing.values())} risk(s) not accepted: {said}; {tail}"
+        if failing
+        else f"every risk accepted ({accepted})"
+    )
+
+
 @node
 class StageRow:
     """One line of the job's summary: a stage, whether it passed, and what it found in a few words."""
@@ -109,7 +134,8 @@ class SpecCheck:
     @property
     def ok(self) -> bool:
         mutants_ok = self.mutate is None or self.mutate.kill_rate >= MUTATION_THRESHOLD
-        return self.stories.ok and self.fuzz.ok and self.explore.ok and mutants_ok
+        risks_ok = not any(f.failing for f in self.explore.findings)
+        return self.stories.ok and self.fuzz.ok and self.explore.ok and risks_ok and mutants_ok
 
     def stages(self) -> list[StageRow]:
         """The summary both the terminal and the HTML page show."""
@@ -147,6 +173,7 @@ class SpecCheck:
                 ),
             ),
         ]
+        rows.append(StageRow(Stage.FINDINGS, not any(f.failing for f in explore.findings), risk_summary(explore)))
         if self.mutate is not None:
             m = self.mutate
             rows.append(StageRow(Stage.MUTATE, True, f"{m.killed} of {m.mutants} mutants killed ({m.kill_rate:.0%})"))

@@ -4,16 +4,17 @@ with a replayable story written under ``out`` (see :func:`explore_report`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from credlab.model.engine import Engine
+from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
 from credlab.model.ir import Spec
-from credlab.model.node import node
+from credlab.model.node import node, replace
 from credlab.model.overrides import describe_overrides, set_arguments
 from credlab.simulator.analysis.attacker import (
     GOALS,
+    TAKEOVER,
     Attack,
     AttackAnalysis,
     attacker_actor,
@@ -22,9 +23,13 @@ from credlab.simulator.analysis.attacker import (
 )
 from credlab.simulator.analysis.exploration import Exploration, Violation
 from credlab.simulator.analysis.explore import Explorer
+from credlab.simulator.analysis.findings import accept, replay_path, rests_on, unmatched
+from credlab.simulator.analysis.guessing import GUESSES, guesses, unlimited_guessing
+from credlab.simulator.analysis.paths import Move, search_random
 from credlab.simulator.analysis.shortest import member_exploration
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import (
+    FINDING_MEANING,
     Builtin,
     Counterexample,
     ExploreReport,
@@ -32,10 +37,15 @@ from credlab.simulator.results import (
     PropertyId,
     PropertyResult,
 )
-from credlab.simulator.stories.scenario import Advance, Expectation, Step
+from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.scenario import Advance, Expectation, SecretRef, Step, StoryValue
 from credlab.simulator.stories.writer import scenario_file
 
+Inputs = tuple[tuple[str, StoryValue], ...]
+
 WHERE = "<explore>"
+KINDS_IN_ORDER = list(FINDING_MEANING)
+"""Findings are listed risks first, in the vocabulary's order, then information."""
 
 
 @node
@@ -94,13 +104,76 @@ class _Writer:
             lockout = PropertyId("lockout", channel)
             written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", where))
             state = self.found.worlds[where][0].state
+            sources, assumes = rests_on(
+                self.explorer.spec, replay_path(self.explorer, self.found, where).fired, [channel]
+            )
             findings.append(
                 Finding(
-                    "lockout-window",
+                    "lockout_window",
                     f"the member can reach {state}, where nothing they know works on {channel}",
                     written.scenario_file,
                     written.steps,
                     (("channel", channel), ("state", state)),
+                    severity="medium",
+                    sources=sources,
+                    assumes=assumes,
+                )
+            )
+        return findings
+
+    def guessing(self) -> list[Finding]:
+        """One finding per channel and credential that takes unlimited wrong guesses."""
+        spec, found, findings = self.explorer.spec, self.found, []
+        for guess in unlimited_guessing(self.explorer, found):
+            state, moves = found.path(guess.node)
+            where = found.worlds[guess.node][0].state
+            wrong = tuple(
+                (n, SecretRef("wrong", guess.credential) if n == guess.secret else v) for n, v in guess.inputs
+            )
+            tries = [Move(guess.event, wrong)] * GUESSES
+            steps = [m.as_step(n, Location(WHERE, n)) for n, m in enumerate(moves, start=1)]
+            steps += [
+                replace(m.as_step(n, Location(WHERE, n)), expect=Expectation(state=where, accepted=False))
+                for n, m in enumerate(tries, start=len(steps) + 1)
+            ]
+            right = Move(guess.event, guess.inputs)
+            steps.append(
+                replace(
+                    right.as_step(len(steps) + 1, Location(WHERE, len(steps) + 1)),
+                    expect=Expectation(accepted=True, transition=guess.transition),
+                )
+            )
+            slug = f"unlimited_guessing-{guess.channel}-{guess.credential}"
+            message = (
+                f"{guess.channel} takes the member's {guess.credential} with no limit on wrong guesses: in {where}, "
+                f"{GUESSES} wrong ones change nothing and the right one is still accepted"
+            )
+            path = self.out / f"{spec.name}-{slug}.yaml"
+            text = scenario_file(
+                spec=spec.name,
+                name=f"explore_{slug.replace('-', '_')}",
+                description=message + ".",
+                state=state,
+                credentials=self.explorer.initial_values,
+                steps=steps,
+                header=[
+                    f"Found by `credlab explore {self.replay}{self.variant}`: {message}.",
+                    f"Replay: {self.replay_command(path)}",
+                ],
+            )
+            write_atomic(path, text)
+            rule = guess.rule(spec)
+            sources, assumes = rests_on(spec, (guess.transition,), ())
+            findings.append(
+                Finding(
+                    "unlimited_guessing",
+                    message,
+                    str(path),
+                    len(steps),
+                    (("channel", guess.channel), ("credential", guess.credential), ("state", where)),
+                    severity="high" if spec.credentials[guess.credential].kind == "pin" else "medium",
+                    sources=tuple(dict.fromkeys(rule.sources + sources)),
+                    assumes=tuple(dict.fromkeys(rule.assumes + assumes)),
                 )
             )
         return findings
@@ -121,17 +194,70 @@ class _Writer:
         for attack in analysis.attacks:
             held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
             steps = len(attack.moves) if attack.moves is not None else None
-            message = f"an attacker holding {held} gets {attack.goal} from {attack.start.state}" + (
-                f" in {steps} step(s)" if steps else " at once"
-            )
+            when = f" in {steps} step(s)" if steps else " at once"
+            if attack.goal == TAKEOVER:
+                lost = ", ".join(attack.taken)
+                message = (
+                    f"an attacker holding {held} takes over from {attack.start.state}{when}: on {lost} the "
+                    "attacker's values work and none of the member's do"
+                )
+            else:
+                message = f"an attacker holding {held} gets {attack.goal} from {attack.start.state}{when}"
             details = (
                 ("goal", attack.goal),
                 ("capabilities", [str(c) for c in attack.capabilities]),
+                ("held", [c.name for c in attack.capabilities]),
                 ("from_state", attack.start.state),
-            )
+            ) + ((("channels", list(attack.taken)),) if attack.goal == TAKEOVER else ())
             written = self.attack_story(attack, attacker, message) if attacker is not None else None
-            findings.append(Finding("attacker-capabilities", message, written, steps, details))
+            if attack.goal == TAKEOVER:
+                sources, assumes = rests_on(spec, attack.fired, attack.taken)
+                findings.append(
+                    Finding(
+                        "takeover",
+                        message,
+                        written,
+                        steps,
+                        details,
+                        severity="high",
+                        sources=sources,
+                        assumes=assumes,
+                    )
+                )
+            else:
+                findings.append(Finding("attacker-capabilities", message, written, steps, details))
         return findings
+
+    def member_refused(self, attack: Attack, before: int) -> list[Step]:
+        """After a takeover: the member tries what they know on each channel taken over. Each try
+        expects what the reference engine does with it there (refused, or a transition that
+        counts a wrong secret); nothing where the attack ends in someone's session, which
+        refuses the member whatever they know."""
+        spec, engine, explorer, world = self.explorer.spec, self.explorer.engine, self.explorer, attack.end
+        if attack.goal != TAKEOVER or world is None or world.owner is not None:
+            return []
+        knows, steps = attack.member_knows(spec), list[Step]()
+        for channel in attack.taken:
+            for event, inputs in self.member_tries(world, knows, channel):
+                resolved = explorer.resolve(world, knows, inputs)
+                assert resolved is not None, "a try is made of what the member knows"
+                world, step = engine.fire(world, event, resolved, search_random(), explorer.actor)
+                n = before + len(steps) + 1
+                expect = Expectation(accepted=step.accepted, transition=step.transition)
+                steps.append(replace(Move(event, inputs).as_step(n, Location(WHERE, n)), expect=expect))
+                break
+        return steps
+
+    def member_tries(self, world: World, knows: Knowledge, channel: str) -> Iterator[tuple[str, Inputs]]:
+        """The member's moves that present a value they know, which ``channel`` no longer takes."""
+        spec, engine = self.explorer.spec, self.explorer.engine
+        for credential in dict.fromkeys(r.credential for r in spec.access if r.channel == channel):
+            value = knows.resolve("known", credential)
+            if value is None or engine.accepts(world, channel, None, value):
+                continue
+            for event, _, inputs in guesses(spec, self.explorer, channel, credential):
+                if self.explorer.resolve(world, knows, inputs) is not None:
+                    yield event, inputs
 
     def attack_story(self, attack: Attack, attacker: str, message: str) -> str | None:
         spec = self.explorer.spec
@@ -151,26 +277,29 @@ class _Writer:
                 m.as_step(n, Location(WHERE, n), attacker if by_attacker else None)
                 for n, (m, by_attacker) in enumerate(attack.joined, 1)
             ]
+            steps = steps or [self.at_once(attack)]
             text = scenario_file(
                 spec=spec.name,
                 name=f"attacker_{name}",
                 description=message + ".",
                 state=attack.start.origin,
                 credentials=self.explorer.initial_values,
-                steps=steps or [self.at_once(attack)],
+                steps=steps + self.member_refused(attack, len(steps)),
                 header=header,
                 grants=grants,
             )
         elif attack.moves is not None:  # from where the attack starts, told the member's values
             world, knowledge = attack.start.world, attack.start.knowledge
+            steps = [m.as_step(n, Location(WHERE, n), attacker) for n, m in enumerate(attack.moves, 1)] or [
+                self.at_once(attack)
+            ]
             text = scenario_file(
                 spec=spec.name,
                 name=f"attacker_{name}",
                 description=message + ".",
                 state=attack.start.state,
                 credentials={c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None},
-                steps=[m.as_step(n, Location(WHERE, n), attacker) for n, m in enumerate(attack.moves, 1)]
-                or [self.at_once(attack)],
+                steps=steps + self.member_refused(attack, len(steps)),
                 header=header,
                 flags=dict(zip(spec.flags, world.flags, strict=True)),
                 running=[self.explorer.clocks.names[i] for i in self.explorer.clocks.ticking(world)],
@@ -236,7 +365,8 @@ def explore_report(
     undecided: list[str] = []
     if found.complete:
         analysis = attacks(explorer.engine, found, options.max_states)
-        findings += writer.lockouts() + writer.attacks(analysis)
+        risks = writer.lockouts() + writer.guessing() + writer.attacks(analysis)
+        findings += risks + unmatched(spec, risks)
         undecided += [
             f"whether an attacker holding {', '.join(str(c) for c in held) or 'nothing'} gets {goal}: "
             f"the search stopped at --max-states {options.max_states} after {searched} situations; "
@@ -244,7 +374,7 @@ def explore_report(
             for goal, held, searched in analysis.undecided
         ]
     else:
-        undecided.append("attacker capabilities and lockout windows: not analysed (they need the whole space)")
+        undecided.append("risks and attacker capabilities: not analysed (they need the whole space)")
     return ExploreReport(
         spec=spec.path,
         overrides=describe_overrides(overrides),
@@ -253,6 +383,6 @@ def explore_report(
         seconds=time.perf_counter() - started,
         complete=found.complete,
         properties=tuple(results),
-        findings=tuple(findings),
+        findings=tuple(sorted(accept(spec, findings), key=lambda f: KINDS_IN_ORDER.index(f.kind))),
         undecided=tuple(undecided),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from credlab.simulator.render import report_sections as sections
+from credlab.simulator.render.report_risks import risks
 from credlab.simulator.render.report_sections import esc, mark, section, slug, status_badge, table, verdict_mark
 from credlab.simulator.results import Json, PropertyId
 
@@ -26,6 +27,7 @@ SECTIONS = (
     ("parameters", "Parameters"),
     ("diagram", "Diagram"),
     ("traceability", "Traceability"),
+    ("risks", "Risks"),
     ("findings", "Findings"),
     ("assumptions", "Assumptions"),
     ("scenarios", "Scenarios"),
@@ -317,6 +319,7 @@ def _spec(spec: dict[str, Any], prefix: str) -> str:
         sections.parameters(spec, sid("parameters")),
         sections.diagram(spec, sid("diagram")),
         traceability(spec, sid("traceability"), prefix),
+        section(sid("risks"), "Risks", risks(spec, prefix)),
         sections.findings(spec, sid("findings")),
         sections.assumptions(spec, sid("assumptions"), prefix),
         sections.scenarios(spec, sid("scenarios")),

@@ -169,7 +169,7 @@ def _fuzz(spec: dict[str, Any]) -> str:
 
 
 def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
-    attacks = [f for f in findings if f["id"] == "attacker-capabilities"]
+    attacks = [f for f in findings if f["kind"] == "attacker-capabilities"]
     if not spec["explore"].get("complete", True):
         return (
             '<p class="bad">Not analysed: the exploration stopped at its bound, and attacker analysis '
@@ -212,30 +212,6 @@ def _attacks(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
     )
 
 
-def _lockouts(spec: dict[str, Any], findings: list[dict[str, Any]]) -> str:
-    windows = [f for f in findings if f["id"] == "lockout-window"]
-    if not windows:
-        done = spec["explore"].get("complete", True)
-        return (
-            "<p>No lockout window: on every channel, the member always has something that works.</p>"
-            if done
-            else ('<p class="warn">Not checked: the exploration did not finish.</p>')
-        )
-    rows = [
-        (
-            "row-failing",
-            [
-                f"<code>{esc(w.get('channel'))}</code>",
-                f"<code>{esc(w.get('state'))}</code>",
-                f"{esc(w.get('steps'))} step(s)",
-                esc(w.get("message", "")) + replay(spec, w.get("scenario_file")),
-            ],
-        )
-        for w in windows
-    ]
-    return table(["Channel", "State", "Reached in", "What happens"], rows)
-
-
 def _lint(spec: dict[str, Any]) -> str:
     found = spec["lint"].get("findings", [])
     if not found:
@@ -269,18 +245,16 @@ def findings(spec: dict[str, Any], sid: str) -> str:
         )
         + "</p>"
     )
-    others = [f for f in found if f["id"] not in ("attacker-capabilities", "lockout-window")]
-    other = "".join(f"<li><code>{esc(f['id'])}</code> {esc(f.get('message', ''))}</li>" for f in others)
+    others = [f for f in found if f["kind"] in ("unreachable-state", "never-enabled")]
+    other = "".join(f"<li><code>{esc(f['kind'])}</code> {esc(f.get('message', ''))}</li>" for f in others)
     parts = [
         reach,
         "<h4>Properties</h4>",
         _properties(spec),
         "<h4>Fuzzing</h4>",
         _fuzz(spec),
-        "<h4>Attacker capabilities</h4>",
+        "<h4>What each attacker capability reaches</h4>",
         _attacks(spec, found),
-        "<h4>Lockout windows</h4>",
-        _lockouts(spec, found),
         "<h4>Other exploration findings</h4>",
         f"<ul>{other}</ul>" if other else "<p>None: every state is reached and every transition fires.</p>",
         "<h4>Lint</h4>",

@@ -32,10 +32,15 @@ def _advance(advance: Advance) -> str:
 
 
 def _expect(expect: Expectation) -> str:
-    """The parts of an expectation credlab writes: accepted, and which credentials channels take."""
+    """The parts of an expectation credlab writes: the state, accepted, the transition, and which
+    credentials channels take (names from a validated spec: plain YAML words)."""
     parts = []
+    if expect.state is not None:
+        parts.append(f"state: {expect.state}")
     if expect.accepted is not None:
         parts.append(f"accepted: {'true' if expect.accepted else 'false'}")
+    if expect.transition is not None:
+        parts.append(f"transition: {expect.transition}")
     if expect.access is not None:
         tables = ", ".join(f"{channel}: [{', '.join(credentials)}]" for channel, credentials in expect.access)
         parts.append(f"access: {{{tables}}}")
@@ -51,7 +56,7 @@ def step_lines(step: Step) -> list[str]:
             lines.append("        with: {" + ", ".join(f"{n}: {_scalar(v)}" for n, v in step.inputs) + "}")
         if step.actor is not None:
             lines.append(f"        as: {step.actor}")
-    if step.expect is not None and (step.expect.accepted is not None or step.expect.access is not None):
+    if step.expect is not None and _expect(step.expect) != "{}":
         lines.append(f"        expect: {_expect(step.expect)}")
     return lines
 

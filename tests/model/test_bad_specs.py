@@ -54,6 +54,13 @@ CASES = [
     Case("dangling_policy.yaml", 21, 13, "unknown policy 'card_pins' (did you mean 'card_pin'?)",
          "a credential's policy must be declared"),
     Case("dangling_channel.yaml", 47, 14, "unknown channel 'branch'", "an access rule's channel must be declared"),
+    Case("accepted_finding_kind_typo.yaml", 120, 11, "'unlimited_guesing' is not one of takeover, denial_of_service, "
+         "lockout_window, dead_end, unlimited_guessing, recovery_bypasses_factor (did you mean 'unlimited_guessing'?)",
+         "an accepted finding's kind is one of the vocabulary"),
+    Case("accepted_finding_channel.yaml", 121, 14, "unknown channel 'branch'",
+         "an accepted finding's channel must be declared"),
+    Case("accepted_finding_capability.yaml", 122, 20, "unknown capability or credential 'crad' (did you mean 'card'?)",
+         "an accepted finding's attacker holds declared capabilities and credentials"),
     Case("dangling_parameter.yaml", 58, 15, "unknown parameter 'block_time' (did you mean 'block_period'?)",
          "a deadline's duration parameter must be declared"),
     Case("dangling_actor_capability.yaml", 54, 17, "unknown capability 'phone'",

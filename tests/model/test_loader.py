@@ -14,14 +14,14 @@ from tests.conftest import ANA_SPEC
 ANA_TEXT = ANA_SPEC.read_text(encoding="utf-8")
 
 
-def write_variant(tmp_path: Path, old: str, new: str) -> Path:
-    """A copy of the ANA spec (and its policy text) with one edit."""
+def write_variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    """A copy of the ANA spec (and its policy text) with one edit (made ``count`` times; -1: everywhere)."""
     assert old in ANA_TEXT, old
     (tmp_path / "ana_web_password.policy.txt").write_text(
         (ANA_SPEC.parent / "ana_web_password.policy.txt").read_text(encoding="utf-8"), encoding="utf-8"
     )
     path = tmp_path / "variant.yaml"
-    path.write_text(ANA_TEXT.replace(old, new, 1), encoding="utf-8")
+    path.write_text(ANA_TEXT.replace(old, new, count), encoding="utf-8")
     return path
 
 
@@ -134,7 +134,7 @@ def test_quotes_must_be_verbatim(tmp_path: Path) -> None:
 
 
 def test_a_quote_nothing_cites_is_refused(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, "    source: [do_not_leak, manage_with_care]", "    source: [manage_with_care]")
+    path = write_variant(tmp_path, "source: [do_not_leak, manage_with_care]", "source: [manage_with_care]", -1)
     [problem] = problems_of(path)
     assert "source 'do_not_leak' is quoted but nothing refers to it" in problem
 

@@ -14,7 +14,7 @@ import pytest
 import credlab
 from credlab.model.errors import CredlabError, ScenarioError, SpecError, UsageError
 from credlab.simulator.cli.main import main
-from credlab.simulator.results import Builtin, PropertyId
+from credlab.simulator.results import Builtin, PropertyId, Stage
 from tests.conftest import ANA_SPEC, REPO
 from tests.fixtures.layout.fingerprint import EXPLORE_COUNTS, fingerprint, recorded
 
@@ -45,7 +45,8 @@ def test_check_from_the_repo_root_as_the_readme_shows(tmp_path: Path, monkeypatc
     monkeypatch.chdir(REPO)  # where ./scenarios/ is, as in the README
     out = tmp_path / "report"
     report = credlab.check([str(ANA_SPEC.relative_to(REPO))], out=out)
-    assert report.ok
+    assert not report.ok  # ANA's risks: everything else passes
+    assert [row.stage for row in report.specs[0].stages() if not row.ok] == [Stage.FINDINGS]
     written = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert written == report.to_json()
     assert (out / "index.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -138,6 +139,7 @@ def test_the_readme_example_runs_as_shown(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "True"
+    assert lines[0] == "False"
+    assert [line.split()[:2] for line in lines if line.split()[1:2] == ["FAIL"]] == [["findings", "FAIL"]]
     assert "False 5" in lines
     assert lines[-1].startswith("stateDiagram-v2")

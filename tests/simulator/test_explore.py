@@ -117,8 +117,33 @@ def test_explore_reports_every_property_in_json(tmp_path: Path, capsys: pytest.C
     assert ids[-3:] == ["deadlock-free", "deterministic", "recoverable"]
     assert all(p["holds"] and p["counterexample"] is None for p in report["properties"])
     findings = report["findings"]
-    assert findings and all(f["id"] == "attacker-capabilities" for f in findings)  # ANA has no lockout window
-    mailbox = [f for f in findings if f["capabilities"] == ["mailbox"]]
+    kinds = [f["kind"] for f in findings]
+    assert kinds == sorted(kinds, key=["takeover", "unlimited_guessing", "attacker-capabilities"].index)
+    takeovers = {tuple(f["held"]): f for f in findings if f["kind"] == "takeover"}
+    assert set(takeovers) == {("amc_pin",), ("mailbox",), ("postal_address", "identity")}
+    assert takeovers[("mailbox",)]["channels"] == ["web", "call_centre", "kiosk"]  # what the member loses
+    assert [f["accepted"] for f in takeovers.values()] == [True, False, False]  # the spec accepts a leaked PIN
+    assert takeovers[("amc_pin",)]["accepted_sources"] == ["do_not_leak", "manage_with_care"]
+    assert "step3_register" in takeovers[("amc_pin",)]["sources"]  # what the attack rests on
+    assert "care_is_member_behaviour" in takeovers[("amc_pin",)]["assumes"]
+    guessing = {(f["channel"], f["credential"]): f for f in findings if f["kind"] == "unlimited_guessing"}
+    assert set(guessing) == {
+        ("web", "amc_pin"),
+        ("call_centre", "amc_pin"),
+        ("kiosk", "amc_pin"),
+        ("web", "web_password"),
+    }
+    assert (
+        guessing["call_centre", "amc_pin"]["severity"] == "high"
+        and "no_lockout" in guessing["call_centre", "amc_pin"]["assumes"]
+    )
+    assert guessing["web", "web_password"]["severity"] == "medium"
+    assert all(
+        f["scenario_file"] and f["sources"] and not f.get("duration")
+        for f in findings
+        if f["kind"] != "attacker-capabilities"
+    )
+    mailbox = [f for f in findings if f["kind"] == "attacker-capabilities" and f["held"] == ["mailbox"]]
     assert {f["goal"] for f in mailbox} == {"online access", "service-desk access"}
     assert all(f["from_state"] == "reset_pending" and f["scenario_file"] for f in mailbox)
     # every written attack replays: each of its steps is accepted
@@ -133,17 +158,15 @@ def test_a_search_stopped_at_its_bound_claims_nothing(tmp_path: Path, capsys: py
     assert "50 situations" in out and "partial answer" in out
     assert " holds " not in out and out.count("UNKNOWN") == 12  # 11 properties and the attacker analysis
     assert "11 properties not decided: the search stopped at --max-states 50" in out
-    assert "attacker capabilities and lockout windows: not analysed" in out
+    assert "risks and attacker capabilities: not analysed" in out
     assert main(["explore", str(ANA_SPEC), "--max-states", "50", "--out", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False and report["complete"] is False
     assert {p["verdict"] for p in report["properties"]} == {"unknown"}
     assert not any(p["holds"] for p in report["properties"])
-    assert report["undecided"] == [
-        "attacker capabilities and lockout windows: not analysed (they need the whole space)"
-    ]
+    assert report["undecided"] == ["risks and attacker capabilities: not analysed (they need the whole space)"]
     assert all("raise --max-states" in p["bound"] for p in report["properties"])
-    assert not [f for f in report["findings"] if f["id"] in ("attacker-capabilities", "lockout-window")]
+    assert [f["kind"] for f in report["findings"]] == ["never-enabled"] * len(report["findings"])
 
 
 def test_check_fails_on_an_undecided_property_and_its_page_says_unknown(tmp_path: Path) -> None:
@@ -217,5 +240,6 @@ def test_attacks_start_everywhere_the_member_goes_and_a_members_screen_refuses_t
     assert {(a.goal, a.start.state) for a in free} == {
         ("online access", "reset_form"),
         ("service-desk access", "reset_form"),
+        ("takeover", "reset_form"),  # submitting the member's open form with values of the attacker's
     }
     assert free[0].moves is not None and [m.event for m in free[0].moves] == ["submit_reset"]

@@ -20,6 +20,7 @@ import pytest
 
 from credlab.simulator.api import check
 from credlab.simulator.render.report_html import render
+from credlab.simulator.results import FINDING_MEANING
 from tests.conftest import ANA_SPEC
 
 SECTION_IDS = (
@@ -213,17 +214,35 @@ def synthetic_spec(name: str = "toy", *, ok: bool = False) -> dict[str, Any]:
                 {"id": "deadlock-free", "holds": True, "counterexample": None},
             ],
             "findings": [
-                {"id": "unreachable-state", "name": "waiting_room", "message": "no explored situation is in state"},
+                {"kind": "unreachable-state", "name": "waiting_room", "message": "no explored situation is in state"},
                 {
-                    "id": "lockout-window",
+                    "kind": "lockout_window",
+                    "severity": "medium",
                     "channel": "web",
                     "state": "waiting_room",
                     "steps": 3,
                     "scenario_file": "out/explore/toy-lockout.yaml",
                     "message": f"locked out {EVIL}",
+                    "accepted": False,
+                    "sources": ["s_failing"],
+                    "assumes": [],
                 },
                 {
-                    "id": "attacker-capabilities",
+                    "kind": "takeover",
+                    "severity": "high",
+                    "held": ["pin"],
+                    "channels": ["web"],
+                    "steps": 2,
+                    "scenario_file": "out/explore/toy-takeover.yaml",
+                    "message": "an attacker holding the member's pin takes over",
+                    "accepted": True,
+                    "accepted_reason": f"the member keeps it secret {EVIL}",
+                    "accepted_sources": ["s_assumed"],
+                    "sources": ["s_exercised"],
+                    "assumes": ["a_evil"],
+                },
+                {
+                    "kind": "attacker-capabilities",
                     "goal": "online access",
                     "capabilities": ["mailbox", EVIL],
                     "from_state": "registered",
@@ -232,7 +251,7 @@ def synthetic_spec(name: str = "toy", *, ok: bool = False) -> dict[str, Any]:
                     "message": "an attacker holding mailbox gets online access",
                 },
                 {
-                    "id": "attacker-capabilities",
+                    "kind": "attacker-capabilities",
                     "goal": "service-desk access",
                     "capabilities": ["the member's pin"],
                     "from_state": "unregistered",
@@ -422,7 +441,7 @@ def test_the_page_states_the_facts_of_report_json(real: dict[str, Any]) -> None:
     for line in spec["unquoted"]:
         assert line["text"] in visible
     for finding in spec["explore"]["findings"]:
-        if finding["id"] == "attacker-capabilities":
+        if finding["kind"] == "attacker-capabilities":
             assert finding["goal"] in visible and finding["from_state"] in visible
 
 
@@ -452,12 +471,26 @@ def test_findings_are_told_step_by_step() -> None:
     assert "credlab simulate spec/toy.yaml out/fuzz/toy-counterexample.yaml" in findings
     assert "credlab simulate spec/toy.yaml out/explore/toy-never_both.yaml" in findings
     assert "Shortest counterexample: 2 step(s)" in findings
-    assert "locked out" in findings and "out/explore/toy-lockout.yaml" in findings
     assert "service-desk access the member's pin unregistered at once" in findings
     assert "online access mailbox , <script>" in findings
     assert "registered 2 step(s) out/explore/toy-attacker.yaml" in findings
     assert "no explored situation is in state" in findings
     assert "spec/toy.yaml:4:5 unused-assumption lint" in findings
+
+
+def test_risks_are_grouped_by_kind_explained_and_marked_accepted_or_not() -> None:
+    text, _ = page_of(synthetic())
+    risks = text[text.index('id="risks"') : text.index('id="findings"')]
+    words = text_of(risks)
+    assert words.index("takeover") < words.index("lockout_window")  # the vocabulary's order
+    assert FINDING_MEANING["lockout_window"] in words and FINDING_MEANING["takeover"] in words
+    assert "medium locked out <script>" in words and "✗ not accepted" in words
+    assert "accepted the member keeps it secret <script>" in words
+    assert 'href="#trace-s_assumed"' in risks  # the sentence that accepts it
+    assert 'href="#trace-s_exercised"' in risks and "assuming a_evil" in words  # what it rests on
+    assert "credlab simulate spec/toy.yaml out/explore/toy-takeover.yaml" in words
+    assert "Not analysed yet: denial_of_service, dead_end, recovery_bypasses_factor." in words
+    assert "row-failing" in risks.split("toy-lockout")[0]
 
 
 def test_scenarios_coverage_comparison_mutation_and_parameters() -> None:

@@ -76,7 +76,8 @@ def text(report: ExploreReport, max_states: int) -> list[str]:
     lines += [f"  {_MARKS['unknown']:7}  {analysis}" for analysis in report.undecided]
     for finding in report.findings:
         replay = f" ({finding.scenario_file})" if finding.scenario_file else ""
-        lines.append(f"  finding: {finding.message}{replay}")
+        accepted = ", accepted" if finding.accepted is not None else ""
+        lines.append(f"  {finding.kind} ({finding.severity}{accepted}): {finding.message}{replay}")
     return lines
 
 
