@@ -1,7 +1,7 @@
 """Benchmark ``credlab explore`` as a whole against its exploration core.
 
 What it measures
-    In this process, for two specs: ``spec/ana_web_password.yaml`` (2,210 situations) and a grid of
+    In this process, for two specs: ``spec/ana_web_password.yaml`` (17,614 situations) and a grid of
     ``--grid N`` (default 30) by N explicit states written by ``../shared/peers/gen_specs.py grid N``
     into a temporary folder (N*N situations, 4N*N-4N edges; the family mirrors TLC's ``Grid.tla``). If
     the generator is missing, the report says so and measures the ANA spec only.

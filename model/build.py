@@ -14,7 +14,9 @@ from typing import Any, TypeGuard, TypeVar, cast, get_args
 from credlab.model import ir
 from credlab.model.build_findings import accepted_findings
 from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
-from credlab.model.document import not_verbatim, read_document, uncovered_lines
+from credlab.model.delivery import add_arrivals, arrival_events
+from credlab.model.document import build_document
+from credlab.model.durations import format_duration
 from credlab.model.errors import Location, Problems
 from credlab.model.policy_space import why_nothing_passes
 from credlab.model.schema import INVALID, Obj, Seq, Tag, did_you_mean
@@ -143,13 +145,16 @@ class SpecBuilder:
         self.events = _frozen((k, self.event(k, v)) for k, v in _names(top.get("events")))
         self.deadlines = _frozen((k, self.deadline(k, v)) for k, v in _names(top.get("deadlines")))
         self.messages = _frozen((k, self.message(k, v)) for k, v in _names(top.get("messages")))
+        self.events = arrival_events(self)  # a delayed message's arrival (see credlab.model.delivery)
         actors = _frozen((k, self.actor(k, v)) for k, v in _names(top.get("actors")))
         access = tuple(self.access_rule(v) for v in _seq(top.get("access")) if isinstance(v, Obj))
         initial = self.refs(top, "initial", self.states, "state")
         transitions = self.transitions(_seq(top.get("transitions")))
         invariants = self.invariants(_seq(top.get("invariants")))
-        document = self.document(top.get("document"))
+        document = build_document(self.path, self.sources, top.get("document"), self.problems)
         accepted = accepted_findings(self, _seq(top.get("accepted_findings")))
+        if not self.problems:  # a delayed message arrives by parts credlab adds (see credlab.model.delivery)
+            self.deadlines, transitions = add_arrivals(self, transitions)
         if not self.problems:  # an invalid element may not have cited its sources yet
             self.check_sources_used()
         if self.problems:
@@ -310,14 +315,25 @@ class SpecBuilder:
             obj.loc,
         )
 
-    def deadline(self, name: str, obj: Obj) -> ir.Deadline:
-        duration = obj.get("duration")
+    def duration(self, obj: Obj, key: str) -> int | str | None:
+        """A duration given as text (seconds) or a duration parameter's name (checked); None if neither."""
+        duration = obj.get(key)
         if (
             isinstance(duration, str)
-            and self.ref(duration, self.parameters, "parameter", obj.at("duration"))
+            and self.ref(duration, self.parameters, "parameter", obj.at(key))
             and self.parameters[duration].type != "duration"
         ):
-            self.problems.add(obj.at("duration"), f"parameter '{duration}' is not a duration")
+            self.problems.add(obj.at(key), f"parameter '{duration}' is not a duration")
+        return duration if isinstance(duration, int | str) else None
+
+    def seconds_of(self, duration: int | str | None) -> int | None:
+        """A duration's seconds: given, or its parameter's default (None if neither is known)."""
+        if isinstance(duration, str):
+            return self.parameters[duration].default if duration in self.parameters else None
+        return duration
+
+    def deadline(self, name: str, obj: Obj) -> ir.Deadline:
+        duration = self.duration(obj, "duration")
         expiry = obj.get("on_expiry")
         if (
             isinstance(expiry, str)
@@ -345,6 +361,12 @@ class SpecBuilder:
         carries = obj.get("carries")
         if _ok(carries):
             self.ref(carries, self.credentials, "credential", obj.at("carries"))
+        delay = obj.get("delay")
+        window = Obj(obj.loc) if not isinstance(delay, Obj) else delay
+        least, most = self.duration(window, "min"), self.duration(window, "max")
+        if (lo := self.seconds_of(least)) is not None and (hi := self.seconds_of(most)) is not None and lo > hi:
+            shown = f"at most {format_duration(hi)}, before its min {format_duration(lo)}"
+            self.problems.add(window.at("max"), f"message '{name}' arrives {shown}")
         return ir.Message(
             name,
             via if isinstance(via, str) else "",
@@ -352,6 +374,8 @@ class SpecBuilder:
             obj.get("description", ""),
             self.cite(obj),
             obj.loc,
+            (least, most) if least is not None and most is not None else None,
+            self.refs(obj, "assumes", self.assumptions, "assumption"),
         )
 
     def actor(self, name: str, obj: Obj) -> ir.Actor:
@@ -472,37 +496,6 @@ class SpecBuilder:
         return tuple(values) if ok else None
 
     # --- traceability ------------------------------------------------------------------------
-    def document(self, obj: Any) -> ir.Document | None:
-        if not isinstance(obj, Obj) or not isinstance(obj.get("file"), str):
-            return None
-        text = read_document(self.path, obj["file"], obj.at("file"), self.problems)
-        if text is None:
-            return None
-        for source in self.sources.values():
-            if source.quote not in text:
-                self.problems.add(source.loc, not_verbatim(source, obj["file"], text))
-        unquoted = tuple(
-            (u["text"], u["why"] if isinstance(u.get("why"), str) else "")
-            for u in _seq(obj.get("unquoted"))
-            if isinstance(u, Obj) and isinstance(u.get("text"), str)
-        )
-        lines = {line.strip() for line in text.splitlines()}
-        for u in _seq(obj.get("unquoted")):
-            if (
-                isinstance(u, Obj)
-                and isinstance(u.get("text"), str)
-                and u["text"].strip() not in lines
-                and not any(u["text"] in line for line in lines)
-            ):
-                self.problems.add(u.at("text"), f"'{u['text'][:60]}' is not a line of {obj['file']}")
-        for number, line in uncovered_lines(text, (s.quote for s in self.sources.values()), (u for u, _ in unquoted)):
-            self.problems.add(
-                obj.at("file"),
-                f"{obj['file']} line {number} is neither quoted under sources: nor listed "
-                f"under document.unquoted: '{line[:70]}'",
-            )
-        return ir.Document(obj["file"], text, unquoted, obj.loc)
-
     def check_sources_used(self) -> None:
         for source in self.sources.values():
             if source.id not in self.source_refs:

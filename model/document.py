@@ -8,11 +8,13 @@ text must either be covered by quotes under ``sources:`` or be listed under
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, SpecError
+from credlab.model.schema import Obj, Seq
 from credlab.model.yamlsrc import read_text
 
 _IMAGE = re.compile(r"!\[(?P<alt>.*)\]\([^)]*\)")  # greedy: alt texts hold [A to Z]
@@ -98,3 +100,43 @@ def not_verbatim(source: ir.Source, file: str, text: str) -> str:
     where = f"after {matched} matching character(s) ('…{source.quote[max(0, matched - 24) : matched]}')"
     found = "the text ends" if theirs is None else f"the text has {theirs!r}"
     return f"{head}: {where} the quote has {ours!r} where {found}"
+
+
+def build_document(
+    spec_path: Path, sources: Mapping[str, ir.Source], obj: Any, problems: Problems
+) -> ir.Document | None:
+    """The policy text a spec's ``document:`` names, each quote checked verbatim and each line
+    accounted for (quoted, or listed under ``unquoted:`` with the reason)."""
+    if not isinstance(obj, Obj) or not isinstance(obj.get("file"), str):
+        return None
+    text = read_document(spec_path, obj["file"], obj.at("file"), problems)
+    if text is None:
+        return None
+    for source in sources.values():
+        if source.quote not in text:
+            problems.add(source.loc, not_verbatim(source, obj["file"], text))
+    unquoted = tuple(
+        (u["text"], u["why"] if isinstance(u.get("why"), str) else "")
+        for u in _listed(obj.get("unquoted"))
+        if isinstance(u, Obj) and isinstance(u.get("text"), str)
+    )
+    lines = {line.strip() for line in text.splitlines()}
+    for u in _listed(obj.get("unquoted")):
+        if (
+            isinstance(u, Obj)
+            and isinstance(u.get("text"), str)
+            and u["text"].strip() not in lines
+            and not any(u["text"] in line for line in lines)
+        ):
+            problems.add(u.at("text"), f"'{u['text'][:60]}' is not a line of {obj['file']}")
+    for number, line in uncovered_lines(text, (s.quote for s in sources.values()), (u for u, _ in unquoted)):
+        problems.add(
+            obj.at("file"),
+            f"{obj['file']} line {number} is neither quoted under sources: nor listed "
+            f"under document.unquoted: '{line[:70]}'",
+        )
+    return ir.Document(obj["file"], text, unquoted, obj.loc)
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Seq) else []

@@ -345,6 +345,8 @@ class Deadline:
     sources: tuple[str, ...] = ()
     assumes: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    delivery: str | None = None
+    """Set on the two deadlines credlab adds for a message with a ``delay``: the message's name."""
 
 
 @node
@@ -355,6 +357,10 @@ class Message:
     description: str = ""
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    delay: tuple[int | str, int | str] | None = None
+    """The least and the most time the message takes to arrive (seconds, or a duration
+    parameter's name); None: it arrives the instant it is sent (see :mod:`credlab.model.delivery`)."""
+    assumes: tuple[str, ...] = ()
 
 
 @node
@@ -392,6 +398,8 @@ class Event:
     description: str = ""
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    delivers: str | None = None
+    """The arrival of this message: an event credlab adds, fired by the post or the network."""
 
     def input(self, name: str) -> Input | None:
         return next((i for i in self.inputs if i.name == name), None)
@@ -409,6 +417,8 @@ class Transition:
     sources: tuple[str, ...] = ()
     assumes: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    delivers: str | None = None
+    """The arrival of this message: a transition credlab adds (see :mod:`credlab.model.delivery`)."""
 
 
 @node

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from credlab.model import ir
+from credlab.model.delivery import deliverable, in_transit
 from credlab.model.durations import format_duration
 
 
@@ -75,3 +76,28 @@ def deadline_text(spec: ir.Spec, deadline: ir.Deadline) -> str:
     seconds = spec.deadline_seconds(deadline)
     named = f" ({deadline.duration})" if isinstance(deadline.duration, str) else ""
     return f"{deadline.name}: {format_duration(seconds)}{named}, {deadline.boundary}"
+
+
+def delay_text(spec: ir.Spec, message: ir.Message) -> str:
+    """``1d (postcard_delivery_min) to 7d (postcard_delivery_max)``: when a delayed message arrives."""
+    assert message.delay is not None, "only a delayed message has a window"
+
+    def bound(value: int | str) -> str:
+        if isinstance(value, int):
+            return format_duration(value)
+        return f"{format_duration(spec.parameters[value].default)} ({value})"
+
+    return f"{bound(message.delay[0])} to {bound(message.delay[1])}"
+
+
+def spec_effect_text(spec: ir.Spec, e: ir.Effect) -> str | None:
+    """An effect as a reader of the spec wrote it: a delayed message's send says when it arrives,
+    and the deadlines credlab starts for it are not shown (None)."""
+    if isinstance(e, ir.StartDeadline) and spec.deadlines[e.deadline].delivery is not None:
+        return None
+    if isinstance(e, ir.Send) and spec.messages[e.message].delay is not None:
+        least, most = (
+            spec.deadline_seconds(spec.deadlines[d]) for d in (deliverable(e.message), in_transit(e.message))
+        )
+        return f"send {e.message} (arrives in {format_duration(least)}–{format_duration(most)})"
+    return effect_text(e)

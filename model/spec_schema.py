@@ -336,8 +336,22 @@ SPEC = Record(
                     {
                         "via": Field(Name(), required=True, doc="An email or post channel."),
                         "carries": Field(Name(), doc="A credential whose value the message discloses."),
+                        "delay": Field(
+                            Record(
+                                "delay",
+                                {
+                                    "min": Field(DurationText(or_name=True), required=True),
+                                    "max": Field(DurationText(or_name=True), required=True),
+                                },
+                                doc="How long the message takes to arrive: at least `min`, at most `max` "
+                                "(durations, or duration parameters' names). Exploration tries every "
+                                "arrival in between; a story says when with the `<message>_arrives` event. "
+                                "Without it, the message arrives the instant it is sent.",
+                            )
+                        ),
                         "description": _DESCRIPTION,
                         "source": _SOURCE,
+                        "assumes": _ASSUMES,
                     },
                 ),
                 what="message",

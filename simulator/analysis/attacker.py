@@ -86,9 +86,14 @@ class Attack:
     """(message, credential, plaintext) the attacker's moves sent: the member receives those that
     reach a capability of theirs (in memory only, never written)."""
 
+    member_at_end: Knowledge | None = None
+    """What the member knows when the attack ends, where the search kept it (denials)."""
+
     def member_knows(self, spec: ir.Spec) -> Knowledge:
         """What the member knows when the attack ends: what they knew at its start, and what the
         attacker's moves sent to a capability of theirs."""
+        if self.member_at_end is not None:
+            return self.member_at_end
         member = default_actor(spec)
         has = set(spec.actors[member].has) if member is not None and member in spec.actors else set()
         knows = self.start.knowledge
@@ -202,12 +207,12 @@ def search(
     seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
     channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in GOALS}
     remaining, reached = list(goals), dict[str, int]()
-    takeover = Takeover(explorer)
+    member_side = MemberSide(explorer)
 
     def stop(found: Exploration, node: int) -> bool:
         key = found.keys[node]
         for goal in list(remaining):
-            if takeover.taken(key) if goal == TAKEOVER else explorer.access(key, channels[goal]):
+            if member_side.taken(key) if goal == TAKEOVER else explorer.access(key, channels[goal]):
                 remaining.remove(goal)
                 reached[goal] = node
         return not remaining
@@ -216,8 +221,8 @@ def search(
     analysis.searches += 1
     for goal in goals:
         if goal in reached:
-            attack = _attack(engine, member, found, goal, chosen, reached[goal], bool(knows))
-            taken = takeover.taken(found.keys[reached[goal]]) if goal == TAKEOVER else ()
+            attack = attack_at(engine, member, found, goal, chosen, reached[goal], bool(knows))
+            taken = member_side.taken(found.keys[reached[goal]]) if goal == TAKEOVER else ()
             replayed = replay_path(explorer, found, reached[goal])
             end = found.worlds[reached[goal]][0]
             analysis.attacks.append(
@@ -227,11 +232,12 @@ def search(
             analysis.undecided.append((goal, chosen, len(found.worlds)))
 
 
-class Takeover:
-    """Where the attacker holds the only working credentials on a channel: a value the attacker
-    knows is accepted there, and every credential the channel takes holds a value the attacker
-    chose (one of the attacker's own literals, which the member never picks). The member is
-    assumed to receive every message sent to them, so a takeover is never a delivery delay."""
+class MemberSide:
+    """What the member still holds while an attacker acts: on a channel, some credential it takes
+    holds a value the member knows. The member knows every value but those the attacker chose (the
+    attacker's own literals, which the member never picks), and is assumed to receive every
+    message sent to them, in transit or not: a takeover is never a delivery delay (a denial
+    while a message travels is a ``denial_of_service``, not judged here)."""
 
     def __init__(self, explorer: Explorer) -> None:
         spec, engine = explorer.spec, explorer.engine
@@ -243,7 +249,7 @@ class Takeover:
         self.held: dict[tuple[str, int], bool] = {}
 
     def taken(self, key: int) -> tuple[str, ...]:
-        """The channels taken over in situation ``key``."""
+        """The channels taken over in situation ``key``: the attacker's values work, no value of the member's does."""
         return tuple(c for c in self.channels if self.explorer.access(key, (c,)) and not self.member_holds(key, c))
 
     def member_holds(self, key: int, channel: str) -> bool:
@@ -292,7 +298,7 @@ def _told(member: Exploration, knows: list[str]) -> list[int]:
     return keys
 
 
-def _attack(
+def attack_at(
     engine: Engine,
     member: Exploration,
     found: Exploration,

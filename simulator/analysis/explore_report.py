@@ -7,11 +7,15 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from credlab.model import ir
+from credlab.model.delivery import deliverable, in_transit
+from credlab.model.durations import format_duration
 from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
 from credlab.model.ir import Spec
 from credlab.model.node import node, replace
 from credlab.model.overrides import describe_overrides, set_arguments
+from credlab.model.render import delay_text
 from credlab.simulator.analysis.attacker import (
     GOALS,
     TAKEOVER,
@@ -21,6 +25,8 @@ from credlab.simulator.analysis.attacker import (
     attacks,
     lockout_windows,
 )
+from credlab.simulator.analysis.denial import GOAL as DENIAL
+from credlab.simulator.analysis.denial import Denials, denials
 from credlab.simulator.analysis.exploration import Exploration, Violation
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.findings import accept, replay_path, rests_on, unmatched
@@ -103,23 +109,42 @@ class _Writer:
         for channel, where in lockout_windows(self.explorer, self.found).items():
             lockout = PropertyId("lockout", channel)
             written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", where))
-            state = self.found.worlds[where][0].state
+            world, knowledge = self.found.worlds[where]
             sources, assumes = rests_on(
                 self.explorer.spec, replay_path(self.explorer, self.found, where).fired, [channel]
+            )
+            awaited = self.awaited(knowledge, channel)
+            lasts = (
+                f" until {awaited.name} arrives, {delay_text(self.explorer.spec, awaited)} after it is sent"
+                if awaited
+                else " until they act"
             )
             findings.append(
                 Finding(
                     "lockout_window",
-                    f"the member can reach {state}, where nothing they know works on {channel}",
+                    f"the member can reach {world.state}, where nothing they know works on {channel}{lasts}",
                     written.scenario_file,
                     written.steps,
-                    (("channel", channel), ("state", state)),
+                    (("channel", channel), ("state", world.state)) + ((("until", awaited.name),) if awaited else ()),
                     severity="medium",
-                    sources=sources,
-                    assumes=assumes,
+                    sources=sources + tuple(s for s in (awaited.sources if awaited else ()) if s not in sources),
+                    assumes=assumes + tuple(a for a in (awaited.assumes if awaited else ()) if a not in assumes),
+                    duration=self.window(awaited) if awaited else None,
                 )
             )
         return findings
+
+    def awaited(self, knowledge: Knowledge, channel: str) -> ir.Message | None:
+        """A delayed message on its way to the member with a credential ``channel`` takes."""
+        spec = self.explorer.spec
+        taken = {r.credential for r in spec.access if r.channel == channel}
+        return next((spec.messages[m] for m, c, _ in knowledge.transit if c in taken), None)
+
+    def window(self, message: ir.Message) -> str:
+        """``1d to 7d``: how long a message on its way takes, with this run's parameters."""
+        engine = self.explorer.engine
+        least, most = (engine.durations[engine.deadline_index[d(message.name)]] for d in (deliverable, in_transit))
+        return f"{format_duration(least)} to {format_duration(most)}"
 
     def guessing(self) -> list[Finding]:
         """One finding per channel and credential that takes unlimited wrong guesses."""
@@ -182,9 +207,61 @@ class _Writer:
         """For an attacker who needs no move: a step that only shows which credentials the goal's
         channels take now (one of them is what the attacker already knows)."""
         spec, world, engine = self.explorer.spec, attack.start.world, self.explorer.engine
-        channels = [name for name, c in spec.channels.items() if c.kind in GOALS[attack.goal]]
+        channels = (
+            list(attack.taken)
+            if attack.goal == TAKEOVER
+            else [name for name, c in spec.channels.items() if c.kind in GOALS[attack.goal]]
+        )
         access = tuple((ch, tuple(c for c in spec.credentials if engine.accepts(world, ch, c))) for ch in channels)
         return Step(1, Location(WHERE, 1), advance=Advance(seconds=0), expect=Expectation(access=access))
+
+    def denials(self, found: Denials, analysis: AttackAnalysis) -> list[Finding]:
+        """One finding per minimal capability set that denies the member channels, but those a
+        takeover with no more capabilities explains (the takeover is the finding)."""
+        spec, findings = self.explorer.spec, []
+        attacker: str | None = attacker_actor(spec) if attacker_actor(spec) in spec.actors else None
+        takeovers = [a for a in analysis.attacks if a.goal == TAKEOVER]
+        for attack in found.attacks:
+            if any(
+                set(t.capabilities) <= set(attack.capabilities) and set(attack.taken) <= set(t.taken) for t in takeovers
+            ):
+                continue
+            held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
+            steps = len(attack.moves) if attack.moves is not None else None
+            knows = attack.member_knows(spec)
+            awaited = [m for c in attack.taken if (m := self.awaited(knows, c)) is not None]
+            lasts = (
+                f", until {awaited[0].name} arrives, {delay_text(spec, awaited[0])} after it is sent"
+                if awaited
+                else ", until the member acts"
+            )
+            message = (
+                f"an attacker holding {held}, who knows no secret of the member's, leaves the member nothing that "
+                f"works on {', '.join(attack.taken)} from {attack.start.state} in {steps} step(s){lasts}"
+            )
+            details = (
+                ("capabilities", [str(c) for c in attack.capabilities]),
+                ("held", [c.name for c in attack.capabilities]),
+                ("from_state", attack.start.state),
+                ("channels", list(attack.taken)),
+            ) + ((("until", awaited[0].name),) if awaited else ())
+            written = self.attack_story(attack, attacker, message) if attacker is not None else None
+            sources, assumes = rests_on(spec, attack.fired, attack.taken)
+            extra = awaited[0] if awaited else None
+            findings.append(
+                Finding(
+                    "denial_of_service",
+                    message,
+                    written,
+                    steps,
+                    details,
+                    severity="high",
+                    sources=sources + tuple(x for x in (extra.sources if extra else ()) if x not in sources),
+                    assumes=assumes + tuple(x for x in (extra.assumes if extra else ()) if x not in assumes),
+                    duration=self.window(extra) if extra else None,
+                )
+            )
+        return findings
 
     def attacks(self, analysis: AttackAnalysis) -> list[Finding]:
         spec = self.explorer.spec
@@ -234,7 +311,7 @@ class _Writer:
         counts a wrong secret); nothing where the attack ends in someone's session, which
         refuses the member whatever they know."""
         spec, engine, explorer, world = self.explorer.spec, self.explorer.engine, self.explorer, attack.end
-        if attack.goal != TAKEOVER or world is None or world.owner is not None:
+        if attack.goal not in (TAKEOVER, DENIAL) or world is None or world.owner is not None:
             return []
         knows, steps = attack.member_knows(spec), list[Step]()
         for channel in attack.taken:
@@ -365,13 +442,18 @@ def explore_report(
     undecided: list[str] = []
     if found.complete:
         analysis = attacks(explorer.engine, found, options.max_states)
-        risks = writer.lockouts() + writer.guessing() + writer.attacks(analysis)
+        denied = denials(explorer, found, options.max_states)
+        risks = writer.lockouts() + writer.guessing() + writer.attacks(analysis) + writer.denials(denied, analysis)
         findings += risks + unmatched(spec, risks)
         undecided += [
             f"whether an attacker holding {', '.join(str(c) for c in held) or 'nothing'} gets {goal}: "
             f"the search stopped at --max-states {options.max_states} after {searched} situations; "
             "raise --max-states to decide it"
             for goal, held, searched in analysis.undecided
+        ] + [
+            f"whether an attacker holding {', '.join(held) or 'nothing'} denies the member a channel: the search "
+            f"stopped at --max-states {options.max_states} after {searched} situations; raise --max-states to decide it"
+            for held, searched in denied.undecided
         ]
     else:
         undecided.append("risks and attacker capabilities: not analysed (they need the whole space)")

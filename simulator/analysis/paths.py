@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from credlab.model import ir
 from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
-from credlab.model.node import node
+from credlab.model.node import node, replace
 from credlab.model.policy import random_candidate
 from credlab.simulator.analysis.candidates import broken_values, literal_values
 from credlab.simulator.stories.knowledge import Knowledge
@@ -100,16 +100,32 @@ def input_choices(
 
 def causable(spec: ir.Spec, has: frozenset[str]) -> list[str]:
     """The events an actor holding capabilities ``has`` can cause: not internal, every capability
-    they require held; in declaration order."""
-    return [name for name, event in spec.events.items() if not event.internal and set(event.requires) <= has]
+    they require held; in declaration order. A delayed message's arrival is among them: the post
+    brings it whoever the search follows, at any instant its window allows."""
+    return [
+        name
+        for name, event in spec.events.items()
+        if (not event.internal or event.delivers is not None) and set(event.requires) <= has
+    ]
 
 
 def start_values(spec: ir.Spec) -> dict[str, str]:
-    """The values of the credentials a member starts with, in every search (plaintext test data)."""
-    rng = search_random()
-    return {
-        name: random_candidate(spec.policies[c.policy], rng) for name, c in spec.credentials.items() if c.initially_set
-    }
+    """The values of the credentials a member starts with, in every search (plaintext test data):
+    never the value a randomizing effect draws (the search's random source is always in the same
+    state), or a random PIN sent by post would be one the member already knows."""
+    drawn = {name: random_candidate(policy, search_random()) for name, policy in spec.policies.items()}
+    rng = random.Random("credlab-start")
+    values = {}
+    for name, c in spec.credentials.items():
+        if c.initially_set:
+            policy = spec.policies[c.policy]
+            value = random_candidate(policy, rng)
+            for _ in range(1000):  # a policy that admits one value only keeps it
+                if value != drawn[c.policy]:
+                    break
+                value = random_candidate(policy, rng)
+            values[name] = value
+    return values
 
 
 def deadline_jumps(engine: Engine, world: World) -> Iterator[tuple[Move, int]]:
@@ -144,6 +160,9 @@ class PathFinder:
         if capabilities is None:
             capabilities = frozenset(self.spec.actors[self.actor].has if self.actor is not None else ())
         self.has = capabilities
+        self.receives = capabilities
+        """Whose mail the knowledge in a situation learns: the actor's own capabilities (a search
+        for denials keeps the member's knowledge while the attacker acts)."""
         self.transitions = {t.id: t for t in self.spec.transitions}
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
         self.initial_values: dict[str, str] = {}
@@ -210,15 +229,19 @@ class PathFinder:
     def lessons(
         self, transition: str | None, inputs: dict[str, str | bool], disclosed: tuple[tuple[str, str, str], ...]
     ) -> Lessons:
-        """What a step teaches, whatever one knew before: ("learn" | "receive", credential, value)."""
+        """What a step teaches, whatever one knew before: ("learn" | "receive" | "post <message>",
+        credential, value), or ("arrive", message, "") when a delayed message arrives."""
         taught: list[tuple[str, str, str]] = []
         if transition is not None:
             for effect in self.transitions[transition].effects:
                 if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
                     taught.append(("learn", effect.credential, str(inputs[effect.input])))
         for message, credential, value in disclosed:
-            if self.spec.channels[self.spec.messages[message].via].reaches in self.has:
-                taught.append(("receive", credential, value))
+            if self.spec.channels[self.spec.messages[message].via].reaches in self.receives:
+                delayed = self.spec.messages[message].delay is not None
+                taught.append((f"post {message}", credential, value) if delayed else ("receive", credential, value))
+        if transition is not None and (arrived := self.transitions[transition].delivers) is not None:
+            taught.append(("arrive", arrived, ""))
         return tuple(taught)
 
 
@@ -227,5 +250,14 @@ Lessons = tuple[tuple[str, str, str], ...]
 
 def apply_lessons(knowledge: Knowledge, lessons: Lessons) -> Knowledge:
     for kind, credential, value in lessons:
-        knowledge = knowledge.learn(credential, value) if kind == "learn" else knowledge.receive(credential, value)
+        if kind == "learn":
+            knowledge = knowledge.learn(credential, value)
+        elif kind == "receive":
+            knowledge = knowledge.receive(credential, value)
+        elif kind == "arrive":
+            knowledge = knowledge.arrive(credential)  # the message's name
+        elif kind == "attacked":  # a search for denials marks the attacker's first change
+            knowledge = replace(knowledge, attacked=True)
+        else:  # "post <message>": on its way
+            knowledge = knowledge.post(kind.removeprefix("post "), credential, value)
     return knowledge

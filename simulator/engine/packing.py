@@ -224,7 +224,8 @@ class Layout:
         wrong value is one that differs from the stored one). Given the resolved inputs, what
         the event does reads the state, the owner (the session gate), its guards' fields, and
         the fields whose new value depends on the old: an incremented counter, a stopped
-        deadline (its lapse is kept), the zone when deadlines start or stop. What a step
+        deadline (its lapse is kept), the zone when deadlines start or stop, a credential set from
+        an optional input (absent, the old value stays). What a step
         teaches is applied to the knowledge apart (:func:`~credlab.simulator.analysis.paths.
         apply_lessons`), so the knowledge itself is not read here.
         """
@@ -242,6 +243,10 @@ class Layout:
                         reads |= {f"deadline:{d}", "zone"}
                     case ir.StartDeadline():
                         reads.add("zone")
+                    case ir.SetCredential(credential=c, input=given):
+                        declared = self.spec.events[event].input(given)
+                        if declared is None or declared.optional:  # without the input, the old value stays
+                            reads.add(f"credential:{c}")
         resolve = {"knowledge", *(f"credential:{c}" for c in self.spec.credentials)} if moves_have_secrets else set()
         return self.mask(resolve), self.mask(reads)
 

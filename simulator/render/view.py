@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from credlab.model import ir
-from credlab.model.render import deadline_text, effect_text, guard_text
+from credlab.model.render import deadline_text, delay_text, guard_text, spec_effect_text
 
 LINE_WIDTH = 48
 """Guard and effect lines longer than this are shortened in labels (the tooltip has them whole)."""
@@ -226,11 +226,14 @@ def transition_label(spec: ir.Spec, transition: ir.Transition) -> Label:
     if len(guards) > MAX_GUARD_LINES:
         hidden = len(guards) - (MAX_GUARD_LINES - 1)
         guards = [*guards[: MAX_GUARD_LINES - 1], f"… {hidden} more (see tooltip)"]
+    if transition.delivers is not None:  # credlab's own parts of a delayed message are not shown
+        window = delay_text(spec, spec.messages[transition.delivers])
+        return Label(event=transition.event, guards=(f"{window} after it is sent",), effects=(), deadline=None)
     deadline = expiry_deadline(spec, transition)
     return Label(
         event=transition.event,
         guards=tuple(guards),
-        effects=tuple(shorten(effect_text(e)) for e in transition.effects),
+        effects=tuple(shorten(text) for e in transition.effects if (text := spec_effect_text(spec, e)) is not None),
         deadline=deadline_text(spec, deadline) if deadline else None,
     )
 
@@ -273,7 +276,7 @@ def transition_tooltip(spec: ir.Spec, transition: ir.Transition, channels: tuple
     if transition.guards:
         lines += ["when:", *(f"  {guard_text(g)}" for g in transition.guards)]
     if transition.effects:
-        lines += ["do:", *(f"  {effect_text(e)}" for e in transition.effects)]
+        lines += ["do:", *(f"  {text}" for e in transition.effects if (text := spec_effect_text(spec, e)))]
     if channels:
         lines.append(f"channels: {', '.join(channels)}")
     if transition.sources:
@@ -369,7 +372,8 @@ def build_view(
         channels=tuple(
             ChannelKey(c.name, c.kind, c.description, i) for i, c in enumerate(spec.channels.values()) if c.name in used
         ),
-        deadlines=tuple(deadline_text(spec, d) for d in spec.deadlines.values()),
+        deadlines=tuple(deadline_text(spec, d) for d in spec.deadlines.values() if d.delivery is None)
+        + tuple(f"{m.name} arrives {delay_text(spec, m)} after it is sent" for m in spec.messages.values() if m.delay),
         focus=focus,
         highlight=highlight,
         coverage=coverage,

@@ -6,7 +6,7 @@ scenarios (``known``, ``previous``, ``mailed``) resolve against it.
 
 from __future__ import annotations
 
-from credlab.model.node import node
+from credlab.model.node import node, replace
 
 History = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -36,14 +36,37 @@ def _values(history: History, credential: str) -> tuple[str, ...]:
 class Knowledge:
     known: History = ()
     mailed: History = ()
+    transit: tuple[tuple[str, str, str], ...] = ()
+    """(message, credential, value) sent to the actor that has not arrived yet (one per message:
+    a message sent again replaces the one in flight)."""
+    held: tuple[str, ...] = ()
+    """In a search for denials of service: the channels where the member had something that works
+    when the attacker started (see :mod:`credlab.simulator.analysis.denial`)."""
+    attacked: bool = False
+    """In that search: whether the attacker changed something yet."""
 
     def learn(self, credential: str, value: str) -> Knowledge:
         """The actor now knows ``value`` as the latest value of ``credential``."""
-        return Knowledge(_append(self.known, credential, value), self.mailed)
+        return replace(self, known=_append(self.known, credential, value))
 
     def receive(self, credential: str, value: str) -> Knowledge:
         """``value`` reached the actor by mail (so they know it too)."""
-        return Knowledge(_append(self.known, credential, value), _append(self.mailed, credential, value))
+        return replace(
+            self, known=_append(self.known, credential, value), mailed=_append(self.mailed, credential, value)
+        )
+
+    def post(self, message: str, credential: str, value: str) -> Knowledge:
+        """``value`` is on its way to the actor in ``message``: known once it arrives."""
+        transit = (*(t for t in self.transit if t[0] != message), (message, credential, value))
+        return replace(self, transit=tuple(sorted(transit)))
+
+    def arrive(self, message: str) -> Knowledge:
+        """``message`` arrived: what it carries reaches the actor (nothing if none was on its way)."""
+        carried = next((t for t in self.transit if t[0] == message), None)
+        if carried is None:
+            return self
+        rest = replace(self, transit=tuple(t for t in self.transit if t[0] != message))
+        return rest.receive(carried[1], carried[2])
 
     def resolve(self, kind: str, credential: str) -> str | None:
         """The value a ``known``/``previous``/``mailed`` reference means now, or None."""

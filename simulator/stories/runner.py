@@ -20,6 +20,7 @@ from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec, InputError, Member, Outcome, Refusal
 from credlab.model.policy import random_candidate
+from credlab.model.runtime import Delivery
 from credlab.simulator.results import BACKENDS_AGREE, PropertyId
 from credlab.simulator.stories.knowledge import NOTHING, Knowledge
 from credlab.simulator.stories.scenario import Advance, Expectation, Scenario, SecretRef, Step, StoryValue
@@ -110,6 +111,8 @@ class ScenarioRun:
         self.delivered = 0
         """Deliveries before the current step: the backends' earlier ones already agreed."""
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
+        self.in_transit: dict[str, Delivery] = {}
+        """Delayed messages sent and not arrived yet, by name (what they carry is taught on arrival)."""
 
     def run(self) -> ScenarioResult:
         member = self.start()
@@ -184,6 +187,10 @@ class ScenarioRun:
         new = member.record.deliveries[delivered:]
         if new:
             self.learn_deliveries(new)
+        for outcome in outcomes:  # a delayed message that arrives: what it carries reaches them now
+            arrived = self.compiled.transition_by_id[outcome.transition].delivers if outcome.transition else None
+            if arrived is not None and arrived in self.in_transit:
+                self.teach(self.in_transit.pop(arrived))
         # The engine hands back the very world it was given when nothing changed (a refused event),
         # and the machine was just checked equal to it: the invariants held on it a step ago.
         if before is None or self.world is not before:
@@ -305,13 +312,20 @@ class ScenarioRun:
                 return candidate
         raise RuntimeError(f"cannot find a wrong value for {credential}")  # pragma: no cover
 
-    def learn_deliveries(self, deliveries: list[Any]) -> None:
+    def learn_deliveries(self, deliveries: list[Delivery]) -> None:
+        """Teach what messages just sent carry, or keep it until they arrive if they take time."""
         for delivery in deliveries:
-            if delivery.secret is None:
-                continue
-            for name in self.spec.actors:
-                if delivery.reaches in self.capabilities[name]:
-                    self.knowledge[name] = self.knowledge[name].receive(delivery.carries, delivery.secret.reveal())
+            if self.spec.messages[delivery.message].delay is not None:
+                self.in_transit[delivery.message] = delivery  # sent again: only the latest is in flight
+            else:
+                self.teach(delivery)
+
+    def teach(self, delivery: Delivery) -> None:
+        if delivery.secret is None or delivery.carries is None:
+            return
+        for name in self.spec.actors:
+            if delivery.reaches in self.capabilities[name]:
+                self.knowledge[name] = self.knowledge[name].receive(delivery.carries, delivery.secret.reveal())
 
     def learn_settings(self, actor: str, outcome: Outcome, inputs: Mapping[str, str | bool]) -> None:
         assert outcome.transition is not None

@@ -283,6 +283,7 @@ class _Checker:
             and self.ref(obj.get("do"), self.spec.events, "event", partial(obj.at, "do"))
             and event
             and event.internal
+            and event.delivers is None  # a delayed message's arrival is the story's to time
         ):
             self.problems.add(obj.at("do"), f"'{event.name}' is internal: credlab fires it itself (advance the clock)")
         inputs = self.inputs(event, obj.get("with"), obj.at("with") if "with" in obj else where) if event else ()

@@ -82,8 +82,10 @@ def test_the_default_check_fails_only_on_anas_risks_and_writes_the_report(
     runs: tuple[Run, dict[str, bytes], Run],
 ) -> None:
     """Every stage passes on ANA but its risks: the text sets no limit on wrong passwords and PINs
-    (unlimited guessing), and the registered mailbox or postal address lets a third party take over.
-    The spec accepts only the takeover by someone who learned the PIN, which the text leaves to the
+    (unlimited guessing); the registered mailbox or postal address lets a third party take over;
+    anyone identified can have the postcard sent, and until it comes the member has nothing that
+    works (a denial of service, and a lockout window when the member asks for it). The spec
+    accepts only the takeover by someone who learned the PIN, which the text leaves to the
     member's care; the rest fail the check."""
     first, written, _ = runs
     assert first.code == 1, first.out + first.err
@@ -93,7 +95,7 @@ def test_the_default_check_fails_only_on_anas_risks_and_writes_the_report(
     [spec] = report["specs"]
     assert spec["simulate"]["ok"] and spec["fuzz"]["ok"] and spec["explore"]["ok"]
     failing = sorted({f["kind"] for f in spec["explore"]["findings"] if f["severity"] != "info" and not f["accepted"]})
-    assert failing == ["takeover", "unlimited_guessing"]
+    assert failing == ["denial_of_service", "lockout_window", "takeover", "unlimited_guessing"]
     assert [s["path"] for s in report["specs"]] == [SPEC]
     page = written["index.html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and 'id="traceability"' in page
@@ -120,7 +122,10 @@ def test_the_text_summary_has_a_line_per_stage_and_ends_with_the_report_path(
     for stage in STAGES:
         assert sum(1 for line in lines if line.split()[:2] == [stage, "ok"]) == 1, stage
     [risks] = [line for line in lines if line.split()[:2] == ["findings", "FAIL"]]
-    assert risks.endswith("6 risk(s) not accepted: takeover ×2, unlimited_guessing ×4; 1 accepted by the spec")
+    assert risks.endswith(
+        "10 risk(s) not accepted: takeover ×2, denial_of_service ×1, lockout_window ×3, unlimited_guessing ×4; "
+        "1 accepted by the spec"
+    )
     assert lines[-1] == f"FAIL: report written to {first.folder / 'index.html'}"
 
 
@@ -130,7 +135,11 @@ def test_a_thirty_minute_link_fails_and_is_compared_with_the_defaults(variant: R
     report = variant.report()
     assert report["ok"] is False
     spec = report["specs"][0]
-    assert [(p["name"], p["value"], p["overridden"]) for p in spec["parameters"]] == [("reset_link_ttl", "30m", True)]
+    assert [(p["name"], p["value"], p["overridden"]) for p in spec["parameters"]] == [
+        ("reset_link_ttl", "30m", True),
+        ("postcard_delivery_min", "1d", False),
+        ("postcard_delivery_max", "7d", False),
+    ]
     flipped = spec["comparison"]["scenarios_flipped"]
     assert {f["name"] for f in flipped} == TWO_HOUR_STORIES
     assert all((f["with_defaults"], f["with_variant"]) == ("pass", "fail") for f in flipped)

@@ -58,9 +58,24 @@ def test_a_limit_on_wrong_tries_is_no_unlimited_guessing(tmp_path: Path) -> None
     report = api.explore(THREE_TRIES, out=tmp_path)
     assert report.ok and not risks(report, "unlimited_guessing")
     [window] = risks(report, "lockout_window")  # the member's own three wrong tries keep the card
-    assert dict(window.details) == {"channel": "atm", "state": "kept"}
+    assert dict(window.details) == {"channel": "atm", "state": "kept", "until": "new_card"}
+    assert window.duration == "2d to 5d" and "until new_card arrives, 2d to 5d after it is sent" in window.message
     assert window.sources == ("three_tries", "replacement", "change_at_atm")
     assert replays(THREE_TRIES, window.scenario_file)
+
+
+def test_an_attacker_who_only_holds_the_card_denies_the_member_until_the_new_card_arrives(tmp_path: Path) -> None:
+    report = api.explore(THREE_TRIES, out=tmp_path)
+    [denial] = risks(report, "denial_of_service")
+    details = dict(denial.details)
+    assert details["held"] == ["card"] and details["channels"] == ["atm"] and details["until"] == "new_card"
+    assert denial.duration == "2d to 5d" and denial.severity == "high" and denial.failing
+    assert denial.scenario_file is not None and replays(THREE_TRIES, denial.scenario_file)
+    [story] = yaml.safe_load(Path(denial.scenario_file).read_text(encoding="utf-8"))["scenarios"]
+    by_thief = [s for s in story["steps"] if s.get("as") == "thief"]
+    secrets = [v for s in by_thief for v in s.get("with", {}).values() if isinstance(v, dict) and "wrong" not in v]
+    assert by_thief and secrets == []  # the thief guesses: no secret of the member's
+    assert story["steps"][-1]["expect"] == {"accepted": False}  # the member's own PIN: the card is kept
 
 
 def test_a_takeover_says_what_the_member_loses_and_its_story_ends_with_the_member_refused(tmp_path: Path) -> None:
@@ -92,9 +107,9 @@ def test_accepted_risks_are_marked_and_do_not_fail_the_check(tmp_path: Path) -> 
     accepted = {f.kind: f.accepted for f in report.findings if f.accepted is not None}
     assert set(accepted) == {"takeover", "lockout_window"}
     assert accepted["takeover"] is not None and accepted["takeover"].sources == ("change_at_atm",)
-    [failing] = [f for f in report.findings if f.failing]
-    assert failing.kind == "takeover" and dict(failing.details)["held"] == ["card", "home"]
-    assert risk_summary(report) == "1 risk(s) not accepted: takeover ×1; 2 accepted by the spec"
+    failing = [(f.kind, dict(f.details)["held"]) for f in report.findings if f.failing]
+    assert failing == [("takeover", ["card", "home"]), ("denial_of_service", ["card"])]
+    assert risk_summary(report) == ("2 risk(s) not accepted: takeover ×1, denial_of_service ×1; 2 accepted by the spec")
     as_json = [f.to_json() for f in report.findings if f.kind == "lockout_window"]
     assert as_json[0]["accepted"] is True and as_json[0]["accepted_reason"] == "The new card comes within days."
 
@@ -103,12 +118,13 @@ def test_accepted_risks_are_marked_and_do_not_fail_the_check(tmp_path: Path) -> 
     everything = with_acceptances(
         folder,
         "  - kind: takeover\n    reason: The bank replaces stolen cards.\n    source: three_tries\n"
+        "  - kind: denial_of_service\n    reason: A thief with the card can have it kept.\n    source: three_tries\n"
         "  - kind: lockout_window\n    reason: The new card comes within days.\n    source: replacement\n",
     )
     checked = api.check([everything], out=tmp_path / "report", scenarios=[])
     [spec_report] = checked.specs
     assert checked.ok, [row for row in spec_report.stages() if not row.ok]
-    assert [row.text for row in spec_report.stages() if row.stage == "findings"] == ["every risk accepted (3)"]
+    assert [row.text for row in spec_report.stages() if row.stage == "findings"] == ["every risk accepted (4)"]
 
 
 def test_an_acceptance_that_matches_no_finding_is_reported(tmp_path: Path) -> None:

@@ -160,7 +160,7 @@ def test_each_kind_of_expectation_is_checked(ana: Spec, name: str, step: int, ex
 
 def test_a_story_whose_every_expectation_holds_passes(ana: Spec) -> None:
     result = run(EXPECTATIONS, "every_expectation_holds", ana)
-    assert result.failure is None and result.passed and result.steps_run == 3
+    assert result.failure is None and result.passed and result.steps_run == 5  # the postcard takes a day
 
 
 # --- invariants, after every step -------------------------------------------------------------------
@@ -317,7 +317,11 @@ def test_until_follows_the_parameter_setting(ana: Spec) -> None:
     assert result.passed
     [advance] = records(result, "advance")
     assert (advance["time"], advance["by"]) == (1800, "30m")
-    assert result.trace[0]["parameters"] == {"reset_link_ttl": "30m"}
+    assert result.trace[0]["parameters"] == {
+        "reset_link_ttl": "30m",
+        "postcard_delivery_min": "1d",
+        "postcard_delivery_max": "7d",
+    }
 
 
 def test_advancing_by_a_parameter_moves_the_clock_by_its_value(ana: Spec) -> None:
@@ -422,7 +426,11 @@ def test_every_scenario_gets_a_json_lines_trace_that_starts_with_a_start_record(
         start = parsed[0]
         assert start["kind"] == "start" and start["spec"] == "ana_web_password", name
         assert start["run"] == Path(name).stem and start["time"] == 0 and start["seed"] == 0
-        assert start["parameters"] == {"reset_link_ttl": "2h"}
+        assert start["parameters"] == {
+            "reset_link_ttl": "2h",
+            "postcard_delivery_min": "1d",
+            "postcard_delivery_max": "7d",
+        }
         steps = [r["step"] for r in parsed[1:]]
         assert steps == sorted(steps) and steps[:1] in ([], [1]), name  # expiries share their advance's step
         assert read_trace(tmp_path / "traces" / name) == parsed
@@ -508,14 +516,14 @@ def test_traces_never_hold_a_secret_the_actors_learned(ana: Spec, seed: int) -> 
 def test_secret_inputs_are_shown_as_their_reference_or_redacted(ana: Spec) -> None:
     result = run(SECRETS, "previous_is_the_value_before_the_latest", ana)
     inputs = [r["inputs"] for r in records(result, "event")]
-    assert inputs[1] == {"channel": "call_centre", "secret": "the previous amc_pin"}
-    assert inputs[2] == {"channel": "call_centre", "secret": REDACTED}
-    assert inputs[0] == {"identified": True}
+    assert inputs[2] == {"channel": "call_centre", "secret": "the previous amc_pin"}
+    assert inputs[3] == {"channel": "call_centre", "secret": REDACTED}
+    assert inputs[:2] == [{"identified": True}, {}]  # the request, then the postcard's arrival
 
 
 def test_references_in_a_loaded_story_are_kept_as_references(ana: Spec) -> None:
     story = scenario(SECRETS, "mailed_is_the_pin_on_the_postcard", ana)
-    assert dict(story.steps[1].inputs) == {"secret": SecretRef("mailed", "amc_pin")}
+    assert dict(story.steps[3].inputs) == {"secret": SecretRef("mailed", "amc_pin")}  # after the arrival
 
 
 # --- the untraced run the fuzzer uses -------------------------------------------------------------------

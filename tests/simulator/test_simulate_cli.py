@@ -66,7 +66,7 @@ def test_all_scenarios_passing_exit_0_and_the_report_ends_with_the_count(capsys:
     lines = out.splitlines()
     assert lines[0] == SPEC
     assert f"  PASS registers_a_web_password  ({PASSING}, 2 step(s))" in lines
-    assert f"  PASS resets_the_pin_by_postcard  ({PASSING}, 2 step(s))" in lines
+    assert f"  PASS resets_the_pin_by_postcard  ({PASSING}, 4 step(s))" in lines
     assert lines[-1] == "2 passed, 0 failed"
 
 
@@ -127,7 +127,12 @@ def test_json_coverage_counts_and_names_what_was_missed(capsys: pytest.CaptureFi
     assert code == 0 and report["ok"] is True
     coverage = report["coverage"]
     reached = {"unregistered", "registration_screen", "web_password_set", "pin_randomized"}
-    fired = {"login_shows_registration_screen", "register_web_password", "request_postcard_reset"}
+    fired = {
+        "login_shows_registration_screen",
+        "register_web_password",
+        "request_postcard_reset",
+        "pin_postcard_arrives",
+    }
     assert coverage["states"] == {
         "covered": len(reached),
         "total": len(ana.states),
@@ -198,9 +203,14 @@ def test_coverage_lists_states_never_reached_and_transitions_never_fired(
     assert code == 0
     lines = [line.strip() for line in out.splitlines()]
     reached = {"unregistered", "registration_screen", "web_password_set", "pin_randomized"}
-    fired = {"login_shows_registration_screen", "register_web_password", "request_postcard_reset"}
+    fired = {
+        "login_shows_registration_screen",
+        "register_web_password",
+        "request_postcard_reset",
+        "pin_postcard_arrives",
+    }
     missed_transitions = [t.id for t in ana.transitions if t.id not in fired]
-    assert f"coverage: states 4/{len(ana.states)}, transitions 3/{len(ana.transitions)}" in lines
+    assert f"coverage: states 4/{len(ana.states)}, transitions 4/{len(ana.transitions)}" in lines
     assert "never reached: " + ", ".join(s for s in ana.states if s not in reached) in lines
     assert "never fired: " + ", ".join(missed_transitions) in lines
     assert lines[-1] == "2 passed, 0 failed"

@@ -29,7 +29,11 @@ def test_the_json_summary_lists_what_the_spec_declares(capsys: pytest.CaptureFix
     assert "web_password_set" in summary["states"] and "register" in summary["events"]
     assert summary["transitions"] > 10
     assert summary["policies"] == ["web_password", "amc_pin"]
-    assert summary["parameters"] == {"reset_link_ttl": "2h"}
+    assert summary["parameters"] == {
+        "reset_link_ttl": "2h",
+        "postcard_delivery_min": "1d",
+        "postcard_delivery_max": "7d",
+    }
 
 
 def test_format_may_come_before_the_command(capsys: pytest.CaptureFixture[str]) -> None:
