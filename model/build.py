@@ -102,7 +102,13 @@ class SpecBuilder:
             (
                 k,
                 ir.Parameter(
-                    k, v.get("type", "duration"), _int(v.get("default")), v.get("description", ""), self.cite(v), v.loc
+                    k,
+                    v.get("type", "duration"),
+                    _int(v.get("default")),
+                    v.get("description", ""),
+                    self.cite(v),
+                    v.loc,
+                    self.refs(v, "assumes", self.assumptions, "assumption"),
                 ),
             )
             for k, v in _names(top.get("parameters"))
@@ -265,20 +271,23 @@ class SpecBuilder:
             obj.get("description", ""),
             self.cite(obj),
             obj.loc,
+            self.refs(obj, "assumes", self.assumptions, "assumption"),
         )
 
     def channel(self, name: str, obj: Obj) -> ir.Channel:
         reaches = obj.get("reaches")
         if _ok(reaches):
             self.ref(reaches, self.capabilities, "capability", obj.at("reaches"))
-            if obj.get("kind") not in ("email", "post"):
-                self.problems.add(obj.at("reaches"), "only email and post channels reach someone; remove 'reaches'")
+            if obj.get("kind") not in ir.MESSAGE_KINDS:
+                kinds = ", ".join(ir.MESSAGE_KINDS)
+                self.problems.add(obj.at("reaches"), f"only channels that carry messages ({kinds}) reach someone")
         return ir.Channel(
             name,
             obj.get("kind", "online"),
             obj.get("description", ""),
             reaches if isinstance(reaches, str) else None,
             obj.loc,
+            self.refs(obj, "assumes", self.assumptions, "assumption"),
         )
 
     def event(self, name: str, obj: Obj) -> ir.Event:
@@ -313,6 +322,7 @@ class SpecBuilder:
             obj.get("description", ""),
             self.cite(obj),
             obj.loc,
+            assumes=self.refs(obj, "assumes", self.assumptions, "assumption"),
         )
 
     def duration(self, obj: Obj, key: str) -> int | str | None:
@@ -356,8 +366,9 @@ class SpecBuilder:
 
     def message(self, name: str, obj: Obj) -> ir.Message:
         via = obj.get("via")
-        if self.ref(via, self.channels, "channel", obj.at("via")) and self.channels[via].kind not in ("email", "post"):
-            self.problems.add(obj.at("via"), f"message '{name}' must go by an email or post channel, not '{via}'")
+        if self.ref(via, self.channels, "channel", obj.at("via")) and self.channels[via].kind not in ir.MESSAGE_KINDS:
+            kinds = ", ".join(ir.MESSAGE_KINDS)
+            self.problems.add(obj.at("via"), f"message '{name}' must go by a channel of kind {kinds}, not '{via}'")
         carries = obj.get("carries")
         if _ok(carries):
             self.ref(carries, self.credentials, "credential", obj.at("carries"))

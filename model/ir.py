@@ -15,6 +15,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from credlab.model.errors import Location
+from credlab.model.ir_findings import AcceptedFinding as AcceptedFinding
+from credlab.model.ir_findings import FindingKind as FindingKind
 from credlab.model.ir_policy import (
     AlphabetCheck as AlphabetCheck,
 )
@@ -55,19 +57,11 @@ from credlab.model.node import node, replace
 
 Boundary = Literal["inclusive", "exclusive"]
 InputValue = str | bool
-ChannelKind = Literal["online", "voice", "in_person", "email", "post"]
+ChannelKind = Literal["online", "voice", "in_person", "email", "post", "sms", "app", "screen"]
+MESSAGE_KINDS: tuple[ChannelKind, ...] = ("email", "post", "sms", "app", "screen", "in_person")
+"""The kinds of channel a message can go by (a screen shows it, in person it is handed over)."""
 InputType = Literal["secret", "channel", "bool", "choice"]
 ParameterType = Literal["duration"]
-FindingKind = Literal[
-    "takeover",
-    "denial_of_service",
-    "lockout_window",
-    "dead_end",
-    "unlimited_guessing",
-    "recovery_bypasses_factor",
-]
-"""What exploration can find wrong with a lifecycle, each kind with its own analysis (see
-:mod:`credlab.simulator.analysis.findings`); a spec may accept one with a reason."""
 """What an event's input holds when it fires: a secret or a channel name as text, or a yes/no."""
 
 _NOWHERE = Location("<builtin>")
@@ -83,6 +77,7 @@ class Credential:
     description: str = ""
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    assumes: tuple[str, ...] = ()
 
 
 # --- guards: a closed vocabulary, never code ---------------------------------------------------
@@ -286,6 +281,7 @@ class Parameter:
     description: str = ""
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    assumes: tuple[str, ...] = ()
 
 
 @node
@@ -295,6 +291,7 @@ class Channel:
     description: str = ""
     reaches: str | None = None
     loc: Location = _NOWHERE
+    assumes: tuple[str, ...] = ()
 
 
 @node
@@ -400,6 +397,7 @@ class Event:
     loc: Location = _NOWHERE
     delivers: str | None = None
     """The arrival of this message: an event credlab adds, fired by the post or the network."""
+    assumes: tuple[str, ...] = ()
 
     def input(self, name: str) -> Input | None:
         return next((i for i in self.inputs if i.name == name), None)
@@ -426,22 +424,6 @@ class Invariant:
     id: str
     text: str
     holds: Guard
-    sources: tuple[str, ...] = ()
-    assumes: tuple[str, ...] = ()
-    loc: Location = _NOWHERE
-
-
-@node
-class AcceptedFinding:
-    """A finding the policy accepts as a known risk: still reported, marked accepted, and not a
-    failure of ``credlab check``. ``channel`` and ``capabilities`` narrow which findings of the
-    kind it covers (absent: every one)."""
-
-    kind: FindingKind
-    reason: str
-    channel: str | None = None
-    capabilities: tuple[str, ...] | None = None
-    """The attacker's holdings exactly (capability names and credential names), if given."""
     sources: tuple[str, ...] = ()
     assumes: tuple[str, ...] = ()
     loc: Location = _NOWHERE
@@ -489,6 +471,16 @@ class Spec:
     transitions: tuple[Transition, ...]
     invariants: tuple[Invariant, ...]
     accepted_findings: tuple[AcceptedFinding, ...] = ()
+
+    def assumed(self) -> list[tuple[str, ...]]:
+        """The ``assumes:`` of every element that can carry one, each element's as written."""
+        elements: list[tuple[str, ...]] = [t.assumes for t in self.transitions]
+        elements += [inv.assumes for inv in self.invariants] + [rule.assumes for rule in self.access]
+        elements += [r.assumes for p in self.policies.values() for r in p.rules]
+        for table in (self.deadlines, self.states, self.messages, self.events, self.channels, self.credentials):
+            elements += [element.assumes for element in table.values()]
+        elements += [p.assumes for p in self.parameters.values()] + [a.assumes for a in self.accepted_findings]
+        return elements
 
     def parameter_values(self, overrides: dict[str, int] | None = None) -> dict[str, int]:
         """Each parameter's value: its default unless ``overrides`` names it."""

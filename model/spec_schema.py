@@ -92,6 +92,7 @@ CREDENTIAL = Record(
         "initially_set": Field(Bool(), doc="Whether the member holds it at the start (default false)."),
         "description": _DESCRIPTION,
         "source": _SOURCE,
+        "assumes": _ASSUMES,
     },
 )
 
@@ -224,6 +225,7 @@ SPEC = Record(
                         "default": Field(DurationText(), required=True),
                         "description": _DESCRIPTION,
                         "source": _SOURCE,
+                        "assumes": _ASSUMES,
                     },
                 ),
                 what="parameter",
@@ -240,8 +242,11 @@ SPEC = Record(
                         "kind": Field(Choice(CHANNEL_KINDS), required=True),
                         "description": _DESCRIPTION,
                         "reaches": Field(
-                            Name(), doc="For email/post: the capability of whoever receives what it delivers."
+                            Name(),
+                            doc="For a channel that carries messages (email, post, sms, app, screen, in person): "
+                            "the capability of whoever receives what it delivers.",
                         ),
+                        "assumes": _ASSUMES,
                     },
                 ),
                 what="channel",
@@ -394,6 +399,7 @@ SPEC = Record(
                         "description": _DESCRIPTION,
                         "internal": Field(Bool(), doc="Fired by credlab itself (deadline expiry), not by an actor."),
                         "requires": Field(ListOf(Name()), doc="Capabilities an actor needs to cause this event."),
+                        "assumes": _ASSUMES,
                         "inputs": Field(
                             MapOf(
                                 Record(

@@ -144,19 +144,14 @@ class Linter:
                 )
 
     def assumptions(self) -> Iterator[LintFinding]:
-        elements: list[tuple[str, ...]] = [t.assumes for t in self.spec.transitions]
-        elements += [inv.assumes for inv in self.spec.invariants]
-        elements += [rule.assumes for rule in self.spec.access]
-        elements += [d.assumes for d in self.spec.deadlines.values()]
-        elements += [r.assumes for p in self.spec.policies.values() for r in p.rules]
-        elements += [s.assumes for s in self.spec.states.values()]
+        elements = self.spec.assumed()
         used = set(chain.from_iterable(elements))
         for name, assumption in self.spec.assumptions.items():
             if name not in used:
                 yield LintFinding(
                     assumption.loc,
                     "unused-assumption",
-                    f"no rule, transition, deadline, state or invariant assumes '{name}'",
+                    f"no element of the spec assumes '{name}'",
                     "name it under `assumes:` of the elements that depend on the choice",
                 )
 

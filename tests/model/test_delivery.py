@@ -98,3 +98,63 @@ def test_a_bad_delay_is_a_located_error(tmp_path: Path, old: str, new: str, mess
         load_spec(variant(tmp_path, old, new))
     assert message in str(caught.value), str(caught.value)
     assert "variant.yaml:" in str(caught.value).splitlines()[0]
+
+
+def test_messages_go_by_sms_app_screen_or_in_person_too(tmp_path: Path) -> None:
+    """A channel of kind sms, app or screen carries messages and reaches a capability."""
+    path = variant(
+        tmp_path,
+        "  post: {kind: post, reaches: postal_address, description: Post to the registered postal address.}",
+        "  post: {kind: sms, reaches: postal_address, description: A text message to the registered phone.}",
+    )
+    spec = load_spec(path)
+    assert spec.channels["post"].kind == "sms" and spec.messages["pin_postcard"].via == "post"
+    refused = variant(tmp_path, "  email: {kind: email, reaches: mailbox,", "  email: {kind: online, reaches: mailbox,")
+    with pytest.raises(SpecError) as caught:
+        load_spec(refused)
+    message = str(caught.value)
+    assert "only channels that carry messages (email, post, sms, app, screen, in_person) reach someone" in message
+
+
+def test_assumptions_may_be_named_by_channels_credentials_events_and_parameters(tmp_path: Path) -> None:
+    """Each of these can carry an interpretation of the text; lint counts it as used there."""
+    from credlab.simulator.analysis.lint import lint
+
+    text = ANA_SPEC.read_text(encoding="utf-8")
+    edits = {
+        "  kiosk: {kind: in_person, description: Self Service Check-in machines at airports.}": (
+            "  kiosk: {kind: in_person, description: Self Service Check-in machines at airports., "
+            "assumes: [kiosks_take_the_pin]}"
+        ),
+        "assumptions:\n": (
+            "assumptions:\n  kiosks_take_the_pin:\n    question: Which machines take the AMC password?\n"
+            "    choice: Every Self Service Check-in machine.\n    source: pin_at_kiosk\n"
+        ),
+        "    initially_set: true\n": "    initially_set: true\n    assumes: [pin_is_four_ascii_digits]\n",
+        '    description: Click "LOG OUT" (or leave the page) to end the session.\n': (
+            '    description: Click "LOG OUT" (or leave the page) to end the session.\n'
+            "    assumes: [leaving_the_flow]\n"
+        ),
+        "    description: How long the password reset URL stays valid after the email is sent.\n": (
+            "    description: How long the password reset URL stays valid after the email is sent.\n"
+            "    assumes: [link_expiry_boundary]\n"
+        ),
+    }
+    for old, new in edits.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (tmp_path / "ana_web_password.policy.txt").write_text(
+        ANA_SPEC.with_suffix(".policy.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = tmp_path / "ana_web_password.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.channels["kiosk"].assumes == ("kiosks_take_the_pin",)
+    assert spec.credentials["amc_pin"].assumes == ("pin_is_four_ascii_digits",)
+    assert spec.events["log_out"].assumes == ("leaving_the_flow",)
+    assert spec.parameters["reset_link_ttl"].assumes == ("link_expiry_boundary",)
+    assert [f for f in lint(spec) if f.id == "unused-assumption"] == []  # named only by the kiosk: used
+    path.write_text(text.replace("assumes: [kiosks_take_the_pin]", "assumes: [kiosk_takes_the_pin]"), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert "unknown assumption 'kiosk_takes_the_pin' (did you mean 'kiosks_take_the_pin'?)" in str(caught.value)
