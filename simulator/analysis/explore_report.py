@@ -15,7 +15,6 @@ from credlab.model.errors import Location
 from credlab.model.ir import Spec
 from credlab.model.node import node, replace
 from credlab.model.overrides import describe_overrides, set_arguments
-from credlab.model.render import delay_text
 from credlab.simulator.analysis.attacker import (
     GOALS,
     TAKEOVER,
@@ -115,7 +114,7 @@ class _Writer:
             )
             awaited = self.awaited(knowledge, channel)
             lasts = (
-                f" until {awaited.name} arrives, {delay_text(self.explorer.spec, awaited)} after it is sent"
+                f" until {awaited.name} arrives, {self.window(awaited)} after it is sent"
                 if awaited
                 else " until they act"
             )
@@ -231,7 +230,7 @@ class _Writer:
             knows = attack.member_knows(spec)
             awaited = [m for c in attack.taken if (m := self.awaited(knows, c)) is not None]
             lasts = (
-                f", until {awaited[0].name} arrives, {delay_text(spec, awaited[0])} after it is sent"
+                f", until {awaited[0].name} arrives, {self.window(awaited[0])} after it is sent"
                 if awaited
                 else ", until the member acts"
             )

@@ -145,3 +145,13 @@ def test_the_explore_text_names_each_findings_kind_and_severity(
     assert main(["explore", str(NO_LIMIT), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "  unlimited_guessing (high): atm takes the member's pin with no limit on wrong guesses" in out
+
+
+def test_how_long_a_window_lasts_follows_the_parameters_of_the_run(tmp_path: Path) -> None:
+    """ANA's postcard takes 1d to 7d by default; a variant where it takes at most three days says so."""
+    report = api.explore(
+        REPO / "spec" / "ana_web_password.yaml", settings={"postcard_delivery_max": "3d"}, out=tmp_path
+    )
+    [denial] = risks(report, "denial_of_service")
+    assert denial.duration == "1d to 3d" and "until pin_postcard arrives, 1d to 3d after it is sent" in denial.message
+    assert {w.duration for w in risks(report, "lockout_window")} == {"1d to 3d"}
