@@ -348,9 +348,9 @@ def render(report: Json) -> str:
     cards = "".join(_card(s, p) for s, p in zip(specs, prefixes, strict=True)) or "<p>No spec was checked.</p>"
     overall = (
         f'<p class="small">Overall: <strong class="{"good" if ok else "bad"}">{verdict}</strong>. A spec passes when '
-        "every scenario passes, fuzzing finds no counterexample and every explored property holds after a complete "
-        "search (a property the search did not decide is unknown, and fails the check); lint findings "
-        "and mutation survivors are advisory.</p>"
+        "every scenario passes, fuzzing finds no counterexample, every explored property holds after a complete "
+        "search (a property the search did not decide is unknown, and fails the check) and every risk found is "
+        "one the spec accepts; lint findings and mutation survivors are advisory.</p>"
     )
     body = "".join(_spec(s, p) for s, p in zip(specs, prefixes, strict=True))
     return (
