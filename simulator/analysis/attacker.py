@@ -222,12 +222,16 @@ def search(
     for goal in goals:
         if goal in reached:
             attack = attack_at(engine, member, found, goal, chosen, reached[goal], bool(knows))
-            taken = member_side.taken(found.keys[reached[goal]]) if goal == TAKEOVER else ()
-            replayed = replay_path(explorer, found, reached[goal])
-            end = found.worlds[reached[goal]][0]
-            analysis.attacks.append(
-                replace(attack, taken=taken, fired=replayed.fired, end=end, disclosed=replayed.disclosed)
-            )
+            if goal == TAKEOVER:  # what it rests on, and where the member's own try is written from
+                replayed = replay_path(explorer, found, reached[goal])
+                attack = replace(
+                    attack,
+                    taken=member_side.taken(found.keys[reached[goal]]),
+                    fired=replayed.fired,
+                    end=found.worlds[reached[goal]][0],
+                    disclosed=replayed.disclosed,
+                )
+            analysis.attacks.append(attack)
         elif not found.complete:
             analysis.undecided.append((goal, chosen, len(found.worlds)))
 

@@ -109,29 +109,32 @@ class _Writer:
             lockout = PropertyId("lockout", channel)
             written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", where))
             world, knowledge = self.found.worlds[where]
-            sources, assumes = rests_on(
-                self.explorer.spec, replay_path(self.explorer, self.found, where).fired, [channel]
-            )
             awaited = self.awaited(knowledge, channel)
-            lasts = (
-                f" until {awaited.name} arrives, {self.window(awaited)} after it is sent"
-                if awaited
-                else " until they act"
-            )
+            fired = replay_path(self.explorer, self.found, where).fired
+            sources, assumes = rests_on(self.explorer.spec, fired, [channel], awaited)
             findings.append(
                 Finding(
                     "lockout_window",
-                    f"the member can reach {world.state}, where nothing they know works on {channel}{lasts}",
+                    f"the member can reach {world.state}, where nothing they know works on {channel} "
+                    + self.lasts(awaited, "they act"),
                     written.scenario_file,
                     written.steps,
                     (("channel", channel), ("state", world.state)) + ((("until", awaited.name),) if awaited else ()),
                     severity="medium",
-                    sources=sources + tuple(s for s in (awaited.sources if awaited else ()) if s not in sources),
-                    assumes=assumes + tuple(a for a in (awaited.assumes if awaited else ()) if a not in assumes),
+                    sources=sources,
+                    assumes=assumes,
                     duration=self.window(awaited) if awaited else None,
                 )
             )
         return findings
+
+    def lasts(self, awaited: ir.Message | None, otherwise: str) -> str:
+        """How long a window lasts: until a delayed message on its way arrives, or ``otherwise``."""
+        return (
+            f"until {awaited.name} arrives, {self.window(awaited)} after it is sent"
+            if awaited
+            else f"until {otherwise}"
+        )
 
     def awaited(self, knowledge: Knowledge, channel: str) -> ir.Message | None:
         """A delayed message on its way to the member with a credential ``channel`` takes."""
@@ -228,25 +231,22 @@ class _Writer:
             held = ", ".join(str(c) for c in attack.capabilities) or "nothing"
             steps = len(attack.moves) if attack.moves is not None else None
             knows = attack.member_knows(spec)
-            awaited = [m for c in attack.taken if (m := self.awaited(knows, c)) is not None]
-            lasts = (
-                f", until {awaited[0].name} arrives, {self.window(awaited[0])} after it is sent"
-                if awaited
-                else ", until the member acts"
-            )
+            awaited = next((m for c in attack.taken if (m := self.awaited(knows, c)) is not None), None)
             message = (
                 f"an attacker holding {held}, who knows no secret of the member's, leaves the member nothing that "
-                f"works on {', '.join(attack.taken)} from {attack.start.state} in {steps} step(s){lasts}"
+                f"works on {', '.join(attack.taken)} from {attack.start.state}"
+                + (f" in {steps} step(s)" if steps else " at once")
+                + ", "
+                + self.lasts(awaited, "the member acts")
             )
             details = (
                 ("capabilities", [str(c) for c in attack.capabilities]),
                 ("held", [c.name for c in attack.capabilities]),
                 ("from_state", attack.start.state),
                 ("channels", list(attack.taken)),
-            ) + ((("until", awaited[0].name),) if awaited else ())
+            ) + ((("until", awaited.name),) if awaited else ())
             written = self.attack_story(attack, attacker, message) if attacker is not None else None
-            sources, assumes = rests_on(spec, attack.fired, attack.taken)
-            extra = awaited[0] if awaited else None
+            sources, assumes = rests_on(spec, attack.fired, attack.taken, awaited)
             findings.append(
                 Finding(
                     "denial_of_service",
@@ -255,9 +255,9 @@ class _Writer:
                     steps,
                     details,
                     severity="high",
-                    sources=sources + tuple(x for x in (extra.sources if extra else ()) if x not in sources),
-                    assumes=assumes + tuple(x for x in (extra.assumes if extra else ()) if x not in assumes),
-                    duration=self.window(extra) if extra else None,
+                    sources=sources,
+                    assumes=assumes,
+                    duration=self.window(awaited) if awaited else None,
                 )
             )
         return findings

@@ -20,14 +20,15 @@ from credlab.simulator.results import ANALYSED_RISKS, Finding
 
 
 def rests_on(
-    spec: ir.Spec, transitions: Iterable[str], channels: Iterable[str] = ()
+    spec: ir.Spec, transitions: Iterable[str], channels: Iterable[str] = (), awaited: ir.Message | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(sources, assumptions) of ``transitions`` (by id) and of the access rules on ``channels``,
-    each once, in the order met."""
+    """(sources, assumptions) of ``transitions`` (by id), of the access rules on ``channels`` and of
+    the delayed message ``awaited`` whose arrival ends the finding, each once, in the order met."""
     by_id = {t.id: t for t in spec.transitions}
     wanted = set(channels)
-    cited: list[ir.Transition | ir.AccessRule] = [by_id[t] for t in transitions if t in by_id]
+    cited: list[ir.Transition | ir.AccessRule | ir.Message] = [by_id[t] for t in transitions if t in by_id]
     cited += [rule for rule in spec.access if rule.channel in wanted]
+    cited += [awaited] if awaited is not None else []
     sources = dict.fromkeys(s for element in cited for s in element.sources)
     assumes = dict.fromkeys(a for element in cited for a in element.assumes)
     return tuple(sources), tuple(assumes)
