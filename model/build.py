@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeGuard, TypeVar, cast, get_args
+from typing import Any, TypeGuard, TypeVar
 
 from credlab.model import ir
+from credlab.model.build_events import build_event, capability_transition
 from credlab.model.build_findings import accepted_findings
 from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
 from credlab.model.delivery import add_arrivals, arrival_events
@@ -20,6 +21,9 @@ from credlab.model.durations import format_duration
 from credlab.model.errors import Location, Problems
 from credlab.model.policy_space import why_nothing_passes
 from credlab.model.schema import INVALID, Obj, Seq, Tag, did_you_mean
+from credlab.model.schema import items_of as _seq
+from credlab.model.schema import records_of as _names
+from credlab.model.schema import strings_of as _strs
 
 T = TypeVar("T")
 
@@ -32,24 +36,9 @@ def _ok(value: Any) -> bool:
     return value is not INVALID and value is not None
 
 
-def _names(obj: Obj | None) -> list[tuple[str, Obj]]:
-    """(name, record) pairs of a decoded name → record mapping, skipping failed records."""
-    if not isinstance(obj, Obj):
-        return []
-    return [(k, v) for k, v in obj.items() if isinstance(v, Obj)]
-
-
-def _seq(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, Seq) else []
-
-
 def _int(value: Any) -> int:
     """An int that decoded, or 0 for one that did not (its problem is already recorded)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(v for v in _seq(value) if isinstance(v, str))
 
 
 class SpecBuilder:
@@ -148,11 +137,11 @@ class SpecBuilder:
             )
             for k, v in _names(top.get("states"))
         )
-        self.events = _frozen((k, self.event(k, v)) for k, v in _names(top.get("events")))
+        actors = _frozen((k, self.actor(k, v)) for k, v in _names(top.get("actors")))
+        self.events = _frozen((k, build_event(self, k, v, dict(actors))) for k, v in _names(top.get("events")))
         self.deadlines = _frozen((k, self.deadline(k, v)) for k, v in _names(top.get("deadlines")))
         self.messages = _frozen((k, self.message(k, v)) for k, v in _names(top.get("messages")))
         self.events = arrival_events(self)  # a delayed message's arrival (see credlab.model.delivery)
-        actors = _frozen((k, self.actor(k, v)) for k, v in _names(top.get("actors")))
         access = tuple(self.access_rule(v) for v in _seq(top.get("access")) if isinstance(v, Obj))
         initial = self.refs(top, "initial", self.states, "state")
         transitions = self.transitions(_seq(top.get("transitions")))
@@ -290,41 +279,6 @@ class SpecBuilder:
             self.refs(obj, "assumes", self.assumptions, "assumption"),
         )
 
-    def event(self, name: str, obj: Obj) -> ir.Event:
-        inputs = []
-        for input_name, spec in _names(obj.get("inputs")):
-            kind = spec.get("type")
-            values = _strs(spec.get("values"))
-            if kind == "channel":
-                self.refs(spec, "values", self.channels, "channel")
-            elif kind == "choice" and not values:
-                self.problems.add(spec.loc, f"choice input '{input_name}' needs 'values'")
-            elif kind in ("secret", "bool") and "values" in spec:
-                self.problems.add(spec.at("values"), f"a {kind} input takes no 'values'")
-            inputs.append(
-                ir.Input(
-                    input_name,
-                    cast(ir.InputType, kind) if kind in get_args(ir.InputType) else "secret",
-                    spec.get("optional", False) is True,
-                    values,
-                    spec.get("description", ""),
-                    spec.loc,
-                )
-            )
-        internal = obj.get("internal", False) is True
-        if internal and inputs:
-            self.problems.add(obj.at("inputs"), f"internal event '{name}' is fired by credlab and cannot take inputs")
-        return ir.Event(
-            name,
-            tuple(inputs),
-            internal,
-            self.refs(obj, "requires", self.capabilities, "capability"),
-            obj.get("description", ""),
-            self.cite(obj),
-            obj.loc,
-            assumes=self.refs(obj, "assumes", self.assumptions, "assumption"),
-        )
-
     def duration(self, obj: Obj, key: str) -> int | str | None:
         """A duration given as text (seconds) or a duration parameter's name (checked); None if neither."""
         duration = obj.get(key)
@@ -362,6 +316,7 @@ class SpecBuilder:
             self.cite(obj),
             self.refs(obj, "assumes", self.assumptions, "assumption"),
             obj.loc,
+            from_start=obj.get("from_start", False) is True,
         )
 
     def message(self, name: str, obj: Obj) -> ir.Message:
@@ -429,6 +384,8 @@ class SpecBuilder:
             ids.setdefault(tid, obj.at("id"))
             event = self.events.get(obj["event"]) if isinstance(obj.get("event"), str) else None
             self.ref(obj.get("event"), self.events, "event", obj.at("event"))
+            if event is not None and event.capability is not None:
+                capability_transition(self.problems, obj.at("event"), tid, event)
             sources = self.refs(obj, "from", self.states, "state")
             leaves_an_end(self.problems, obj.get("from"), self.states)
             target = obj.get("to")

@@ -128,3 +128,26 @@ def add_arrivals(
                 )
             )
     return MappingProxyType(deadlines), tuple(transitions)
+
+
+def without_delay(spec: ir.Spec, message: str) -> ir.Spec:
+    """``spec`` as if ``message`` arrived the instant it is sent: what :func:`add_arrivals` added
+    for it taken away again (its deadlines' starts and stops, the window guard, the arrival that
+    stays); the spec's own transitions on its arrival are kept, unguarded (a mutant). The two
+    deadlines stay declared, never started, so that the variant packs as the spec does."""
+    added = {deliverable(message), in_transit(message)}
+    loc = spec.messages[message].loc
+
+    def kept(part: ir.Guard | ir.Effect) -> bool:
+        return not (isinstance(part, ir.Expired | ir.StartDeadline | ir.StopDeadline) and part.deadline in added)
+
+    transitions = tuple(
+        replace(t, guards=tuple(g for g in t.guards if kept(g)), effects=tuple(e for e in t.effects if kept(e)))
+        for t in spec.transitions
+        if not (t.id == arrives(message) and t.delivers == message and t.loc == loc)
+    )
+    return replace(
+        spec,
+        messages=MappingProxyType({**spec.messages, message: replace(spec.messages[message], delay=None)}),
+        transitions=transitions,
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, SpecError
-from credlab.model.schema import Obj, Seq
+from credlab.model.schema import Obj, items_of
 from credlab.model.yamlsrc import read_text
 
 _IMAGE = re.compile(r"!\[(?P<alt>.*)\]\([^)]*\)")  # greedy: alt texts hold [A to Z]
@@ -117,11 +117,11 @@ def build_document(
             problems.add(source.loc, not_verbatim(source, obj["file"], text))
     unquoted = tuple(
         (u["text"], u["why"] if isinstance(u.get("why"), str) else "")
-        for u in _listed(obj.get("unquoted"))
+        for u in items_of(obj.get("unquoted"))
         if isinstance(u, Obj) and isinstance(u.get("text"), str)
     )
     lines = {line.strip() for line in text.splitlines()}
-    for u in _listed(obj.get("unquoted")):
+    for u in items_of(obj.get("unquoted")):
         if (
             isinstance(u, Obj)
             and isinstance(u.get("text"), str)
@@ -136,7 +136,3 @@ def build_document(
             f"under document.unquoted: '{line[:70]}'",
         )
     return ir.Document(obj["file"], text, unquoted, obj.loc)
-
-
-def _listed(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, Seq) else []

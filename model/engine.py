@@ -106,9 +106,11 @@ class Engine:
         actor: str | None = None,
     ) -> World:
         """A member in ``state`` holding ``credentials`` (plaintext in, digests kept), with the
-        ``running`` deadlines started at time 0; a session state is ``actor``'s session."""
+        ``running`` deadlines started at time 0 (and, in an initial state, those that run from the
+        start); a session state is ``actor``'s session."""
         given, set_flags = credentials or {}, flags or {}
         state = state or self.spec.initial[0]
+        running = running + self.spec.from_start(state)
         return World(
             state,
             tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),

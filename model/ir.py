@@ -17,6 +17,34 @@ from typing import Literal
 from credlab.model.errors import Location
 from credlab.model.ir_findings import AcceptedFinding as AcceptedFinding
 from credlab.model.ir_findings import FindingKind as FindingKind
+from credlab.model.ir_guards import Accepts as Accepts
+from credlab.model.ir_guards import All as All
+from credlab.model.ir_guards import AnyOf as AnyOf
+from credlab.model.ir_guards import Authenticates as Authenticates
+from credlab.model.ir_guards import ClearCredential as ClearCredential
+from credlab.model.ir_guards import CountAtLeast as CountAtLeast
+from credlab.model.ir_guards import Effect as Effect
+from credlab.model.ir_guards import Expired as Expired
+from credlab.model.ir_guards import FlagSet as FlagSet
+from credlab.model.ir_guards import Given as Given
+from credlab.model.ir_guards import Guard as Guard
+from credlab.model.ir_guards import Implies as Implies
+from credlab.model.ir_guards import Increment as Increment
+from credlab.model.ir_guards import InputIn as InputIn
+from credlab.model.ir_guards import InputTrue as InputTrue
+from credlab.model.ir_guards import InState as InState
+from credlab.model.ir_guards import IsSet as IsSet
+from credlab.model.ir_guards import Matches as Matches
+from credlab.model.ir_guards import Not as Not
+from credlab.model.ir_guards import RandomizeCredential as RandomizeCredential
+from credlab.model.ir_guards import ResetCounter as ResetCounter
+from credlab.model.ir_guards import Satisfies as Satisfies
+from credlab.model.ir_guards import Send as Send
+from credlab.model.ir_guards import SetCredential as SetCredential
+from credlab.model.ir_guards import SetFlag as SetFlag
+from credlab.model.ir_guards import StartDeadline as StartDeadline
+from credlab.model.ir_guards import StopDeadline as StopDeadline
+from credlab.model.ir_guards import Within as Within
 from credlab.model.ir_policy import (
     AlphabetCheck as AlphabetCheck,
 )
@@ -78,182 +106,6 @@ class Credential:
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
     assumes: tuple[str, ...] = ()
-
-
-# --- guards: a closed vocabulary, never code ---------------------------------------------------
-@node
-class Matches:
-    input: str
-    credential: str
-
-
-@node
-class Authenticates:
-    secret: str
-    channel: str | None = None
-    channel_from: str | None = None
-
-
-@node
-class Satisfies:
-    input: str
-    policy: str
-
-
-@node
-class IsSet:
-    credential: str
-
-
-@node
-class FlagSet:
-    flag: str
-
-
-@node
-class Given:
-    input: str
-
-
-@node
-class InputTrue:
-    input: str
-
-
-@node
-class InputIn:
-    input: str
-    values: tuple[str, ...]
-
-
-@node
-class CountAtLeast:
-    counter: str
-    value: int
-
-
-@node
-class Within:
-    deadline: str
-
-
-@node
-class Expired:
-    deadline: str
-
-
-@node
-class InState:
-    states: tuple[str, ...]
-
-
-@node
-class Accepts:
-    channel: str
-    credential: str
-
-
-@node
-class Not:
-    guard: Guard
-
-
-@node
-class All:
-    guards: tuple[Guard, ...]
-
-
-@node
-class AnyOf:
-    guards: tuple[Guard, ...]
-
-
-@node
-class Implies:
-    condition: Guard
-    consequence: Guard
-
-
-Guard = (
-    Matches
-    | Authenticates
-    | Satisfies
-    | IsSet
-    | FlagSet
-    | Given
-    | InputTrue
-    | InputIn
-    | CountAtLeast
-    | Within
-    | Expired
-    | InState
-    | Accepts
-    | Not
-    | All
-    | AnyOf
-    | Implies
-)
-
-
-# --- effects ------------------------------------------------------------------------------------
-@node
-class SetCredential:
-    credential: str
-    input: str
-
-
-@node
-class ClearCredential:
-    credential: str
-
-
-@node
-class RandomizeCredential:
-    credential: str
-
-
-@node
-class SetFlag:
-    flag: str
-    value: bool
-
-
-@node
-class Increment:
-    counter: str
-
-
-@node
-class ResetCounter:
-    counter: str
-
-
-@node
-class StartDeadline:
-    deadline: str
-
-
-@node
-class StopDeadline:
-    deadline: str
-
-
-@node
-class Send:
-    message: str
-
-
-Effect = (
-    SetCredential
-    | ClearCredential
-    | RandomizeCredential
-    | SetFlag
-    | Increment
-    | ResetCounter
-    | StartDeadline
-    | StopDeadline
-    | Send
-)
 
 
 # --- the rest of the language -------------------------------------------------------------------
@@ -344,6 +196,9 @@ class Deadline:
     loc: Location = _NOWHERE
     delivery: str | None = None
     """Set on the two deadlines credlab adds for a message with a ``delay``: the message's name."""
+    from_start: bool = False
+    """Running from the moment the member starts in an initial state (a card's expiry), with no
+    effect starting it; a story that starts elsewhere names it under ``running:``."""
 
 
 @node
@@ -387,6 +242,20 @@ class Input:
 
 
 @node
+class CapabilityChange:
+    """What a capability event does: ``actor`` gains or loses ``capability`` (the member's phone
+    is lost, their mailbox regained; an attacker swaps the SIM). It changes what an actor holds,
+    never the policy's state: no transition fires on it."""
+
+    actor: str
+    capability: str
+    gained: bool
+
+    def __str__(self) -> str:
+        return f"{self.actor} {'gains' if self.gained else 'loses'} {self.capability}"
+
+
+@node
 class Event:
     name: str
     inputs: tuple[Input, ...] = ()
@@ -398,6 +267,8 @@ class Event:
     delivers: str | None = None
     """The arrival of this message: an event credlab adds, fired by the post or the network."""
     assumes: tuple[str, ...] = ()
+    capability: CapabilityChange | None = None
+    """Set on a capability event (``gains:`` or ``loses:``): see :class:`CapabilityChange`."""
 
     def input(self, name: str) -> Input | None:
         return next((i for i in self.inputs if i.name == name), None)
@@ -481,6 +352,10 @@ class Spec:
             elements += [element.assumes for element in table.values()]
         elements += [p.assumes for p in self.parameters.values()] + [a.assumes for a in self.accepted_findings]
         return elements
+
+    def from_start(self, state: str) -> tuple[str, ...]:
+        """The deadlines that run from time 0 when a member starts in ``state``."""
+        return tuple(n for n, d in self.deadlines.items() if d.from_start) if state in self.initial else ()
 
     def parameter_values(self, overrides: dict[str, int] | None = None) -> dict[str, int]:
         """Each parameter's value: its default unless ``overrides`` names it."""

@@ -220,7 +220,7 @@ class CompiledSpec:
         a random value their policy accepts. The same ``seed`` gives the same random values.
         """
         member = Member(self, self.runtime.new_record(), random.Random(seed))
-        self._fill(member, secrets)
+        self._fill(member, secrets, state)
         self.machine.add_model(member, initial=state or self.spec.initial[0])
         return member
 
@@ -231,10 +231,12 @@ class CompiledSpec:
         detaching and re-adding it (``add_model`` is the costly part of a fresh member)."""
         member.record, member.random = self.runtime.new_record(), random.Random(seed)
         member.refusals, member.fired, member.actor = [], None, None
-        self._fill(member, secrets)
+        self._fill(member, secrets, state)
         self.machine.set_state(state or self.spec.initial[0], model=member)
 
-    def _fill(self, member: Member, secrets: Mapping[str, str] | None) -> None:
+    def _fill(self, member: Member, secrets: Mapping[str, str] | None, state: str | None = None) -> None:
+        for deadline in self.spec.from_start(state or self.spec.initial[0]):
+            member.record.deadlines[deadline] = 0
         for name, credential in self.spec.credentials.items():
             value = (secrets or {}).get(name)
             if value is None and credential.initially_set:

@@ -75,7 +75,8 @@ def deadline_text(spec: ir.Spec, deadline: ir.Deadline) -> str:
     """``reset_link: 2h (reset_link_ttl), exclusive``."""
     seconds = spec.deadline_seconds(deadline)
     named = f" ({deadline.duration})" if isinstance(deadline.duration, str) else ""
-    return f"{deadline.name}: {format_duration(seconds)}{named}, {deadline.boundary}"
+    started = ", from the start" if deadline.from_start else ""
+    return f"{deadline.name}: {format_duration(seconds)}{named}, {deadline.boundary}{started}"
 
 
 def delay_text(spec: ir.Spec, message: ir.Message) -> str:

@@ -89,6 +89,22 @@ class Seq(list[Any]):
         return [location_of(self.loc.path, mark) for mark in self._marks]
 
 
+def items_of(value: Any) -> list[Any]:
+    """The items of a decoded sequence; nothing for anything else (its problem is recorded)."""
+    return list(value) if isinstance(value, Seq) else []
+
+
+def records_of(obj: Any) -> list[tuple[str, Obj]]:
+    """(name, record) pairs of a decoded name → record mapping, skipping failed records."""
+    if not isinstance(obj, Obj):
+        return []
+    return [(k, v) for k, v in obj.items() if isinstance(v, Obj)]
+
+
+def strings_of(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in items_of(value) if isinstance(v, str))
+
+
 @node
 class Tag:
     """One variant of a :class:`Tagged` union: ``{kind: value}``."""

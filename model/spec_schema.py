@@ -326,6 +326,11 @@ SPEC = Record(
                             doc="inclusive: still valid at exactly the duration; exclusive: expired then.",
                         ),
                         "on_expiry": Field(Name(), doc="An internal event fired when the deadline expires."),
+                        "from_start": Field(
+                            Bool(),
+                            doc="Runs from the moment the member starts in an initial state (a card's expiry, "
+                            "a trial period), with no effect starting it.",
+                        ),
                         "description": _DESCRIPTION,
                         "source": _SOURCE,
                         "assumes": _ASSUMES,
@@ -399,6 +404,20 @@ SPEC = Record(
                         "description": _DESCRIPTION,
                         "internal": Field(Bool(), doc="Fired by credlab itself (deadline expiry), not by an actor."),
                         "requires": Field(ListOf(Name()), doc="Capabilities an actor needs to cause this event."),
+                        "gains": Field(
+                            Name(),
+                            doc="A capability event: the actor gains (or regains) this capability — a new "
+                            "phone, a mailbox recovered, an attacker's SIM swap. It changes what the actor "
+                            "holds, not the policy's state: no transition fires on it.",
+                        ),
+                        "loses": Field(
+                            Name(),
+                            doc="A capability event: the actor loses this capability (a lost phone, a closed "
+                            "mailbox, a move without a forwarding address). Analyses fire it to find dead ends.",
+                        ),
+                        "actor": Field(
+                            Name(), doc="Whose capability a gains/loses event changes (default: the first actor)."
+                        ),
                         "assumes": _ASSUMES,
                         "inputs": Field(
                             MapOf(

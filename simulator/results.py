@@ -145,7 +145,7 @@ then what is only information: what each capability set reaches, and parts nothi
 
 RISKS: tuple[str, ...] = get_args(ir.FindingKind)
 """The kinds that fail ``credlab check`` unless the spec accepts them."""
-ANALYSED_RISKS = ("takeover", "denial_of_service", "lockout_window", "unlimited_guessing")
+ANALYSED_RISKS = ("takeover", "denial_of_service", "lockout_window", "dead_end", "unlimited_guessing")
 """The risk kinds exploration looks for today; the others are named by the language (a spec may
 accept them) but no analysis reports them yet, and summaries say so."""
 

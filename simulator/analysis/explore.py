@@ -121,7 +121,9 @@ class Explorer(Tables):
                 halted = True
             return number
 
-        seeds = starts or ([] if packed else [(s, *self.start(s), Zone()) for s in self.spec.initial])
+        seeds = starts or (
+            [] if packed else [(s, w, k, self.clocks.started(w)) for s in self.spec.initial for w, k in [self.start(s)]]
+        )
         encoded = [
             (label, layout.encode(self.clocks.representative(world), knowledge, self.clocks.settle(zone)))
             for label, world, knowledge, zone in seeds

@@ -80,9 +80,11 @@ def _where(number: int) -> Location:
 
 def fuzzed_events(compiled: CompiledSpec, actor: str | None) -> list[str]:
     """The events the fuzzer fires: those the acting member can cause (not internal, every required
-    capability held); in declaration order."""
+    capability held), then the member's own capability events (a lost phone: the runner refuses
+    what needs it from then on); in declaration order."""
     spec = compiled.spec
-    return causable(spec, frozenset(spec.actors[actor].has) if actor is not None else frozenset())
+    own = [n for n, e in spec.events.items() if e.capability is not None and e.capability.actor == actor]
+    return causable(spec, frozenset(spec.actors[actor].has) if actor is not None else frozenset()) + own
 
 
 def build_state_machine(

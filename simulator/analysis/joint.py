@@ -132,10 +132,13 @@ class JointSearch:
         for state in left.spec.initial:
             world, knowledge = left.start(state)
             starts[len(keys)] = state
-            lkey = left.layout.encode(left.clocks.representative(world), knowledge, Zone())
+            lkey = left.layout.encode(left.clocks.representative(world), knowledge, left.clocks.started(world))
             rworld = right.engine.initial(state, left.initial_values, actor=left.actor)
-            rkey = right.layout.encode(right.clocks.representative(rworld), knowledge, Zone())
-            intern(lkey, rkey, Zone(), None)
+            rkey = right.layout.encode(right.clocks.representative(rworld), knowledge, right.clocks.started(rworld))
+            zone = Zone()  # the two sides' deadlines that run from the start, just started
+            for clock in (*left.clocks.ticking(world), *(self.width + c for c in right.clocks.ticking(rworld))):
+                zone = zone.reset(clock)
+            intern(lkey, rkey, self.clocks.settle(zone), None)
         while queue:
             if len(keys) > max_states:
                 return UNDECIDED

@@ -128,6 +128,8 @@ class Linter:
         handled = {t.event for t in self.spec.transitions}
         fired_by_clock = {d.on_expiry for d in self.spec.deadlines.values() if d.on_expiry}
         for name, event in self.spec.events.items():
+            if event.capability is not None:  # it changes who can act; no transition may handle it
+                continue
             if name not in handled:
                 yield LintFinding(
                     event.loc,
@@ -159,12 +161,13 @@ class Linter:
         read = {g.deadline for g in self.guards if isinstance(g, ir.Within | ir.Expired)}
         started = {e.deadline for e in self.effects if isinstance(e, ir.StartDeadline)}
         for name, deadline in self.spec.deadlines.items():
-            if name not in started:
+            if name not in started and not deadline.from_start:
                 yield LintFinding(
                     deadline.loc,
                     "deadline-never-started",
                     f"no effect starts deadline '{name}'",
-                    "add start_deadline to the transition that begins it",
+                    "add start_deadline to the transition that begins it, or 'from_start: true' if it runs from "
+                    "the member's start",
                 )
             if name not in read and deadline.on_expiry is None:
                 yield LintFinding(

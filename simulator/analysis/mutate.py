@@ -2,7 +2,8 @@
 
 Each mutant is the spec with one small change an author could have made by mistake: a guard
 dropped or negated, a target swapped, an effect dropped, a deadline shifted by a second or
-doubled, its boundary flipped, a policy rule weakened, an access rule dropped. A mutant is
+doubled, its boundary flipped, a policy rule weakened, an access rule dropped, a message's delay
+dropped, a capability an event requires dropped. A mutant is
 *killed* when the spec's own checks notice: one of its scenarios fails, or exploration finds
 a declared invariant (or deadlock-freedom, determinism, recoverability) broken. A mutant that
 survives points at a rule nothing exercises — the analyst's to-do list.
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from types import MappingProxyType
 
 from credlab.model import ir
+from credlab.model.delivery import without_delay
 from credlab.model.durations import format_duration
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
@@ -38,6 +40,8 @@ KINDS = (
     "drop-access",
     "drop-session",
     "drop-final",
+    "drop-delay",
+    "drop-requires",
 )
 
 
@@ -124,6 +128,7 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
                 yield Mutant(
                     f"{name}:{kind}", kind, f"{name} {what}", state.loc, state.sources, replace(spec, states=unmarked)
                 )
+    yield from _actor_mutants(spec)
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]
         yield Mutant(
@@ -161,6 +166,31 @@ def _deadline_mutants(spec: ir.Spec) -> Iterator[Mutant]:
             deadline.sources,
             with_deadline(name, replace(deadline, boundary=flipped)),
         )
+
+
+def _actor_mutants(spec: ir.Spec) -> Iterator[Mutant]:
+    """A message that arrives at once; an event that no longer needs a capability."""
+    for name, message in spec.messages.items():
+        if message.delay is not None:
+            yield Mutant(
+                f"{name}:drop-delay",
+                "drop-delay",
+                f"{name} arrives the instant it is sent",
+                message.loc,
+                message.sources,
+                without_delay(spec, name),
+            )
+    for name, event in spec.events.items():
+        for capability in event.requires:
+            unneeded = replace(event, requires=tuple(c for c in event.requires if c != capability))
+            yield Mutant(
+                f"{name}:drop-requires:{capability}",
+                "drop-requires",
+                f"{name} no longer requires {capability}",
+                event.loc,
+                event.sources,
+                replace(spec, events=MappingProxyType({**spec.events, name: unneeded})),
+            )
 
 
 def _rule_mutants(spec: ir.Spec) -> Iterator[Mutant]:

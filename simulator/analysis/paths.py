@@ -101,11 +101,14 @@ def input_choices(
 def causable(spec: ir.Spec, has: frozenset[str]) -> list[str]:
     """The events an actor holding capabilities ``has`` can cause: not internal, every capability
     they require held; in declaration order. A delayed message's arrival is among them: the post
-    brings it whoever the search follows, at any instant its window allows."""
+    brings it whoever the search follows, at any instant its window allows. A capability event is
+    not: it changes who can act, which a search fixes (see :mod:`~credlab.simulator.analysis.dead_end`)."""
     return [
         name
         for name, event in spec.events.items()
-        if (not event.internal or event.delivers is not None) and set(event.requires) <= has
+        if (not event.internal or event.delivers is not None)
+        and set(event.requires) <= has
+        and event.capability is None
     ]
 
 

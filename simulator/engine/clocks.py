@@ -85,6 +85,13 @@ class Clocks:
             world.owner,
         )
 
+    def started(self, world: World) -> Zone:
+        """The settled zone of a start: every deadline running in ``world`` just started."""
+        zone = Zone()
+        for clock in self.ticking(world):
+            zone = zone.reset(clock)
+        return self.settle(zone)
+
     def settle(self, zone: Zone) -> Zone:
         """Every valuation reachable by waiting without a deadline lapsing."""
         waited = zone.up().constrain([(zone.slot(c), 0, max(self.lapse_at[c] - 1, 0)) for c in zone.clocks])

@@ -151,6 +151,7 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
     arrows: list[Entry] = [(line(_colour((k.name,), keys)), channel(k), {}) for k in view.channels]
     arrows.append((line(PLAIN), "no channel", {}))
     arrows += [(line(PLAIN, dashed=True), f"deadline expiry: <I>{_e(d)}</I>", {}) for d in view.deadlines]
+    arrows += [("&#8635;", f"capability event (no state changes): <I>{_e(c)}</I>", {}) for c in view.capability_events]
     if view.highlight:
         sample = line(PATH) + f'<FONT COLOR="{PATH}"><B> 1.</B></FONT>'
         arrows.append((sample, f"path of {_e(view.highlight.file)}", {}))

@@ -103,6 +103,11 @@ def to_mermaid(view: View) -> str:
             text = _label(row.label, row.channels, row.steps, row.missed)
             lines.append(f"        {text}, in {mermaid_text(row.where)}")
         lines.append("    end note")
+    if view.capability_events and view.nodes:  # they change who can act, not the state: a note
+        lines.append(f"    note right of {declared[view.nodes[0].name]}")
+        lines.append("        Capability events (no state changes)")
+        lines += [f"        {mermaid_text(c)}" for c in view.capability_events]
+        lines.append("    end note")
     for name in CLASSES:  # each class is named after the Node flag that selects its states
         members = [declared[n.name] for n in view.nodes if getattr(n, name)]
         if members:

@@ -164,6 +164,8 @@ class View:
     highlight: Highlight | None = None
     coverage: Shading | None = None
     groups: tuple[str, ...] = field(default=())
+    capability_events: tuple[str, ...] = field(default=())
+    """``mailbox_lost (member loses mailbox)``: events no transition fires on (drawn in the legend)."""
 
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
@@ -378,4 +380,5 @@ def build_view(
         highlight=highlight,
         coverage=coverage,
         groups=tuple(dict.fromkeys(n.group for n in nodes if n.group)),
+        capability_events=tuple(f"{e.name} ({e.capability})" for e in spec.events.values() if e.capability),
     )

@@ -257,6 +257,8 @@ class ScenarioRun:
             [c for c in event.requires if actor is None or c not in self.capabilities[actor]] if event.requires else []
         )
         shown = {name: self.shown(value) for name, value in step.inputs} if self.tracing else {}
+        if event.capability is not None:
+            return self.change_capability(member, event)
         if missing:  # refused before it reaches the machine: this actor cannot cause the event
             lacks = f"{actor} lacks {', '.join(missing)}"
             refused = Outcome(event.name, False, member.state, member.state, None, (Refusal(event.name, lacks),), lacks)
@@ -275,6 +277,23 @@ class ScenarioRun:
                 self.check_agreement(step, disagreements(member, outcome, self.world, engine_step, self.oracle))
         if outcome.accepted and actor is not None:
             self.learn_settings(actor, outcome, inputs)
+        return outcome
+
+    def change_capability(self, member: Member, event: ir.Event) -> Outcome:
+        """A capability event: what its actor holds changes (the policy's state does not, and
+        neither backend sees it); refused when there is nothing to change."""
+        change = event.capability
+        assert change is not None
+        held = self.capabilities[change.actor]
+        if (change.capability in held) == change.gained:
+            why = f"{change.actor} {'already holds' if change.gained else 'does not hold'} {change.capability}"
+            outcome = Outcome(event.name, False, member.state, member.state, None, (Refusal(event.name, why),), why)
+        else:
+            self.capabilities[change.actor] = (
+                (*held, change.capability) if change.gained else tuple(c for c in held if c != change.capability)
+            )
+            outcome = Outcome(event.name, True, member.state, member.state, None, (), str(change))
+        self.record_outcome("event", member, outcome, {})
         return outcome
 
     def check_agreement(self, step: Step, found: list[str]) -> None:

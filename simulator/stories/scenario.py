@@ -286,6 +286,11 @@ class _Checker:
             and event.delivers is None  # a delayed message's arrival is the story's to time
         ):
             self.problems.add(obj.at("do"), f"'{event.name}' is internal: credlab fires it itself (advance the clock)")
+        if event and event.capability and obj.get("as", event.capability.actor) != event.capability.actor:
+            self.problems.add(
+                obj.at("as"),
+                f"'{event.name}' changes what {event.capability.actor} holds: it is theirs, not {obj['as']}'s",
+            )
         inputs = self.inputs(event, obj.get("with"), obj.at("with") if "with" in obj else where) if event else ()
         if "with" in obj and not has_event:
             self.problems.add(obj.at("with"), "'with:' gives an event's inputs; this step fires no event")

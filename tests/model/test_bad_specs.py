@@ -61,6 +61,18 @@ CASES = [
          "an accepted finding's channel must be declared"),
     Case("accepted_finding_capability.yaml", 122, 20, "unknown capability or credential 'crad' (did you mean 'card'?)",
          "an accepted finding's attacker holds declared capabilities and credentials"),
+    Case("capability_event_both.yaml", 89, 12, "event 'card_lost' both gains and loses a capability: declare two "
+         "events", "a capability event either gains or loses"),
+    Case("capability_event_unknown.yaml", 88, 12, "unknown capability 'crad' (did you mean 'card'?)",
+         "a capability event's capability must be declared"),
+    Case("capability_event_actor.yaml", 89, 12, "unknown actor 'holdr' (did you mean 'holder'?)",
+         "a capability event's actor must be declared"),
+    Case("capability_event_inputs.yaml", 90, 7, "event 'card_lost' changes what holder holds, not the policy's "
+         "state: it takes no 'inputs'", "a capability event takes no inputs"),
+    Case("capability_event_transition.yaml", 93, 12, "event 'card_lost' changes what holder holds, not the "
+         "policy's state, so no transition fires on it", "no transition fires on a capability event"),
+    Case("from_start_not_bool.yaml", 63, 17, "expected true or false, got 'always'",
+         "a deadline runs from the start or not: true or false"),
     Case("dangling_parameter.yaml", 58, 15, "unknown parameter 'block_time' (did you mean 'block_period'?)",
          "a deadline's duration parameter must be declared"),
     Case("dangling_actor_capability.yaml", 54, 17, "unknown capability 'phone'",

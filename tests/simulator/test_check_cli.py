@@ -84,7 +84,9 @@ def test_the_default_check_fails_only_on_anas_risks_and_writes_the_report(
     """Every stage passes on ANA but its risks: the text sets no limit on wrong passwords and PINs
     (unlimited guessing); the registered mailbox or postal address lets a third party take over;
     anyone identified can have the postcard sent, and until it comes the member has nothing that
-    works (a denial of service, and a lockout window when the member asks for it). The spec
+    works (a denial of service, and a lockout window when the member asks for it); a member who
+    loses both the mailbox and the postal address while the postcard travels has no way back (a
+    dead end). The spec
     accepts only the takeover by someone who learned the PIN, which the text leaves to the
     member's care; the rest fail the check."""
     first, written, _ = runs
@@ -95,7 +97,7 @@ def test_the_default_check_fails_only_on_anas_risks_and_writes_the_report(
     [spec] = report["specs"]
     assert spec["simulate"]["ok"] and spec["fuzz"]["ok"] and spec["explore"]["ok"]
     failing = sorted({f["kind"] for f in spec["explore"]["findings"] if f["severity"] != "info" and not f["accepted"]})
-    assert failing == ["denial_of_service", "lockout_window", "takeover", "unlimited_guessing"]
+    assert failing == ["dead_end", "denial_of_service", "lockout_window", "takeover", "unlimited_guessing"]
     assert [s["path"] for s in report["specs"]] == [SPEC]
     page = written["index.html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and 'id="traceability"' in page
@@ -123,8 +125,8 @@ def test_the_text_summary_has_a_line_per_stage_and_ends_with_the_report_path(
         assert sum(1 for line in lines if line.split()[:2] == [stage, "ok"]) == 1, stage
     [risks] = [line for line in lines if line.split()[:2] == ["findings", "FAIL"]]
     assert risks.endswith(
-        "10 risk(s) not accepted: takeover ×2, denial_of_service ×1, lockout_window ×3, unlimited_guessing ×4; "
-        "1 accepted by the spec"
+        "11 risk(s) not accepted: takeover ×2, denial_of_service ×1, lockout_window ×3, dead_end ×1, "
+        "unlimited_guessing ×4; 1 accepted by the spec"
     )
     assert lines[-1] == f"FAIL: report written to {first.folder / 'index.html'}"
 

@@ -126,7 +126,14 @@ def test_explore_reports_every_property_in_json(tmp_path: Path, capsys: pytest.C
     assert all(p["holds"] and p["counterexample"] is None for p in report["properties"])
     findings = report["findings"]
     kinds = [f["kind"] for f in findings]
-    order = ["takeover", "denial_of_service", "lockout_window", "unlimited_guessing", "attacker-capabilities"]
+    order = [
+        "takeover",
+        "denial_of_service",
+        "lockout_window",
+        "dead_end",
+        "unlimited_guessing",
+        "attacker-capabilities",
+    ]
     assert kinds == sorted(kinds, key=order.index) and set(kinds) == set(order)
     takeovers = {tuple(f["held"]): f for f in findings if f["kind"] == "takeover"}
     assert set(takeovers) == {("amc_pin",), ("mailbox",), ("postal_address", "identity")}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
@@ -91,6 +92,30 @@ def test_a_screen_that_stops_being_a_session_is_caught_by_the_attacker_stories(a
     # the equivalence search plays one actor, so a survivor is never called equivalent
     survivor = explain(judge(dropped[0], [], explore=False, max_states=1000), ana)
     assert not survivor.killed and survivor.explanation.startswith("no story has another actor act on this screen")
+
+
+def test_a_message_that_arrives_at_once_is_caught_by_the_postcard_stories(ana: Spec) -> None:
+    [instant] = [m for m in mutants(ana) if m.kind == "drop-delay"]
+    assert (
+        instant.id == "pin_postcard:drop-delay" and instant.description == "pin_postcard arrives the instant it is sent"
+    )
+    started = {e.deadline for t in instant.spec.transitions for e in t.effects if isinstance(e, ir.StartDeadline)}
+    assert started == {"reset_link"} and instant.spec.messages["pin_postcard"].delay is None
+    stories = load_scenarios(REPO / "scenarios" / "ana_web_password" / "postcard_delivery.yaml", ana)
+    verdict = judge(instant, stories, explore=False, max_states=1000)
+    assert verdict.killed and verdict.by == "scenario the_postcard_cannot_arrive_before_a_day"
+
+
+def test_an_event_that_no_longer_needs_the_mailbox_is_caught_by_a_lost_mailbox_story(ana: Spec) -> None:
+    dropped = {m.id: m for m in mutants(ana) if m.kind == "drop-requires"}
+    assert set(dropped) == {
+        "request_email_reset:drop-requires:identity",
+        "open_reset_link:drop-requires:mailbox",
+        "request_postcard_reset:drop-requires:identity",
+    }
+    stories = load_scenarios(REPO / "scenarios" / "ana_web_password" / "lost_addresses.yaml", ana)
+    verdict = judge(dropped["open_reset_link:drop-requires:mailbox"], stories, explore=False, max_states=1000)
+    assert verdict.killed and verdict.by.startswith("scenario "), verdict
 
 
 def test_a_joint_search_stopped_by_its_bound_says_undecided_never_equivalent() -> None:
