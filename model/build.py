@@ -13,6 +13,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from credlab.model import ir
 from credlab.model.build_events import build_event, capability_transition
+from credlab.model.build_factors import access_factors, credential_factor
 from credlab.model.build_findings import accepted_findings
 from credlab.model.build_guards import build_effect, build_guard, leaves_an_end, unguarded_overlap
 from credlab.model.delivery import add_arrivals, arrival_events
@@ -261,6 +262,7 @@ class SpecBuilder:
             self.cite(obj),
             obj.loc,
             self.refs(obj, "assumes", self.assumptions, "assumption"),
+            *credential_factor(self, name, obj),
         )
 
     def channel(self, name: str, obj: Obj) -> ir.Channel:
@@ -368,6 +370,7 @@ class SpecBuilder:
             self.cite(obj),
             self.refs(obj, "assumes", self.assumptions, "assumption"),
             obj.loc,
+            *access_factors(self, obj),
         )
 
     # --- behaviour ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ and kept for free, and nothing is ever deep-copied.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -137,12 +138,32 @@ class Engine:
         return elapsed <= self.durations[i] if inclusive else elapsed < self.durations[i]
 
     def accepts(self, world: World, channel: str, credential: str | None, secret: ir.InputValue | None = None) -> bool:
+        """Whether ``channel`` takes ``credential`` now (alone or with others); with ``secret``,
+        whether it is that credential's value (by default, the first a rule takes)."""
         for rule in self.spec.access:
-            if rule.channel != channel or (credential is not None and rule.credential != credential):
+            if rule.channel != channel or (credential is not None and credential not in rule.credentials):
                 continue
             if rule.when is not None and not self.holds(rule.when, world, {}):
                 continue
-            if secret is None or self.matches(world, rule.credential, secret):
+            if secret is None or self.matches(world, credential or rule.credential, secret):
+                return True
+        return False
+
+    def grants(self, world: World, channel: str, values: Collection[str], has: AbstractSet[str]) -> bool:
+        """Whether someone who knows ``values`` and holds ``has`` gets in on ``channel``: a rule for
+        it applies, they hold what it requires, and every credential it takes matches one of the
+        values (one a device produces, only with the device held)."""
+        credentials = self.spec.credentials
+        for rule in self.spec.access:
+            if rule.channel != channel or not set(rule.requires) <= has:
+                continue
+            if rule.when is not None and not self.holds(rule.when, world, {}):
+                continue
+            if all(
+                (credentials[c].device is None or credentials[c].device in has)
+                and any(self.matches(world, c, v) for v in values)
+                for c in rule.credentials
+            ):
                 return True
         return False
 

@@ -96,6 +96,10 @@ _NOWHERE = Location("<builtin>")
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
 
 
+Factor = Literal["knowledge", "possession", "inherence"]
+"""What a credential proves: something one knows (a PIN), has (a code the phone shows), or is."""
+
+
 @node
 class Credential:
     name: str
@@ -106,6 +110,10 @@ class Credential:
     sources: tuple[str, ...] = ()
     loc: Location = _NOWHERE
     assumes: tuple[str, ...] = ()
+    factor: Factor = "knowledge"
+    device: str | None = None
+    """For a possession or inherence factor: the capability that produces its value (the phone
+    with the authenticator app). Only an actor holding it can present the value."""
 
 
 # --- the rest of the language -------------------------------------------------------------------
@@ -148,12 +156,27 @@ class Channel:
 
 @node
 class AccessRule:
+    """``channel`` lets in whoever presents ``credential`` (and every credential in ``also``)
+    while holding ``requires`` (a card in the slot), when ``when`` holds. Several rules for one
+    channel are alternatives (any of them); one rule's parts are all required."""
+
     channel: str
     credential: str
     when: Guard | None = None
     sources: tuple[str, ...] = ()
     assumes: tuple[str, ...] = ()
     loc: Location = _NOWHERE
+    also: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+
+    @property
+    def credentials(self) -> tuple[str, ...]:
+        return (self.credential, *self.also)
+
+    @property
+    def parts(self) -> int:
+        """How many things the rule takes at once: its credentials and the capabilities it requires."""
+        return len(self.credentials) + len(self.requires)
 
 
 @node

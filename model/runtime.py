@@ -72,10 +72,10 @@ class Runtime:
         self.parameters = dict(parameters)
         self._salt = salt_for(spec.name)
         self.durations = {name: spec.deadline_seconds(d, self.parameters) for name, d in spec.deadlines.items()}
-        self._access: dict[str, list[tuple[str, Check]]] = {}
+        self._access: dict[str, list[tuple[tuple[str, ...], Check]]] = {}
         for rule in spec.access:
             when = self.guard(rule.when) if rule.when is not None else _always
-            self._access.setdefault(rule.channel, []).append((rule.credential, when))
+            self._access.setdefault(rule.channel, []).append((rule.credentials, when))
 
     # --- secrets -------------------------------------------------------------------------
     def hash(self, value: str) -> bytes:
@@ -102,12 +102,14 @@ class Runtime:
         return elapsed <= limit if self.spec.deadlines[deadline].boundary == "inclusive" else elapsed < limit
 
     def accepts(self, ctx: Context, channel: str, credential: str | None, secret: ir.InputValue | None = None) -> bool:
-        """Whether the access table lets ``credential`` (or whichever one ``secret`` matches) in."""
-        for name, when in self._access.get(channel, ()):
+        """Whether the access table takes ``credential`` on ``channel`` now (alone or with others);
+        with ``secret``, whether it is that credential's value (by default, the first a rule takes:
+        what a login form's secret field holds)."""
+        for names, when in self._access.get(channel, ()):
             if (
-                (credential is None or name == credential)
+                (credential is None or credential in names)
                 and when(ctx)
-                and (secret is None or self.matches(ctx.record, name, secret))
+                and (secret is None or self.matches(ctx.record, credential or names[0], secret))
             ):
                 return True
         return False

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from credlab.model.engine import World
 from credlab.model.errors import Location
 from credlab.model.node import replace
-from credlab.simulator.analysis.attacker import GOALS, TAKEOVER, Attack, AttackAnalysis, attacker_actor
+from credlab.simulator.analysis.attacker import BYPASS, GOALS, TAKEOVER, Attack, AttackAnalysis, attacker_actor
 from credlab.simulator.analysis.dead_end import GOAL as DEAD_END
 from credlab.simulator.analysis.dead_end import DeadEnd, DeadEnds
 from credlab.simulator.analysis.denial import GOAL as DENIAL
@@ -30,17 +30,19 @@ Inputs = tuple[tuple[str, StoryValue], ...]
 class AttackStories(StoryWriter):
     """Writes the stories of takeovers, denials, attacker capabilities and dead ends."""
 
-    def at_once(self, attack: Attack) -> Step:
+    def at_once(self, attack: Attack, world: World | None = None, number: int = 1) -> Step:
         """For an attacker who needs no move: a step that only shows which credentials the goal's
-        channels take now (one of them is what the attacker already knows)."""
-        spec, world, engine = self.explorer.spec, attack.start.world, self.explorer.engine
+        channels take now (one of them is what the attacker already knows); with ``world``, where
+        a way round a factor ends: what the channel takes then."""
+        spec, engine = self.explorer.spec, self.explorer.engine
+        world = world or attack.start.world
         channels = (
             list(attack.taken)
-            if attack.goal == TAKEOVER
+            if attack.goal in (TAKEOVER, BYPASS)
             else [name for name, c in spec.channels.items() if c.kind in GOALS[attack.goal]]
         )
         access = tuple((ch, tuple(c for c in spec.credentials if engine.accepts(world, ch, c))) for ch in channels)
-        return Step(1, Location(WHERE, 1), advance=Advance(seconds=0), expect=Expectation(access=access))
+        return Step(number, Location(WHERE, number), advance=Advance(seconds=0), expect=Expectation(access=access))
 
     def denials(self, found: Denials, analysis: AttackAnalysis) -> list[Finding]:
         """One finding per minimal capability set that denies the member channels, but those a
@@ -102,6 +104,11 @@ class AttackStories(StoryWriter):
                     f"an attacker holding {held} takes over from {attack.start.state}{when}: on {lost} the "
                     "attacker's values work and none of the member's do"
                 )
+            elif attack.goal == BYPASS:
+                message = (
+                    f"an attacker holding {held} gets in on {', '.join(attack.taken)} from {attack.start.state}{when}, "
+                    f"where it takes {self.demands(attack)}: a way round the factor they lack"
+                )
             else:
                 message = f"an attacker holding {held} gets {attack.goal} from {attack.start.state}{when}"
             details = (
@@ -109,13 +116,13 @@ class AttackStories(StoryWriter):
                 ("capabilities", [str(c) for c in attack.capabilities]),
                 ("held", [c.name for c in attack.capabilities]),
                 ("from_state", attack.start.state),
-            ) + ((("channels", list(attack.taken)),) if attack.goal == TAKEOVER else ())
+            ) + ((("channels", list(attack.taken)),) if attack.goal in (TAKEOVER, BYPASS) else ())
             written = self.attack_story(attack, attacker, message) if attacker is not None else None
-            if attack.goal == TAKEOVER:
+            if attack.goal in (TAKEOVER, BYPASS):
                 sources, assumes = rests_on(spec, attack.fired, attack.taken)
                 findings.append(
                     Finding(
-                        "takeover",
+                        "takeover" if attack.goal == TAKEOVER else "recovery_bypasses_factor",
                         message,
                         written,
                         steps,
@@ -128,6 +135,24 @@ class AttackStories(StoryWriter):
             else:
                 findings.append(Finding("attacker-capabilities", message, written, steps, details))
         return findings
+
+    def demands(self, attack: Attack) -> str:
+        """``web_password and totp`` or ``pin, holding card``: what the channels an attack got round
+        take where it began (each rule that applies there, one alternative per ``or``)."""
+        spec, engine, world = self.explorer.spec, self.explorer.engine, attack.start.world
+        texts = [
+            " and ".join(rule.credentials) + (f", holding {', '.join(rule.requires)}" if rule.requires else "")
+            for rule in spec.access
+            if rule.channel in attack.taken and (rule.when is None or engine.holds(rule.when, world, {}))
+        ]
+        return " or ".join(dict.fromkeys(texts))
+
+    def ending(self, attack: Attack, before: int) -> list[Step]:
+        """What a story shows after the attacker's moves: the member's refused tries, or, after a
+        way round a factor, what the channel takes now."""
+        if attack.goal == BYPASS and attack.end is not None:
+            return [self.at_once(attack, attack.end, before + 1)]
+        return self.member_refused(attack, before)
 
     def member_refused(self, attack: Attack, before: int) -> list[Step]:
         """After a takeover, a denial or at a dead end: the member tries what they know on each
@@ -166,12 +191,9 @@ class AttackStories(StoryWriter):
             "_".join(c.name for c in attack.capabilities) or "nothing"
         )
         path = self.out / f"{spec.name}-attacker-{name}.yaml"
-        grants = {
-            attacker: (
-                [c.name for c in attack.capabilities if c.kind == "has"],
-                [c.name for c in attack.capabilities if c.kind == "knows"],
-            )
-        }
+        has = [c.name for c in attack.capabilities if c.kind == "has"]
+        shown = [name for name, c in spec.credentials.items() if c.device is not None and c.device in has]
+        grants = {attacker: (has, [c.name for c in attack.capabilities if c.kind == "knows"] + shown)}
         header = [f"Found by `credlab explore {self.replay}{self.variant}`: {message}."]
         if attack.joined is not None:  # the member's way there, then the attacker's moves
             steps = [
@@ -185,7 +207,7 @@ class AttackStories(StoryWriter):
                 description=message + ".",
                 state=attack.start.origin,
                 credentials=self.explorer.initial_values,
-                steps=steps + self.member_refused(attack, len(steps)),
+                steps=steps + self.ending(attack, len(steps)),
                 header=header,
                 grants=grants,
             )
@@ -200,9 +222,9 @@ class AttackStories(StoryWriter):
                 description=message + ".",
                 state=attack.start.state,
                 credentials={c: v for c in spec.credentials if (v := knowledge.resolve("known", c)) is not None},
-                steps=steps + self.member_refused(attack, len(steps)),
+                steps=steps + self.ending(attack, len(steps)),
                 header=header,
-                flags=dict(zip(spec.flags, world.flags, strict=True)),
+                flags={n: v for (n, f), v in zip(spec.flags.items(), world.flags, strict=True) if v != f.initial},
                 running=[self.explorer.clocks.names[i] for i in self.explorer.clocks.ticking(world)],
                 grants=grants,
             )

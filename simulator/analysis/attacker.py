@@ -39,6 +39,9 @@ GOALS = {
 """The access goals: a value the attacker knows is accepted on a channel of one of these kinds."""
 TAKEOVER = "takeover"
 """The goal where, on some channel, the attacker's values work and none of the member's do."""
+BYPASS = "factor bypass"
+"""The goal where the attacker gets in on a channel that, where the attack started, let in only
+someone holding more than the attacker does (a recovery path round a factor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,10 @@ class AttackAnalysis:
 
 
 def capability_universe(spec: ir.Spec) -> list[Capability]:
-    return [Capability("knows", c) for c in spec.credentials] + [Capability("has", c) for c in spec.capabilities]
+    """What an attacker may be given: the member's value of a credential, or a capability. A
+    credential a device produces is not among them: holding the device is what gives it."""
+    knows = [Capability("knows", name) for name, c in spec.credentials.items() if c.device is None]
+    return knows + [Capability("has", c) for c in spec.capabilities]
 
 
 def attacker_actor(spec: ir.Spec) -> str:
@@ -136,6 +142,7 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
     universe = capability_universe(engine.spec)
     goals = [g for g in GOALS if any(c.kind in GOALS[g] for c in engine.spec.channels.values())]
     goals += [TAKEOVER] if engine.spec.access else []
+    goals += [BYPASS] if any(rule.parts > 1 for rule in engine.spec.access) else []
     analysis = AttackAnalysis()
     explorers: dict[frozenset[str], Explorer] = {}  # one per capability set: its tables serve every search
     unreached: set[tuple[tuple[object, ...], str]] = set()
@@ -194,6 +201,7 @@ def search(
     spec = engine.spec
     has = frozenset(c.name for c in chosen if c.kind == "has")
     knows = [c.name for c in chosen if c.kind == "knows"]
+    knows += [name for name, c in spec.credentials.items() if c.device is not None and c.device in has]
     if not knows and not can_learn(spec, has):
         return  # knows nothing and can learn nothing: no value of theirs is ever accepted
     explorers = {} if explorers is None else explorers
@@ -206,7 +214,7 @@ def search(
         explorers[has] = explorer
     seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
     channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in GOALS}
-    remaining, reached = list(goals), dict[str, int]()
+    remaining, reached = [g for g in goals if g != BYPASS], dict[str, int]()
     member_side = MemberSide(explorer)
 
     def stop(found: Exploration, node: int) -> bool:
@@ -217,9 +225,15 @@ def search(
                 reached[goal] = node
         return not remaining
 
-    found = explorer.explore(packed=seeds, check=False, stop=stop)
+    found = explorer.explore(packed=seeds, check=False, stop=stop) if remaining else None
     analysis.searches += 1
-    for goal in goals:
+    if BYPASS in goals:  # a search of its own: whether a way round counts depends on where it began
+        from credlab.simulator.analysis.bypass import search_bypass  # it builds on this module
+
+        search_bypass(explorer, member, chosen, knows, analysis)
+    if found is None:
+        return
+    for goal in (g for g in goals if g != BYPASS):
         if goal in reached:
             attack = attack_at(engine, member, found, goal, chosen, reached[goal], bool(knows))
             if goal == TAKEOVER:  # what it rests on, and where the member's own try is written from
@@ -266,8 +280,10 @@ class MemberSide:
             held = self.held[marker] = any(
                 rule.channel == channel
                 and (rule.when is None or engine.holds(rule.when, world, {}))
-                and (stored := world.credentials[index[rule.credential]]) is not None
-                and stored not in self.foreign
+                and all(
+                    (stored := world.credentials[index[c]]) is not None and stored not in self.foreign
+                    for c in rule.credentials
+                )
                 for rule in engine.spec.access
             )
         return held

@@ -166,6 +166,12 @@ class PathFinder:
         self.receives = capabilities
         """Whose mail the knowledge in a situation learns: the actor's own capabilities (a search
         for denials keeps the member's knowledge while the attacker acts)."""
+        self.presents = capabilities
+        """Whose capabilities access is judged with (the member's, in a search for denials)."""
+        self.presentable = frozenset(
+            name for name, c in self.spec.credentials.items() if c.device is None or c.device in capabilities
+        )
+        """The credentials the actor can present: those no device produces, and those of a device held."""
         self.transitions = {t.id: t for t in self.spec.transitions}
         self.wrong_values: dict[tuple[str, bytes | None], str] = {}
         self.initial_values: dict[str, str] = {}
@@ -203,6 +209,8 @@ class PathFinder:
             return value
         if value.kind == "wrong":
             return self.wrong(world, value.credential)
+        if value.credential not in self.presentable:  # a code only the device shows, and it is not held
+            return None
         return knowledge.resolve(value.kind, value.credential)
 
     def wrong(self, world: World, credential: str) -> str:

@@ -53,7 +53,7 @@ class StoryWriter:
         steps = [move.as_step(n, Location(WHERE, n)) for n, move in enumerate(moves, start=1)]
         text = scenario_file(
             spec=spec.name,
-            name=f"explore_{slug}",
+            name=f"explore_{slug.replace('-', '_')}",  # a story's name: deadlock-free is explore_deadlock_free
             description=f"Shortest path found by credlab explore to a situation where {violation.property} fails.",
             state=state,
             credentials=self.explorer.initial_values,

@@ -151,6 +151,9 @@ class Tables(PathFinder):
         def alike(event: str) -> bool:
             return mine.get(event) == theirs.get(event) and self.hears(event) == other.hears(event)
 
+        if self.presentable != other.presentable:  # what a secret input resolves to differs
+            return
+
         for event in common:
             if alike(event):
                 self.outcomes[event], self.resolutions[event] = other.outcomes[event], other.resolutions[event]
@@ -317,15 +320,15 @@ class Tables(PathFinder):
         return table
 
     def access(self, key: int, channels: tuple[str, ...]) -> bool:
-        """Whether a value the actor knows in situation ``key`` is accepted on one of ``channels``
-        (remembered per combination of the fields that decides it)."""
+        """Whether what the actor knows in situation ``key`` (with what they hold) gets them in on
+        one of ``channels`` (remembered per combination of the fields that decides it)."""
         mask, decided = self.access_table(channels)
         known = decided.get(key & mask)
         if known is None:
             world, knowledge, _ = self.layout.decode(key)
             values = {v for _, history in knowledge.known for v in history}
             known = decided[key & mask] = any(
-                self.engine.accepts(world, channel, None, value) for channel in channels for value in values
+                self.engine.grants(world, channel, values, self.presents) for channel in channels
             )
         return known
 

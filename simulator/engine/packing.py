@@ -204,8 +204,8 @@ class Layout:
         """What the access table reads for ``channel`` (every channel when None)."""
         read: set[str] = set()
         for rule in self.spec.access:
-            if (channel is None or rule.channel == channel) and (credential is None or rule.credential == credential):
-                read.add(f"credential:{rule.credential}")
+            if (channel is None or rule.channel == channel) and (credential is None or credential in rule.credentials):
+                read |= {f"credential:{c}" for c in rule.credentials}
                 if rule.when is not None:
                     read |= self.reads(rule.when)
         return read

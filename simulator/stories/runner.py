@@ -308,6 +308,9 @@ class ScenarioRun:
             return value
         if value.kind == "wrong":
             return self.wrong_value(member, value.credential)
+        device = self.spec.credentials[value.credential].device
+        if device is not None and (actor is None or device not in self.capabilities[actor]):
+            self.stop(step, f"{actor or 'nobody'} to hold {device}, which shows {value.describe()}", "they do not")
         known = self.knowledge[actor].resolve(value.kind, value.credential) if actor is not None else None
         if known is None:
             self.stop(step, f"{actor or 'nobody'} to know {value.describe()}", "they know none")

@@ -87,9 +87,8 @@ def scenario_file(
     ]
     if credentials:
         lines.append("      credentials: {" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in credentials.items()) + "}")
-    changed = {k: v for k, v in (flags or {}).items() if v}
-    if changed:
-        lines.append("      flags: {" + ", ".join(f"{k}: true" for k in changed) + "}")
+    if flags:  # the caller's: those that differ from their initial values
+        lines.append("      flags: {" + ", ".join(f"{k}: {'true' if v else 'false'}" for k, v in flags.items()) + "}")
     if running := list(running):
         lines.append(f"      running: [{', '.join(running)}]")
     if grants:

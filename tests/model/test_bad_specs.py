@@ -73,6 +73,14 @@ CASES = [
          "policy's state, so no transition fires on it", "no transition fires on a capability event"),
     Case("from_start_not_bool.yaml", 63, 17, "expected true or false, got 'always'",
          "a deadline runs from the start or not: true or false"),
+    Case("factor_device_on_knowledge.yaml", 25, 13, "credential 'pin' is a knowledge factor: nothing but memory "
+         "produces it", "only a possession or inherence factor has a device"),
+    Case("factor_unknown.yaml", 25, 13, "'posession' is not one of knowledge, possession, inherence (did you mean "
+         "'possession'?)", "a factor is one of the three kinds"),
+    Case("access_also_repeats.yaml", 51, 12, "credential 'pin' is the rule's own: list only the others under 'also'",
+         "an access rule's further credentials are other credentials"),
+    Case("access_requires_unknown.yaml", 51, 16, "unknown capability 'crad' (did you mean 'card'?)",
+         "an access rule requires declared capabilities"),
     Case("dangling_parameter.yaml", 58, 15, "unknown parameter 'block_time' (did you mean 'block_period'?)",
          "a deadline's duration parameter must be declared"),
     Case("dangling_actor_capability.yaml", 54, 17, "unknown capability 'phone'",

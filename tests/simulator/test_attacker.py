@@ -27,6 +27,8 @@ from tests.conftest import REPO
 SPECS = [
     REPO / "tests" / "simulator" / "fixtures" / "timing" / "bank_card_lifetime.yaml",
     REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml",
+    REPO / "spec" / "bank_card.yaml",  # the card in the slot: access that requires a capability
+    REPO / "tests" / "simulator" / "fixtures" / "findings" / "totp_login.yaml",  # a code only the phone shows
 ]
 
 
@@ -81,11 +83,11 @@ def grid_with_a_mailed_reset(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _goal_reached(engine: Engine, goal: str, world: World, knowledge: Knowledge) -> bool:
-    """The oracle: a value the attacker knows is accepted on one of the goal's channels."""
+def _goal_reached(engine: Engine, goal: str, world: World, knowledge: Knowledge, has: frozenset[str]) -> bool:
+    """The oracle: what the attacker knows, with what they hold, gets them in on one of the goal's channels."""
     channels = [name for name, channel in engine.spec.channels.items() if channel.kind in GOALS[goal]]
     values = {v for _, history in knowledge.known for v in history}
-    return any(engine.accepts(world, channel, None, value) for channel in channels for value in values)
+    return any(engine.grants(world, channel, values, has) for channel in channels)
 
 
 def _one_start_at_a_time(engine: Engine, chosen: tuple[Capability, ...], goal: str) -> int | None:
@@ -100,11 +102,15 @@ def _one_start_at_a_time(engine: Engine, chosen: tuple[Capability, ...], goal: s
             value = knowledge.resolve("known", c.name) if c.kind == "knows" else None
             if value is not None and world.credentials[engine.credential_index[c.name]] is not None:
                 held = held.learn(c.name, value)
+        for name, credential in engine.spec.credentials.items():  # the device shows its code
+            value = knowledge.resolve("known", name) if credential.device in has else None
+            if value is not None and world.credentials[engine.credential_index[name]] is not None:
+                held = held.learn(name, value)
         explorer = Explorer(engine, attacker_actor(engine.spec), capabilities=has)
         found = explorer.explore(starts=[("start", world, held, member.zones[node])], check=False)
         assert found.complete
         for reached, (w, k) in enumerate(found.worlds):  # breadth-first: the first is the nearest
-            if _goal_reached(engine, goal, w, k):
+            if _goal_reached(engine, goal, w, k, has):
                 depth = len(found.timed(reached))
                 best = depth if best is None else min(best, depth)
                 break

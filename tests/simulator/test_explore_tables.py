@@ -26,6 +26,8 @@ SPECS = sorted(
         *(REPO / "tests" / "simulator" / "fixtures" / "final").glob("*.yaml"),
         REPO / "tests" / "simulator" / "fixtures" / "invariant_lab" / "invariant_lab.yaml",
         REPO / "tests" / "simulator" / "fixtures" / "findings" / "three_tries.yaml",
+        REPO / "tests" / "simulator" / "fixtures" / "findings" / "totp_login.yaml",
+        REPO / "spec" / "bank_card.yaml",
     ]
 )
 PLANTED_BOUND = 3_000
