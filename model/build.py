@@ -263,6 +263,9 @@ class SpecBuilder:
             obj.loc,
             self.refs(obj, "assumes", self.assumptions, "assumption"),
             *credential_factor(self, name, obj),
+            codes=obj.get("codes")
+            if isinstance(obj.get("codes"), int) and not isinstance(obj.get("codes"), bool)
+            else None,
         )
 
     def channel(self, name: str, obj: Obj) -> ir.Channel:

@@ -121,6 +121,14 @@ def _record_guard(b: SpecBuilder, kind: str, obj: Obj, inputs: dict[str, ir.Inpu
             b.problems.add(obj.at("value"), f"counter '{obj['counter']}' never exceeds {maximum}, so this never holds")
             return None
         return ir.CountAtLeast(obj["counter"], value) if isinstance(value, int) else None
+    if kind == "codes_left":
+        if not code_set(b, obj.get("credential"), obj.at("credential"), "codes_left"):
+            return None
+        value, size = obj.get("at_least"), b.credentials[obj["credential"]].codes or 0
+        if isinstance(value, int) and value > size:
+            b.problems.add(obj.at("at_least"), f"'{obj['credential']}' has {size} codes at most, so this never holds")
+            return None
+        return ir.CodesLeft(obj["credential"], value) if isinstance(value, int) else None
     if kind == "accepts":
         ok = b.ref(obj.get("channel"), b.channels, "channel", obj.at("channel"))
         ok &= b.ref(obj.get("credential"), b.credentials, "credential", obj.at("credential"))
@@ -166,7 +174,19 @@ def build_effect(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input]) -> ir.Ef
             return None
         ok = b.ref(value.get("credential"), b.credentials, "credential", value.at("credential"))
         ok &= b.input_of(value.get("from"), inputs, ("secret",), value.at("from"))
+        if ok and b.credentials[value["credential"]].codes is not None:
+            b.problems.add(
+                value.at("credential"),
+                f"'{value['credential']}' is a set of codes, which credlab issues: use randomize_credential",
+            )
+            return None
         return ir.SetCredential(value["credential"], value["from"]) if ok else None
+    if kind == "use_code":
+        if not isinstance(value, Obj):
+            return None
+        ok = code_set(b, value.get("credential"), value.at("credential"), "use_code")
+        ok &= b.input_of(value.get("from"), inputs, ("secret",), value.at("from"))
+        return ir.UseCode(value["credential"], value["from"]) if ok else None
     if not isinstance(value, str):
         return None
     if kind in ("clear_credential", "randomize_credential"):
@@ -186,6 +206,16 @@ def build_effect(b: SpecBuilder, tag: Any, inputs: dict[str, ir.Input]) -> ir.Ef
     if kind == "send":
         return ir.Send(value) if b.ref(value, b.messages, "message", where) else None
     return None  # pragma: no cover
+
+
+def code_set(b: SpecBuilder, name: Any, where: Location, word: str) -> bool:
+    """Whether ``name`` is a declared credential that is a set of codes (``word`` needs one)."""
+    if not b.ref(name, b.credentials, "credential", where):
+        return False
+    if b.credentials[name].codes is None:
+        b.problems.add(where, f"{word} needs a set of codes, and '{name}' is one value; give it 'codes: N'")
+        return False
+    return True
 
 
 def unguarded_overlap(

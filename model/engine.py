@@ -18,9 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from credlab.model import ir
-from credlab.model.hashing import digest, salt_for
+from credlab.model.hashing import Stored, codes_left, digest, holds, is_set, salt_for, stored_form, used_up
 from credlab.model.node import Node, node, replace
-from credlab.model.policy import Verdicts, random_candidate
+from credlab.model.policy import Verdicts, random_value
 
 
 @node
@@ -37,7 +37,7 @@ class World(Node):
     """Everything about one member at one instant; tables are in the spec's declaration order."""
 
     state: str
-    credentials: tuple[bytes | None, ...]
+    credentials: tuple[Stored, ...]
     flags: tuple[bool, ...]
     counters: tuple[int, ...]
     deadlines: tuple[int | None, ...]
@@ -114,7 +114,7 @@ class Engine:
         running = running + self.spec.from_start(state)
         return World(
             state,
-            tuple(digest(self.salt, given[n]) if n in given else None for n in self.spec.credentials),
+            tuple(self.stored(n, given[n]) if n in given else None for n in self.spec.credentials),
             tuple(set_flags.get(name, f.initial) for name, f in self.spec.flags.items()),
             tuple(0 for _ in self.spec.counters),
             tuple(0 if name in running else None for name in self.spec.deadlines),
@@ -126,7 +126,11 @@ class Engine:
 
     def matches(self, world: World, credential: str, value: ir.InputValue | None) -> bool:
         stored = world.credentials[self.credential_index[credential]]
-        return isinstance(value, str) and stored is not None and stored == digest(self.salt, value)
+        return isinstance(value, str) and holds(stored, digest(self.salt, value))
+
+    def stored(self, credential: str, value: str) -> bytes | tuple[bytes, ...]:
+        """What the store keeps for ``value`` of ``credential`` (a set's codes: each one's digest)."""
+        return stored_form(self.salt, value, self.spec.credentials[credential].codes is not None)
 
     def within(self, world: World, deadline: str) -> bool:
         i = self.deadline_index[deadline]
@@ -154,6 +158,7 @@ class Engine:
         it applies, they hold what it requires, and every credential it takes matches one of the
         values (one a device produces, only with the device held)."""
         credentials = self.spec.credentials
+        codes = [code for value in values for code in value.split()]  # a set's codes, from its sheet
         for rule in self.spec.access:
             if rule.channel != channel or not set(rule.requires) <= has:
                 continue
@@ -161,7 +166,7 @@ class Engine:
                 continue
             if all(
                 (credentials[c].device is None or credentials[c].device in has)
-                and any(self.matches(world, c, v) for v in values)
+                and any(self.matches(world, c, v) for v in (codes if credentials[c].codes else values))
                 for c in rule.credentials
             ):
                 return True
@@ -192,7 +197,10 @@ class Engine:
             ir.Matches: lambda g, world, inputs: self.matches(world, g.credential, inputs.get(g.input)),
             ir.Authenticates: authenticates,
             ir.Satisfies: satisfies,
-            ir.IsSet: lambda g, world, _: world.credentials[self.credential_index[g.credential]] is not None,
+            ir.IsSet: lambda g, world, _: is_set(world.credentials[self.credential_index[g.credential]]),
+            ir.CodesLeft: lambda g, world, _: (
+                codes_left(world.credentials[self.credential_index[g.credential]]) >= g.at_least
+            ),
             ir.FlagSet: lambda g, world, _: world.flags[self.flag_index[g.flag]],
             ir.Given: lambda g, _, inputs: inputs.get(g.input) is not None,
             ir.InputTrue: lambda g, _, inputs: inputs.get(g.input) is True,
@@ -282,13 +290,18 @@ class Engine:
             case ir.SetCredential(credential=c, input=i):
                 value = inputs.get(i)
                 if isinstance(value, str):
-                    s.credentials[self.credential_index[c]] = digest(self.salt, value)
+                    s.credentials[self.credential_index[c]] = self.stored(c, value)
+            case ir.UseCode(credential=c, input=i):
+                value, slot = inputs.get(i), self.credential_index[c]
+                if isinstance(value, str):
+                    s.credentials[slot] = used_up(s.credentials[slot], digest(self.salt, value))
             case ir.ClearCredential(credential=c):
                 s.credentials[self.credential_index[c]] = None
             case ir.RandomizeCredential(credential=c):
                 source = rng if isinstance(rng, random.Random) else rng()
-                value = random_candidate(self.spec.policies[self.spec.credentials[c].policy], source)
-                s.credentials[self.credential_index[c]] = digest(self.salt, value)
+                credential = self.spec.credentials[c]
+                value = random_value(credential, self.spec.policies[credential.policy], source)
+                s.credentials[self.credential_index[c]] = self.stored(c, value)
                 s.disclosable[c] = value
             case ir.SetFlag(flag=f, value=v):
                 s.flags[self.flag_index[f]] = v

@@ -22,6 +22,7 @@ from credlab.model.ir_guards import All as All
 from credlab.model.ir_guards import AnyOf as AnyOf
 from credlab.model.ir_guards import Authenticates as Authenticates
 from credlab.model.ir_guards import ClearCredential as ClearCredential
+from credlab.model.ir_guards import CodesLeft as CodesLeft
 from credlab.model.ir_guards import CountAtLeast as CountAtLeast
 from credlab.model.ir_guards import Effect as Effect
 from credlab.model.ir_guards import Expired as Expired
@@ -44,6 +45,7 @@ from credlab.model.ir_guards import SetCredential as SetCredential
 from credlab.model.ir_guards import SetFlag as SetFlag
 from credlab.model.ir_guards import StartDeadline as StartDeadline
 from credlab.model.ir_guards import StopDeadline as StopDeadline
+from credlab.model.ir_guards import UseCode as UseCode
 from credlab.model.ir_guards import Within as Within
 from credlab.model.ir_policy import (
     AlphabetCheck as AlphabetCheck,
@@ -114,6 +116,10 @@ class Credential:
     device: str | None = None
     """For a possession or inherence factor: the capability that produces its value (the phone
     with the authenticator app). Only an actor holding it can present the value."""
+    codes: int | None = None
+    """A set of this many single-use codes (recovery codes) instead of one value: any unused code
+    matches, ``use_code`` uses one up, ``randomize_credential`` issues a new set and voids the old.
+    Its plaintext is the codes separated by spaces; a story presenting it presents the first unused."""
 
 
 # --- the rest of the language -------------------------------------------------------------------

@@ -61,6 +61,14 @@ class CountAtLeast:
 
 
 @node
+class CodesLeft:
+    """A code set still has at least ``at_least`` unused codes."""
+
+    credential: str
+    at_least: int
+
+
+@node
 class Within:
     deadline: str
 
@@ -112,6 +120,7 @@ Guard = (
     | InputTrue
     | InputIn
     | CountAtLeast
+    | CodesLeft
     | Within
     | Expired
     | InState
@@ -126,6 +135,14 @@ Guard = (
 # --- effects ------------------------------------------------------------------------------------
 @node
 class SetCredential:
+    credential: str
+    input: str
+
+
+@node
+class UseCode:
+    """The code the input names is used up: it no longer matches (a single-use recovery code)."""
+
     credential: str
     input: str
 
@@ -173,6 +190,7 @@ class Send:
 
 Effect = (
     SetCredential
+    | UseCode
     | ClearCredential
     | RandomizeCredential
     | SetFlag

@@ -19,7 +19,7 @@ from transitions import Machine
 
 from credlab.model import ir
 from credlab.model.hashing import Secret
-from credlab.model.policy import evaluate, random_candidate
+from credlab.model.policy import evaluate, random_value
 from credlab.model.render import guard_text
 from credlab.model.runtime import Apply, Check, Context, MemberRecord, Runtime
 
@@ -240,9 +240,9 @@ class CompiledSpec:
         for name, credential in self.spec.credentials.items():
             value = (secrets or {}).get(name)
             if value is None and credential.initially_set:
-                value = random_candidate(self.spec.policies[credential.policy], member.random)
+                value = random_value(credential, self.spec.policies[credential.policy], member.random)
             if value is not None:
-                member.record.credentials[name] = self.runtime.hash(value)
+                member.record.credentials[name] = self.runtime.stored(name, value)
 
     def release(self, member: Member) -> None:
         """Detach ``member`` from the machine (``add_model`` costs grow with attached models)."""

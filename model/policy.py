@@ -174,6 +174,13 @@ class Verdicts:
         return verdict
 
 
+def random_value(credential: ir.Credential, policy: ir.Policy, rng: random.Random) -> str:
+    """A new random value for ``credential``: one candidate, or a set's codes separated by spaces."""
+    if credential.codes is None:
+        return random_candidate(policy, rng)
+    return " ".join(random_candidate(policy, rng) for _ in range(credential.codes))
+
+
 def random_candidate(policy: ir.Policy, rng: random.Random) -> str:
     """A random value that ``policy``'s enforced rules accept (a reset PIN, say), from ``rng``."""
     length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))

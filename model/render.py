@@ -28,6 +28,8 @@ def guard_text(g: ir.Guard) -> str:
             return f"{i} in {{{', '.join(v)}}}"
         case ir.CountAtLeast(counter=c, value=v):
             return f"{c} >= {v}"
+        case ir.CodesLeft(credential=c, at_least=n):
+            return f"{n}+ codes of {c} left"
         case ir.Within(deadline=d):
             return f"within {d}"
         case ir.Expired(deadline=d):
@@ -52,6 +54,8 @@ def effect_text(e: ir.Effect) -> str:
     match e:
         case ir.SetCredential(credential=c, input=i):
             return f"{c} := {i}"
+        case ir.UseCode(credential=c, input=i):
+            return f"use {i} of {c}"
         case ir.ClearCredential(credential=c):
             return f"clear {c}"
         case ir.RandomizeCredential(credential=c):

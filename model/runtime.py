@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from credlab.model import ir
-from credlab.model.hashing import Secret, digest, salt_for
-from credlab.model.policy import Verdicts, random_candidate
+from credlab.model.hashing import Secret, Stored, codes_left, digest, holds, is_set, salt_for, stored_form, used_up
+from credlab.model.policy import Verdicts, random_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class Delivery:
 
 @dataclass(slots=True)
 class MemberRecord:
-    credentials: dict[str, bytes | None]
+    credentials: dict[str, Stored]
     flags: dict[str, bool]
     counters: dict[str, int]
     deadlines: dict[str, int | None]
@@ -81,9 +81,12 @@ class Runtime:
     def hash(self, value: str) -> bytes:
         return digest(self._salt, value)
 
+    def stored(self, credential: str, value: str) -> bytes | tuple[bytes, ...]:
+        """What the store keeps for ``value`` of ``credential`` (a set's codes: each one's digest)."""
+        return stored_form(self._salt, value, self.spec.credentials[credential].codes is not None)
+
     def matches(self, record: MemberRecord, credential: str, value: ir.InputValue | None) -> bool:
-        stored = record.credentials.get(credential)
-        return isinstance(value, str) and stored is not None and stored == self.hash(value)
+        return isinstance(value, str) and holds(record.credentials.get(credential), self.hash(value))
 
     def new_record(self) -> MemberRecord:
         return MemberRecord(
@@ -126,7 +129,9 @@ class Runtime:
                 ok = Verdicts(self.spec.policies[p])
                 return lambda ctx: (v := ctx.inputs.get(i)) is None or (isinstance(v, str) and ok(v))
             case ir.IsSet(credential=c):
-                return lambda ctx: ctx.record.credentials[c] is not None
+                return lambda ctx: is_set(ctx.record.credentials[c])
+            case ir.CodesLeft(credential=c, at_least=n):
+                return lambda ctx: codes_left(ctx.record.credentials[c]) >= n
             case ir.FlagSet(flag=f):
                 return lambda ctx: ctx.record.flags[f]
             case ir.Given(input=i):
@@ -167,19 +172,28 @@ class Runtime:
                 def set_credential(ctx: Context) -> None:
                     value = ctx.inputs.get(i)
                     if isinstance(value, str):
-                        ctx.record.credentials[c] = self.hash(value)
+                        ctx.record.credentials[c] = self.stored(c, value)
 
                 return set_credential
+            case ir.UseCode(credential=c, input=i):
+
+                def use_code(ctx: Context) -> None:
+                    value = ctx.inputs.get(i)
+                    if isinstance(value, str):
+                        ctx.record.credentials[c] = used_up(ctx.record.credentials[c], self.hash(value))
+
+                return use_code
             case ir.ClearCredential(credential=c):
                 return lambda ctx: ctx.record.credentials.__setitem__(c, None)
             case ir.RandomizeCredential(credential=c):
-                policy = self.spec.policies[self.spec.credentials[c].policy]
+                credential = self.spec.credentials[c]
+                policy = self.spec.policies[credential.policy]
 
                 def randomize(ctx: Context) -> None:
                     if ctx.random is None:
                         raise ValueError("randomize_credential needs the member's random source")
-                    value = random_candidate(policy, ctx.random)
-                    ctx.record.credentials[c] = self.hash(value)
+                    value = random_value(credential, policy, ctx.random)
+                    ctx.record.credentials[c] = self.stored(c, value)
                     ctx.record.disclosable[c] = Secret(value)
 
                 return randomize

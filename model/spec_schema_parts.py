@@ -91,6 +91,11 @@ CREDENTIAL = Record(
             Choice(FACTORS),
             doc="What it proves: something one knows (the default), has (a code a device shows), or is.",
         ),
+        "codes": Field(
+            Int(minimum=1, maximum=100),
+            doc="A set of this many single-use codes (recovery codes) instead of one value; each code "
+            "satisfies the policy, use_code uses one up, randomize_credential issues a new set.",
+        ),
         "device": Field(
             Name(),
             doc="For a possession or inherence factor: the capability that produces the value (the phone); "
@@ -138,6 +143,11 @@ GUARD: Schema = Tagged(
             {"counter": Field(Name(), required=True), "value": Field(Int(minimum=0), required=True)},
             doc="The counter has reached the value.",
         ),
+        "codes_left": Record(
+            "codes_left",
+            {"credential": Field(Name(), required=True), "at_least": Field(Int(minimum=0), required=True)},
+            doc="A set of codes still has at least this many unused codes.",
+        ),
         "within": Name(doc="The deadline is running and not yet expired (per its boundary)."),
         "expired": Name(doc="The deadline is running and has expired."),
         "in_state": OneOrMany(Name(), doc="The member is in one of these states."),
@@ -165,8 +175,16 @@ EFFECT = Tagged(
             {"credential": Field(Name(), required=True), "from": Field(Name(), required=True)},
             doc="Store the input as the credential's new value (skipped when an optional input is absent).",
         ),
+        "use_code": Record(
+            "use_code",
+            {"credential": Field(Name(), required=True), "from": Field(Name(), required=True)},
+            doc="The code the input holds is used up: it no longer matches (a set of codes only).",
+        ),
         "clear_credential": Name(doc="The credential no longer holds a value."),
-        "randomize_credential": Name(doc="Set the credential to a random value its policy accepts (seeded)."),
+        "randomize_credential": Name(
+            doc="Set the credential to a random value its policy accepts (seeded); a set of codes gets a new "
+            "set, and the old codes stop working."
+        ),
         "increment": Name(doc="Add one to the counter (it stops at its maximum)."),
         "reset_counter": Name(doc="Set the counter back to zero."),
         "set_flag": Name(),

@@ -23,7 +23,7 @@ from itertools import combinations
 
 from credlab.model import ir
 from credlab.model.engine import Engine, World
-from credlab.model.hashing import digest
+from credlab.model.hashing import digest, is_set
 from credlab.simulator.analysis.candidates import literal_values
 from credlab.simulator.analysis.exploration import Exploration, concrete_moves
 from credlab.simulator.analysis.explore import Explorer
@@ -168,9 +168,10 @@ def attacks(engine: Engine, member: Exploration, max_states: int = 200_000) -> A
 
 def _power(spec: ir.Spec, chosen: tuple[Capability, ...]) -> tuple[object, ...]:
     """What a capability set lets an attacker do, as far as a search can tell: the credentials
-    they know, the events they can cause that may change something, the messages that reach
-    them. Two sets with the same power search the same space (an event whose transitions stay
-    put with no effect, outside any session screen, only ever loops)."""
+    they know (a device's codes with the device), the events they can cause that may change
+    something, the messages that reach them. Two sets with the same power search the same space
+    (an event whose transitions stay put with no effect, outside any session screen, only ever
+    loops)."""
     has = frozenset(c.name for c in chosen if c.kind == "has")
     sessions = {name for name, state in spec.states.items() if state.session}
 
@@ -183,7 +184,8 @@ def _power(spec: ir.Spec, chosen: tuple[Capability, ...]) -> tuple[object, ...]:
 
     events = frozenset(e for e in causable(spec, has) if changes(e))
     mail = frozenset(m for m, message in spec.messages.items() if spec.channels[message.via].reaches in has)
-    return tuple(sorted(c.name for c in chosen if c.kind == "knows")), events, mail
+    shown = [name for name, c in spec.credentials.items() if c.device is not None and c.device in has]
+    return tuple(sorted([c.name for c in chosen if c.kind == "knows"] + shown)), events, mail
 
 
 def search(
@@ -281,7 +283,7 @@ class MemberSide:
                 rule.channel == channel
                 and (rule.when is None or engine.holds(rule.when, world, {}))
                 and all(
-                    (stored := world.credentials[index[c]]) is not None and stored not in self.foreign
+                    is_set(stored := world.credentials[index[c]]) and stored not in self.foreign
                     for c in rule.credentials
                 )
                 for rule in engine.spec.access

@@ -11,10 +11,11 @@ wait, gets them access again. Lapses that only some waits take count as ways, so
 for every wait; a search stopped by its bound decides nothing (:attr:`DeadEnds.undecided`).
 
 A loss the spec also declares a way to regain (``gains:`` of the same capability, for the
-member) is not permanent and is not tried. Supersets of a loss set that already leads to a dead
-end are not tried either, so each finding names a minimal set. The first dead end in the
-member's breadth-first order (a loss that leaves them stuck at once) ends the shortest story;
-failing that, the first the search meets after the loss.
+member: a new phone) is searched with the capability held again, but blank: what only the lost
+device showed (a credential whose ``device`` it is) is forgotten, in either kind of loss.
+Supersets of a loss set that already leads to a dead end are not tried, so each finding names a
+minimal set. The first dead end in the member's breadth-first order (a loss that leaves them
+stuck at once) ends the shortest story; failing that, the first the search meets after the loss.
 """
 
 from __future__ import annotations
@@ -50,41 +51,42 @@ class DeadEnds:
     """(capabilities lost, situations searched) where the search stopped at its bound first."""
 
 
-def permanent_losses(spec: ir.Spec, member: str | None) -> list[ir.Event]:
-    """The member's capability events that lose something no event of theirs gives back."""
-    changes = [e for e in spec.events.values() if e.capability is not None and e.capability.actor == member]
-    regained = {e.capability.capability for e in changes if e.capability is not None and e.capability.gained}
-    return [
-        e
-        for e in changes
-        if e.capability is not None and not e.capability.gained and e.capability.capability not in regained
-    ]
+def losses(spec: ir.Spec, member: str | None) -> tuple[list[ir.Event], frozenset[str]]:
+    """The member's capability events that lose something, and the capabilities an event of
+    theirs gives back (a new phone: held again, but blank)."""
+    own = [e for e in spec.events.values() if e.capability is not None and e.capability.actor == member]
+    regained = frozenset(e.capability.capability for e in own if e.capability is not None and e.capability.gained)
+    return [e for e in own if e.capability is not None and not e.capability.gained], regained
 
 
 def dead_ends(member_explorer: Explorer, member: Exploration, max_states: int = 200_000) -> DeadEnds:
-    """The minimal sets of permanent losses after which the member can reach a dead end."""
-    spec = member_explorer.spec
-    losses = permanent_losses(spec, member_explorer.actor)
+    """The minimal sets of losses after which the member can reach a dead end."""
+    lossy, regained = losses(member_explorer.spec, member_explorer.actor)
     found = DeadEnds([], [])
-    for size in range(1, len(losses) + 1):
-        for chosen in combinations(losses, size):
+    for size in range(1, len(lossy) + 1):
+        for chosen in combinations(lossy, size):
             names = {e.name for e in chosen}
             if any(set(d.losses) <= names for d in found.found):
                 continue
-            dead = _search(member_explorer, member, chosen, max_states, found)
+            dead = _search(member_explorer, member, chosen, regained, max_states, found)
             if dead is not None:
                 found.found.append(dead)
     return found
 
 
 def _search(
-    member_explorer: Explorer, member: Exploration, chosen: tuple[ir.Event, ...], max_states: int, found: DeadEnds
+    member_explorer: Explorer,
+    member: Exploration,
+    chosen: tuple[ir.Event, ...],
+    regained: frozenset[str],
+    max_states: int,
+    found: DeadEnds,
 ) -> DeadEnd | None:
     spec, engine, layout = member_explorer.spec, member_explorer.engine, member_explorer.layout
     lost = frozenset(e.capability.capability for e in chosen if e.capability is not None)
-    explorer = Explorer(
-        engine, member_explorer.actor, capabilities=member_explorer.has - lost, layout=layout, max_states=max_states
-    )
+    forgotten = frozenset(n for n, c in spec.credentials.items() if c.device in lost)
+    held = member_explorer.has - (lost - regained)
+    explorer = Explorer(engine, member_explorer.actor, capabilities=held, layout=layout, max_states=max_states)
     explorer.share(member_explorer)
     field = layout.fields["knowledge"]
     width = (1 << field.width) - 1
@@ -92,8 +94,9 @@ def _search(
     for node, key in enumerate(member.keys):
         known: Knowledge = layout.knowledge.values[(key >> field.offset) & width]
         kept = tuple(t for t in known.transit if spec.channels[spec.messages[t[0]].via].reaches not in lost)
-        if kept != known.transit:  # on its way to what was lost: it no longer reaches them
-            key = (key & ~field.mask) | (layout.knowledge.number(replace(known, transit=kept)) << field.offset)
+        after = replace(known, transit=kept).forget(forgotten)  # on its way to what was lost; shown only by it
+        if after != known:
+            key = (key & ~field.mask) | (layout.knowledge.number(after) << field.offset)
         seeds.append((str(node), key))
     search = explorer.explore(packed=seeds, check=False, every_step=True)
     if not search.complete:

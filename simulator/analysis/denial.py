@@ -52,6 +52,7 @@ class DenialExplorer(Explorer):
             engine, attacker_actor(engine.spec), capabilities=has, layout=member.layout, max_states=max_states
         )
         self.receives = self.presents = member_has  # the knowledge in a situation is the member's
+        self.sees_screen = False  # what the attacker's screen shows, the member does not see
         self.use_moves({e: kept for e, ms in self.moves.items() if (kept := [m for m in ms if self.blind(m)])})
 
     def blind(self, move: Move) -> bool:

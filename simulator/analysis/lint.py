@@ -283,12 +283,14 @@ class Linter:
     def capabilities(self) -> Iterator[LintFinding]:
         used = {c for e in self.spec.events.values() for c in e.requires}
         used |= {ch.reaches for ch in self.spec.channels.values() if ch.reaches}
+        used |= {c.device for c in self.spec.credentials.values() if c.device}
+        used |= {c for rule in self.spec.access for c in rule.requires}
         for name in self.spec.capabilities:
             if name not in used:
                 yield LintFinding(
                     Location(self.spec.path),
                     "unused-capability",
-                    f"no event requires capability '{name}' and no channel reaches it",
+                    f"no event, access rule or device needs capability '{name}' and no channel reaches it",
                     "require it where it matters, or remove it",
                 )
 

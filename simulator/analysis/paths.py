@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from credlab.model import ir
 from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
+from credlab.model.hashing import Stored
 from credlab.model.node import node, replace
-from credlab.model.policy import random_candidate
+from credlab.model.policy import random_candidate, random_value
 from credlab.simulator.analysis.candidates import broken_values, literal_values
-from credlab.simulator.stories.knowledge import Knowledge
+from credlab.simulator.stories.knowledge import Knowledge, next_code
 from credlab.simulator.stories.scenario import Advance, Expectation, SecretRef, Step, StoryValue, default_actor
 
 Key = tuple[object, ...]
@@ -122,11 +123,11 @@ def start_values(spec: ir.Spec) -> dict[str, str]:
     for name, c in spec.credentials.items():
         if c.initially_set:
             policy = spec.policies[c.policy]
-            value = random_candidate(policy, rng)
+            value = random_value(c, policy, rng)
             for _ in range(1000):  # a policy that admits one value only keeps it
-                if value != drawn[c.policy]:
+                if drawn[c.policy] not in value.split():
                     break
-                value = random_candidate(policy, rng)
+                value = random_value(c, policy, rng)
             values[name] = value
     return values
 
@@ -166,6 +167,9 @@ class PathFinder:
         self.receives = capabilities
         """Whose mail the knowledge in a situation learns: the actor's own capabilities (a search
         for denials keeps the member's knowledge while the attacker acts)."""
+        self.sees_screen = True
+        """Whether what a screen shows the actor reaches the knowledge kept (not while the
+        knowledge kept is someone else's: a search for denials)."""
         self.presents = capabilities
         """Whose capabilities access is judged with (the member's, in a search for denials)."""
         self.presentable = frozenset(
@@ -173,7 +177,7 @@ class PathFinder:
         )
         """The credentials the actor can present: those no device produces, and those of a device held."""
         self.transitions = {t.id: t for t in self.spec.transitions}
-        self.wrong_values: dict[tuple[str, bytes | None], str] = {}
+        self.wrong_values: dict[tuple[str, Stored], str] = {}
         self.initial_values: dict[str, str] = {}
         """The plaintext credentials every search starts from (test data, for written scenarios)."""
         member = default_actor(self.spec)
@@ -211,7 +215,10 @@ class PathFinder:
             return self.wrong(world, value.credential)
         if value.credential not in self.presentable:  # a code only the device shows, and it is not held
             return None
-        return knowledge.resolve(value.kind, value.credential)
+        known = knowledge.resolve(value.kind, value.credential)
+        if known is not None and self.spec.credentials[value.credential].codes is not None:
+            return next_code(known, lambda code: self.engine.matches(world, value.credential, code))
+        return known
 
     def wrong(self, world: World, credential: str) -> str:
         """A value the policy accepts that is not the credential's current one (cached per value)."""
@@ -226,6 +233,15 @@ class PathFinder:
             if not self.engine.matches(world, credential, candidate):
                 self.wrong_values[(credential, current)] = candidate
                 return candidate
+
+    def reaches(self, message: str) -> bool:
+        """Whether ``message`` reaches the knowledge this search keeps: it goes to a capability
+        of whoever's knowledge that is, or it is on the screen of whoever acts (a screen channel
+        that names no capability), and that is the searching actor."""
+        channel = self.spec.channels[self.spec.messages[message].via]
+        if channel.reaches is None:
+            return channel.kind == "screen" and self.sees_screen
+        return channel.reaches in self.receives
 
     def learn(
         self,
@@ -248,7 +264,7 @@ class PathFinder:
                 if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
                     taught.append(("learn", effect.credential, str(inputs[effect.input])))
         for message, credential, value in disclosed:
-            if self.spec.channels[self.spec.messages[message].via].reaches in self.receives:
+            if self.reaches(message):
                 delayed = self.spec.messages[message].delay is not None
                 taught.append((f"post {message}", credential, value) if delayed else ("receive", credential, value))
         if transition is not None and (arrived := self.transitions[transition].delivers) is not None:

@@ -169,7 +169,7 @@ class Tables(PathFinder):
             for t in spec.transitions
             if t.event == event
             for effect in t.effects
-            if isinstance(effect, ir.Send) and spec.channels[spec.messages[effect.message].via].reaches in self.receives
+            if isinstance(effect, ir.Send) and self.reaches(effect.message)
         )
 
     def event_writes(self, event: str) -> int:

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 from credlab.model import ir
 from credlab.model.engine import World
+from credlab.model.hashing import Stored
 from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.engine.zones import Zone
 from credlab.simulator.stories.knowledge import Knowledge
@@ -98,7 +99,7 @@ class Layout:
         """The numbers of the final states: ends, where nothing is owed (no way on, no way back)."""
         self.owners = Interned[str | None](None, bits=owner_bits, what="session owners")
         self.values = [  # 0: not set
-            Interned[bytes | None](None, bits=VALUE_BITS, what=f"values of {name}") for name in spec.credentials
+            Interned[Stored](None, bits=VALUE_BITS, what=f"values of {name}") for name in spec.credentials
         ]
         self.knowledge = Interned[Knowledge](bits=KNOWLEDGE_BITS, what="states of the member's knowledge")
         self.zones = Interned[Zone](bits=zone_bits, what="zones")
@@ -178,7 +179,7 @@ class Layout:
     def reads(self, guard: ir.Guard) -> set[str]:
         """The fields whose values can change whether ``guard`` holds (inputs aside)."""
         match guard:
-            case ir.Matches(credential=c) | ir.IsSet(credential=c):
+            case ir.Matches(credential=c) | ir.IsSet(credential=c) | ir.CodesLeft(credential=c):
                 return {f"credential:{c}"}
             case ir.Authenticates(channel=channel):
                 return self._access(channel)
@@ -247,6 +248,8 @@ class Layout:
                         declared = self.spec.events[event].input(given)
                         if declared is None or declared.optional:  # without the input, the old value stays
                             reads.add(f"credential:{c}")
+                    case ir.UseCode(credential=c):  # the codes left are the old ones but one
+                        reads.add(f"credential:{c}")
         resolve = {"knowledge", *(f"credential:{c}" for c in self.spec.credentials)} if moves_have_secrets else set()
         return self.mask(resolve), self.mask(reads)
 
@@ -257,6 +260,7 @@ class Layout:
             match e:
                 case (
                     ir.SetCredential(credential=c)
+                    | ir.UseCode(credential=c)
                     | ir.ClearCredential(credential=c)
                     | ir.RandomizeCredential(credential=c)
                 ):

@@ -6,6 +6,8 @@ scenarios (``known``, ``previous``, ``mailed``) resolve against it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from credlab.model.node import node, replace
 
 History = tuple[tuple[str, tuple[str, ...]], ...]
@@ -68,6 +70,16 @@ class Knowledge:
         rest = replace(self, transit=tuple(t for t in self.transit if t[0] != message))
         return rest.receive(carried[1], carried[2])
 
+    def forget(self, credentials: frozenset[str]) -> Knowledge:
+        """The actor no longer has ``credentials``' values (a code only a lost device showed)."""
+        if not credentials:
+            return self
+        return replace(
+            self,
+            known=tuple(h for h in self.known if h[0] not in credentials),
+            mailed=tuple(h for h in self.mailed if h[0] not in credentials),
+        )
+
     def resolve(self, kind: str, credential: str) -> str | None:
         """The value a ``known``/``previous``/``mailed`` reference means now, or None."""
         if kind == "mailed":
@@ -83,3 +95,9 @@ class Knowledge:
 
 NOTHING = Knowledge()
 """What an actor knows before anything: shared, since a Knowledge never changes."""
+
+
+def next_code(sheet: str, unused: Callable[[str], bool]) -> str:
+    """The code of a set one presents: the first still unused on the sheet, else its first."""
+    codes = sheet.split()
+    return next((code for code in codes if unused(code)), codes[0] if codes else sheet)

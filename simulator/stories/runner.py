@@ -18,11 +18,12 @@ from credlab.model.differential import agree, disagreements
 from credlab.model.durations import format_duration
 from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
+from credlab.model.hashing import Stored
 from credlab.model.machine import CompiledSpec, InputError, Member, Outcome, Refusal
-from credlab.model.policy import random_candidate
+from credlab.model.policy import random_candidate, random_value
 from credlab.model.runtime import Delivery
 from credlab.simulator.results import BACKENDS_AGREE, PropertyId
-from credlab.simulator.stories.knowledge import NOTHING, Knowledge
+from credlab.simulator.stories.knowledge import NOTHING, Knowledge, next_code
 from credlab.simulator.stories.scenario import Advance, Expectation, Scenario, SecretRef, Step, StoryValue
 from credlab.simulator.stories.trace import REDACTED, TraceKind
 
@@ -110,7 +111,7 @@ class ScenarioRun:
         self.oracle_random = random.Random(seed)  # the same draws as the member's own source
         self.delivered = 0
         """Deliveries before the current step: the backends' earlier ones already agreed."""
-        self.wrong_values: dict[tuple[str, bytes | None], str] = {}
+        self.wrong_values: dict[tuple[str, Stored], str] = {}
         self.in_transit: dict[str, Delivery] = {}
         """Delayed messages sent and not arrived yet, by name (what they carry is taught on arrival)."""
 
@@ -171,7 +172,7 @@ class ScenarioRun:
         values = dict(self.scenario.given.credentials)
         for name, credential in self.spec.credentials.items():
             if name not in values and credential.initially_set:
-                values[name] = random_candidate(self.spec.policies[credential.policy], self.random)
+                values[name] = random_value(credential, self.spec.policies[credential.policy], self.random)
         return values
 
     # --- one step ---------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class ScenarioRun:
             outcomes = [self.fire(member, step)]
         new = member.record.deliveries[delivered:]
         if new:
-            self.learn_deliveries(new)
+            self.learn_deliveries(new, (step.actor or self.scenario.given.actor) if step.event else None)
         for outcome in outcomes:  # a delayed message that arrives: what it carries reaches them now
             arrived = self.compiled.transition_by_id[outcome.transition].delivers if outcome.transition else None
             if arrived is not None and arrived in self.in_transit:
@@ -292,6 +293,9 @@ class ScenarioRun:
             self.capabilities[change.actor] = (
                 (*held, change.capability) if change.gained else tuple(c for c in held if c != change.capability)
             )
+            if not change.gained:  # what only the lost device showed is gone with it (a new one starts blank)
+                shown = frozenset(n for n, c in self.spec.credentials.items() if c.device == change.capability)
+                self.knowledge[change.actor] = self.knowledge[change.actor].forget(shown)
             outcome = Outcome(event.name, True, member.state, member.state, None, (), str(change))
         self.record_outcome("event", member, outcome, {})
         return outcome
@@ -314,6 +318,8 @@ class ScenarioRun:
         known = self.knowledge[actor].resolve(value.kind, value.credential) if actor is not None else None
         if known is None:
             self.stop(step, f"{actor or 'nobody'} to know {value.describe()}", "they know none")
+        if self.spec.credentials[value.credential].codes is not None:  # a set: its first unused code
+            return next_code(known, lambda code: self.compiled.runtime.matches(member.record, value.credential, code))
         return known
 
     def learn(self, actor: str, credential: str, value: str) -> None:
@@ -334,19 +340,21 @@ class ScenarioRun:
                 return candidate
         raise RuntimeError(f"cannot find a wrong value for {credential}")  # pragma: no cover
 
-    def learn_deliveries(self, deliveries: list[Delivery]) -> None:
-        """Teach what messages just sent carry, or keep it until they arrive if they take time."""
+    def learn_deliveries(self, deliveries: list[Delivery], actor: str | None) -> None:
+        """Teach what messages just sent carry, or keep it until they arrive if they take time;
+        what a screen shows, ``actor`` (who acted) sees."""
         for delivery in deliveries:
             if self.spec.messages[delivery.message].delay is not None:
                 self.in_transit[delivery.message] = delivery  # sent again: only the latest is in flight
             else:
-                self.teach(delivery)
+                self.teach(delivery, actor)
 
-    def teach(self, delivery: Delivery) -> None:
+    def teach(self, delivery: Delivery, actor: str | None = None) -> None:
         if delivery.secret is None or delivery.carries is None:
             return
+        on_screen = delivery.reaches is None and self.spec.channels[delivery.channel].kind == "screen"
         for name in self.spec.actors:
-            if delivery.reaches in self.capabilities[name]:
+            if (name == actor) if on_screen else delivery.reaches in self.capabilities[name]:
                 self.knowledge[name] = self.knowledge[name].receive(delivery.carries, delivery.secret.reveal())
 
     def learn_settings(self, actor: str, outcome: Outcome, inputs: Mapping[str, str | bool]) -> None:

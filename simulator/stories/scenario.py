@@ -195,7 +195,22 @@ class _Checker:
 
     def acceptable(self, credential: str, value: str, actor: Any, where: Where) -> None:
         """A story starts from credentials their policy accepts: a value no member could have set
-        would make every later step prove nothing. The value itself is never repeated."""
+        would make every later step prove nothing. The value itself is never repeated; a set of
+        codes is given as its codes separated by spaces, each of which the policy must accept."""
+        declared = self.spec.credentials[credential]
+        if declared.codes is not None:
+            codes = value.split()
+            if len(codes) != declared.codes:
+                self.problems.add(
+                    _located(where),
+                    f"the given {credential} has {len(codes)} codes; the spec's set has {declared.codes}",
+                )
+            for code in codes:
+                self.acceptable_value(credential, code, actor, where)
+            return
+        self.acceptable_value(credential, value, actor, where)
+
+    def acceptable_value(self, credential: str, value: str, actor: Any, where: Where) -> None:
         policy = self.spec.policies[self.spec.credentials[credential].policy]
         if enforced_ok(policy, value) and not any(
             r.severity == "reject" and isinstance(r.check, ir.AvoidPersonalInfoCheck) for r in policy.rules

@@ -2,9 +2,9 @@
 
 A capability event (``loses:`` / ``gains:``) changes what an actor holds, never the policy's
 state. Stories fire it; the fuzzer fires the member's own; exploration keeps everything and the
-dead-end analysis fires the permanent losses, smallest sets first. ``three_tries.yaml`` is a card
-whose third wrong PIN keeps it, a new card and PIN coming by post: a holder who moves house
-while it travels never learns the new PIN.
+dead-end analysis fires the losses, smallest sets first (one the member can undo, undone).
+``three_tries.yaml`` is a card whose third wrong PIN keeps it, a new card and PIN coming by post:
+a holder who moves house while it travels never learns the new PIN.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from credlab.model.engine import Engine
 from credlab.model.loader import load_spec
 from credlab.model.machine import compile_spec
 from credlab.simulator import api
-from credlab.simulator.analysis.dead_end import dead_ends, permanent_losses
+from credlab.simulator.analysis.dead_end import dead_ends, losses
 from credlab.simulator.analysis.fuzz import fuzzed_events
 from credlab.simulator.analysis.shortest import member_exploration
 from credlab.simulator.cli.main import main
@@ -90,7 +90,8 @@ def test_moving_house_while_a_new_card_travels_is_a_dead_end(tmp_path: Path) -> 
 
 def test_a_loss_the_member_can_undo_is_no_dead_end(tmp_path: Path) -> None:
     spec = card_with(tmp_path, MOVED, MOVED_BACK)
-    assert permanent_losses(load_spec(spec), "holder") == []
+    lost, regained = losses(load_spec(spec), "holder")
+    assert [e.name for e in lost] == ["moved"] and regained == {"home"}
     assert not dead(api.explore(spec, out=tmp_path / "out"))
 
 

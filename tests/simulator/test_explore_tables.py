@@ -28,6 +28,7 @@ SPECS = sorted(
         REPO / "tests" / "simulator" / "fixtures" / "findings" / "three_tries.yaml",
         REPO / "tests" / "simulator" / "fixtures" / "findings" / "totp_login.yaml",
         REPO / "spec" / "bank_card.yaml",
+        REPO / "spec" / "totp_recovery.yaml",  # a set of single-use codes
     ]
 )
 PLANTED_BOUND = 3_000
@@ -103,7 +104,12 @@ def test_steps_are_kept_where_recoverability_needs_them_or_all_when_asked() -> N
     assert every.keys == lean.keys and [str(v.property) for v in every.violations] == []
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+WIDE = {"totp_recovery"}
+"""Specs whose situations take more than 64 bits (a set of ten codes, three secrets and what the
+member knows of each): they keep their situations as Python integers, as the explorer allows."""
+
+
+@pytest.mark.parametrize("path", [p for p in SPECS if p.stem not in WIDE], ids=lambda p: p.stem)
 def test_a_search_keeps_its_situations_as_a_plain_array_of_machine_words(path: Path) -> None:
     """Packed as narrow as their values allow, every spec here fits a situation in one 64-bit
     word: a search's situations (a frontier chunk, a block of simulated members) are an
