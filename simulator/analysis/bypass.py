@@ -6,8 +6,10 @@ that applies there takes two things or more (credentials under ``also``, capabil
 ``requires``) and the attacker lacks part of each. The search starts from every such situation,
 marking in the attacker's knowledge the channels that demanded more there (so that two
 starts that demanded different things are never merged), and the first situation where the
-attacker gets in on a marked channel ends the shortest way round: a recovery path, a reset, a
-switch that turns the second factor off.
+attacker gets in on a marked channel, after a step on the way that changed a credential or a
+flag, ends the shortest way round: a recovery path, a reset, a switch that turns the second
+factor off. (Time passing alone goes round nothing: a freeze that lifts gives back what was
+there before.)
 """
 
 from __future__ import annotations
@@ -75,12 +77,24 @@ def search_bypass(
     if not seeds:
         return
     reached: list[tuple[int, tuple[str, ...]]] = []
+    kinds = (ir.SetCredential, ir.ClearCredential, ir.RandomizeCredential, ir.UseCode, ir.SetFlag)
+    changing = {t.id for t in engine.spec.transitions if any(isinstance(e, kinds) for e in t.effects)}
+
+    def acted(found: Exploration, node: int, got: tuple[str, ...]) -> bool:
+        """Whether the attacker first got in on ``got`` after a step that changed a credential or a
+        flag: a reset, a switch. Time passing changes neither (a freeze that lifts gives back what
+        was there before: that goes round nothing)."""
+        path = [node]
+        while found.via[path[-1]] is not None:
+            path.append(found.parent_of[path[-1]])
+        first = next(n for n in reversed(path) if any(explorer.access(found.keys[n], (c,)) for c in got))
+        return any(t in changing for t in replay_path(explorer, found, first).fired)
 
     def stop(found: Exploration, node: int) -> bool:
         key = found.keys[node]
         marked: Knowledge = layout.knowledge.values[(key >> field.offset) & width]
         got = tuple(c for c in marked.held if explorer.access(key, (c,)))
-        if got and found.via[node] is not None:
+        if got and acted(found, node, got):
             reached.append((node, got))
         return bool(reached)
 

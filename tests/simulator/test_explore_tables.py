@@ -29,6 +29,7 @@ SPECS = sorted(
         REPO / "tests" / "simulator" / "fixtures" / "findings" / "totp_login.yaml",
         REPO / "spec" / "bank_card.yaml",
         REPO / "spec" / "totp_recovery.yaml",  # a set of single-use codes
+        REPO / "spec" / "account_recovery.yaml",
     ]
 )
 PLANTED_BOUND = 3_000
@@ -104,9 +105,9 @@ def test_steps_are_kept_where_recoverability_needs_them_or_all_when_asked() -> N
     assert every.keys == lean.keys and [str(v.property) for v in every.violations] == []
 
 
-WIDE = {"totp_recovery"}
-"""Specs whose situations take more than 64 bits (a set of ten codes, three secrets and what the
-member knows of each): they keep their situations as Python integers, as the explorer allows."""
+WIDE = {"totp_recovery", "account_recovery"}
+"""Specs whose situations take more than 64 bits (a set of codes, three secrets and what the member
+knows of each): they keep their situations as Python integers, as the explorer allows."""
 
 
 @pytest.mark.parametrize("path", [p for p in SPECS if p.stem not in WIDE], ids=lambda p: p.stem)

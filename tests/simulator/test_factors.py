@@ -103,3 +103,14 @@ def test_a_deadlock_story_is_named_as_a_story_may_be(tmp_path: Path, capsys: pyt
     assert deadlock.verdict == "fails" and deadlock.counterexample is not None
     assert main(["simulate", str(spec), deadlock.counterexample.scenario_file]) == 0  # it loads and replays
     assert "explore_deadlock_free" in capsys.readouterr().out
+
+
+def test_time_lifting_a_freeze_goes_round_nothing_and_a_recovery_address_does(tmp_path: Path) -> None:
+    """In account_recovery.yaml the app is suspended while the account is frozen. Someone holding
+    the password and the phone gets in once the freeze lifts: no way round, since only time
+    passed. Whoever reads the recovery address sets a new password: a way round both factors."""
+    report = api.explore(REPO / "spec" / "account_recovery.yaml", out=tmp_path)
+    bypasses = {tuple(dict(f.details)["held"]): f for f in kinds(report, "recovery_bypasses_factor")}
+    assert set(bypasses) == {("recovery_mailbox",)}
+    assert bypasses[("recovery_mailbox",)].accepted is not None
+    assert report.ok and all(f.accepted is not None for f in report.findings if f.severity != "info")
