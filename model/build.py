@@ -263,9 +263,7 @@ class SpecBuilder:
             obj.loc,
             self.refs(obj, "assumes", self.assumptions, "assumption"),
             *credential_factor(self, name, obj),
-            codes=obj.get("codes")
-            if isinstance(obj.get("codes"), int) and not isinstance(obj.get("codes"), bool)
-            else None,
+            codes=_int(obj.get("codes")) or None,  # absent (or invalid, already reported): one value
         )
 
     def channel(self, name: str, obj: Obj) -> ir.Channel:

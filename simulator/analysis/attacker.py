@@ -214,7 +214,7 @@ def search(
         if explorers:  # what one capability set does alike another need not be computed twice
             explorer.share(next(iter(explorers.values())))
         explorers[has] = explorer
-    seeds = [(str(node), key) for node, key in enumerate(_told(member, knows))]
+    seeds = [(str(node), key) for node, key in enumerate(told_keys(member, knows))]
     channels = {goal: tuple(n for n, c in spec.channels.items() if c.kind in GOALS[goal]) for goal in GOALS}
     remaining, reached = [g for g in goals if g != BYPASS], dict[str, int]()
     member_side = MemberSide(explorer)
@@ -291,7 +291,7 @@ class MemberSide:
         return held
 
 
-def _told(member: Exploration, knows: list[str]) -> list[int]:
+def told_keys(member: Exploration, knows: list[str]) -> list[int]:
     """Each member situation, packed, with the attacker's knowledge in place of the member's:
     the member's current value of each credential in ``knows`` that is set (nothing else)."""
     layout = member.layout

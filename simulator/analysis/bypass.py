@@ -19,7 +19,7 @@ from dataclasses import replace
 from credlab.model import ir
 from credlab.model.engine import Engine
 from credlab.model.node import replace as replace_node
-from credlab.simulator.analysis.attacker import BYPASS, AttackAnalysis, Capability, _told, attack_at
+from credlab.simulator.analysis.attacker import BYPASS, AttackAnalysis, Capability, attack_at, told_keys
 from credlab.simulator.analysis.exploration import Exploration
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.findings import replay_path
@@ -68,7 +68,7 @@ def search_bypass(
     field = layout.fields["knowledge"]
     width = (1 << field.width) - 1
     seeds = []
-    for node, key in enumerate(_told(member, knows)):
+    for node, key in enumerate(told_keys(member, knows)):
         demanded = demanding.channels(node)
         if demanded:
             known: Knowledge = layout.knowledge.values[(key >> field.offset) & width]

@@ -79,23 +79,45 @@ class StoryWriter:
             written = self.violation(Violation(lockout, f"nothing the member knows works on {channel}", where))
             world, knowledge = self.found.worlds[where]
             awaited = self.awaited(knowledge, channel)
+            lifted = None if awaited else self.lifted_by(where, channel)
             fired = replay_path(self.explorer, self.found, where).fired
             sources, assumes = rests_on(self.explorer.spec, fired, [channel], awaited)
+            if lifted is not None:
+                sources, assumes = sources + lifted.sources, assumes + lifted.assumes
+                lasts = self.engine_seconds(lifted)
+                until = f"until {lifted.name} lapses, {format_duration(lasts)} after it starts"
+            else:
+                until = self.lasts(awaited, "they act")
+            ends = awaited.name if awaited else lifted.name if lifted else None
             findings.append(
                 Finding(
                     "lockout_window",
-                    f"the member can reach {world.state}, where nothing they know works on {channel} "
-                    + self.lasts(awaited, "they act"),
+                    f"the member can reach {world.state}, where nothing they know works on {channel} {until}",
                     written.scenario_file,
                     written.steps,
-                    (("channel", channel), ("state", world.state)) + ((("until", awaited.name),) if awaited else ()),
+                    (("channel", channel), ("state", world.state)) + ((("until", ends),) if ends else ()),
                     severity="medium",
-                    sources=sources,
-                    assumes=assumes,
-                    duration=self.window(awaited) if awaited else None,
+                    sources=tuple(dict.fromkeys(sources)),
+                    assumes=tuple(dict.fromkeys(assumes)),
+                    duration=self.window(awaited) if awaited else format_duration(lasts) if lifted else None,
                 )
             )
         return findings
+
+    def lifted_by(self, node: int, channel: str) -> ir.Deadline | None:
+        """A deadline (not a message's) whose lapse gives the member something that works on
+        ``channel`` again: a freeze that lifts, say (None when no lapse does)."""
+        spec, explorer = self.explorer.spec, self.explorer
+        for edge, world, knowledge, _, _ in explorer.successors(self.found, node):
+            values = {v for _, history in knowledge.known for v in history}
+            if edge.lapse and explorer.engine.grants(world, channel, values, explorer.presents):
+                lapsed = [spec.deadlines[explorer.clocks.names[i]] for i in edge.lapse]
+                return next((d for d in lapsed if d.delivery is None), None)
+        return None
+
+    def engine_seconds(self, deadline: ir.Deadline) -> int:
+        engine = self.explorer.engine
+        return engine.durations[engine.deadline_index[deadline.name]]
 
     def lasts(self, awaited: ir.Message | None, otherwise: str) -> str:
         """How long a window lasts: until a delayed message on its way arrives, or ``otherwise``."""

@@ -114,3 +114,6 @@ def test_time_lifting_a_freeze_goes_round_nothing_and_a_recovery_address_does(tm
     assert set(bypasses) == {("recovery_mailbox",)}
     assert bypasses[("recovery_mailbox",)].accepted is not None
     assert report.ok and all(f.accepted is not None for f in report.findings if f.severity != "info")
+    [lockout] = kinds(report, "lockout_window")  # a member with no code left, frozen: until the wait is over
+    assert lockout.message.endswith("works on web until waiting lapses, 3d after it starts")
+    assert lockout.duration == "3d" and dict(lockout.details)["until"] == "waiting"
