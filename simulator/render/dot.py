@@ -152,6 +152,7 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
     arrows.append((line(PLAIN), "no channel", {}))
     arrows += [(line(PLAIN, dashed=True), f"deadline expiry: <I>{_e(d)}</I>", {}) for d in view.deadlines]
     arrows += [("&#8635;", f"capability event (no state changes): <I>{_e(c)}</I>", {}) for c in view.capability_events]
+    arrows += [("&#9670;", f"<I>{_e(c)}</I>", {}) for c in view.credentials]
     if view.highlight:
         sample = line(PATH) + f'<FONT COLOR="{PATH}"><B> 1.</B></FONT>'
         arrows.append((sample, f"path of {_e(view.highlight.file)}", {}))

@@ -108,6 +108,11 @@ def to_mermaid(view: View) -> str:
         lines.append("        Capability events (no state changes)")
         lines += [f"        {mermaid_text(c)}" for c in view.capability_events]
         lines.append("    end note")
+    if view.credentials and view.nodes:
+        lines.append(f"    note left of {declared[view.nodes[-1].name]}")
+        lines.append("        Credentials and access")
+        lines += [f"        {mermaid_text(c)}" for c in view.credentials]
+        lines.append("    end note")
     for name in CLASSES:  # each class is named after the Node flag that selects its states
         members = [declared[n.name] for n in view.nodes if getattr(n, name)]
         if members:

@@ -166,6 +166,9 @@ class View:
     groups: tuple[str, ...] = field(default=())
     capability_events: tuple[str, ...] = field(default=())
     """``mailbox_lost (member loses mailbox)``: events no transition fires on (drawn in the legend)."""
+    credentials: tuple[str, ...] = field(default=())
+    """What is not a plain memorised secret, for the legend: a factor other than knowledge, the
+    device a value comes from, a set of single-use codes, access that takes several things at once."""
 
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
@@ -381,4 +384,22 @@ def build_view(
         coverage=coverage,
         groups=tuple(dict.fromkeys(n.group for n in nodes if n.group)),
         capability_events=tuple(f"{e.name} ({e.capability})" for e in spec.events.values() if e.capability),
+        credentials=credential_notes(spec),
     )
+
+
+def credential_notes(spec: ir.Spec) -> tuple[str, ...]:
+    """``credential recovery_codes (possession, a set of 10 single-use codes)``, ``access on atm
+    takes pin while holding card``: one line per credential or access rule a reader could not guess from its name."""
+    notes = []
+    for c in spec.credentials.values():
+        parts = [c.factor] if c.factor != "knowledge" or c.device or c.codes else []
+        parts += [f"from {c.device}"] if c.device else []
+        parts += [f"a set of {c.codes} single-use codes"] if c.codes else []
+        if parts:
+            notes.append(f"credential {c.name} ({', '.join(parts)})")
+    for rule in spec.access:
+        if rule.parts > 1:
+            held = f" while holding {' + '.join(rule.requires)}" if rule.requires else ""
+            notes.append(f"access on {rule.channel} takes {' + '.join(rule.credentials)}{held}")
+    return tuple(dict.fromkeys(notes))

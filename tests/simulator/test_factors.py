@@ -117,3 +117,18 @@ def test_time_lifting_a_freeze_goes_round_nothing_and_a_recovery_address_does(tm
     [lockout] = kinds(report, "lockout_window")  # a member with no code left, frozen: until the wait is over
     assert lockout.message.endswith("works on web until waiting lapses, 3d after it starts")
     assert lockout.duration == "3d" and dict(lockout.details)["until"] == "waiting"
+
+
+def test_the_legend_says_what_a_credential_is_made_of_and_what_access_takes(tmp_path: Path) -> None:
+    totp = REPO / "spec" / "totp_recovery.yaml"
+    for spec in (BANK, totp):
+        assert main(["diagram", str(spec), "-o", str(tmp_path), "--formats", "dot,mmd"]) == 0
+    for suffix in ("dot", "mmd"):
+        bank_text = (tmp_path / f"bank_card.{suffix}").read_text(encoding="utf-8")
+        totp_text = (tmp_path / f"totp_recovery.{suffix}").read_text(encoding="utf-8")
+        assert "access on atm takes pin while holding card" in bank_text
+        assert "credential app_code (possession, from phone)" in totp_text
+        assert "a set of 10 single-use codes" in totp_text
+        assert "access on web takes password + recovery_codes" in totp_text
+    assert main(["diagram", str(REPO / "spec" / "ana_web_password.yaml"), "-o", str(tmp_path)]) == 0
+    assert "access on" not in (tmp_path / "ana_web_password.dot").read_text(encoding="utf-8")  # one secret each
