@@ -2,8 +2,9 @@
 
 Each mutant is the spec with one small change an author could have made by mistake: a guard
 dropped or negated, a target swapped, an effect dropped, a deadline shifted by a second or
-doubled, its boundary flipped, a policy rule weakened, an access rule dropped, a message's delay
-dropped, a capability an event requires dropped. A mutant is
+doubled, its boundary flipped, a policy rule weakened, an access rule dropped or one of its parts
+dropped, a message's delay dropped, a capability an event requires dropped, a value no longer
+tied to its device, a code set whose codes work again and again. A mutant is
 *killed* when the spec's own checks notice: one of its scenarios fails, or exploration finds
 a declared invariant (or deadlock-freedom, determinism, recoverability) broken. A mutant that
 survives points at a rule nothing exercises — the analyst's to-do list.
@@ -22,6 +23,8 @@ from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec
 from credlab.model.node import node, replace
 from credlab.model.render import effect_text, guard_text
+from credlab.simulator.analysis.attacker import attacks
+from credlab.simulator.analysis.exploration import Exploration
 from credlab.simulator.analysis.explore import Explorer
 from credlab.simulator.analysis.joint import JOINT_SEARCH_BOUND, UNDECIDED, distinguish
 from credlab.simulator.analysis.paths import Move
@@ -42,7 +45,18 @@ KINDS = (
     "drop-final",
     "drop-delay",
     "drop-requires",
+    "drop-part",
+    "drop-device",
+    "reuse-codes",
 )
+
+
+ATTACKER_KINDS = frozenset({"drop-part", "drop-device"})
+"""Mutants that change who can act, not what the member meets: stories and the joint search (the
+member, holding everything) cannot tell them apart; the attacker analysis can, and judges them."""
+
+AttackOutcomes = frozenset[tuple[str, tuple[str, ...]]]
+"""(goal, capabilities) of every minimal attack, or the empty set when some search was undecided."""
 
 
 @node
@@ -129,6 +143,7 @@ def mutants(spec: ir.Spec) -> Iterator[Mutant]:
                     f"{name}:{kind}", kind, f"{name} {what}", state.loc, state.sources, replace(spec, states=unmarked)
                 )
     yield from _actor_mutants(spec)
+    yield from _factor_mutants(spec)
     for a, access in enumerate(spec.access):
         rest = spec.access[:a] + spec.access[a + 1 :]
         yield Mutant(
@@ -193,6 +208,60 @@ def _actor_mutants(spec: ir.Spec) -> Iterator[Mutant]:
             )
 
 
+def _factor_mutants(spec: ir.Spec) -> Iterator[Mutant]:
+    """Access that takes one thing fewer; a value anyone who learned it can present, not only
+    whoever holds its device; single-use codes that are never used up."""
+    for a, access in enumerate(spec.access):
+        if access.parts < 2:
+            continue
+        droppable = access.credentials if access.also else ()  # a rule takes at least one credential
+        for part in (*droppable, *access.requires):
+            if part in access.requires:
+                fewer = replace(access, requires=tuple(r for r in access.requires if r != part))
+                what = f"no longer needs {part} held"
+            elif part == access.credential:
+                fewer = replace(access, credential=access.also[0], also=access.also[1:])
+                what = f"no longer takes {part}"
+            else:
+                fewer = replace(access, also=tuple(c for c in access.also if c != part))
+                what = f"no longer takes {part}"
+            yield Mutant(
+                f"access:{a}:drop-part:{part}",
+                "drop-part",
+                f"{access.channel} {what} (takes {' + '.join(access.credentials)})",
+                access.loc,
+                access.sources,
+                replace(spec, access=(*spec.access[:a], fewer, *spec.access[a + 1 :])),
+            )
+    for name, credential in spec.credentials.items():
+        if credential.device is not None:
+            loose = MappingProxyType({**spec.credentials, name: replace(credential, device=None)})
+            yield Mutant(
+                f"{name}:drop-device",
+                "drop-device",
+                f"{name} can be presented without {credential.device}",
+                credential.loc,
+                credential.sources,
+                replace(spec, credentials=loose),
+            )
+        if credential.codes is not None:
+            kept = tuple(
+                replace(
+                    t, effects=tuple(e for e in t.effects if not (isinstance(e, ir.UseCode) and e.credential == name))
+                )
+                for t in spec.transitions
+            )
+            if kept != spec.transitions:
+                yield Mutant(
+                    f"{name}:reuse-codes",
+                    "reuse-codes",
+                    f"{name}'s codes are never used up",
+                    credential.loc,
+                    credential.sources,
+                    replace(spec, transitions=kept),
+                )
+
+
 def _rule_mutants(spec: ir.Spec) -> Iterator[Mutant]:
     for name, policy in spec.policies.items():
         for r, rule in enumerate(policy.rules):
@@ -219,9 +288,11 @@ def judge(
     max_states: int,
     seed: int = 0,
     spec_side: Explorer | None = None,
+    baseline: Callable[[], AttackOutcomes | None] | None = None,
 ) -> MutantVerdict:
     """Run the spec's checks on ``mutant``: scenarios first (cheap), then exploration (sharing
-    ``spec_side``'s tables, an explorer of the spec the mutant comes from, where it can)."""
+    ``spec_side``'s tables, an explorer of the spec the mutant comes from, where it can), then,
+    for :data:`ATTACKER_KINDS`, the attacker analysis against the spec's own (``baseline``)."""
     compiled = CompiledSpec(mutant.spec, mutant.spec.parameter_values())
     for scenario in scenarios:
         result = run_scenario(compiled, scenario, seed)
@@ -236,7 +307,25 @@ def judge(
         found = explorer.explore()
         if found.violations:
             return MutantVerdict(mutant, True, f"explore: {found.violations[0].property}")
+        before = baseline() if baseline is not None and mutant.kind in ATTACKER_KINDS else None
+        after = attack_outcomes(engine, found, max_states) if before else None
+        if before and after:
+            changed = sorted(after - before) or sorted(before - after)
+            if changed:
+                goal, held = changed[0]
+                gets = "gets" if changed[0] in after else "no longer gets"
+                return MutantVerdict(mutant, True, f"attacker analysis: holding {' + '.join(held)} {gets} {goal}")
     return MutantVerdict(mutant, False, "")
+
+
+def attack_outcomes(engine: Engine, found: Exploration, max_states: int) -> AttackOutcomes | None:
+    """What the attacker analysis finds on a complete exploration; None where it cannot say."""
+    if not found.complete:
+        return None
+    analysis = attacks(engine, found, max_states)
+    if analysis.undecided:
+        return None
+    return frozenset((a.goal, tuple(str(c) for c in a.capabilities)) for a in analysis.attacks)
 
 
 def _move_text(move: Move) -> str:
@@ -259,6 +348,13 @@ def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
             verdict,
             explanation=f"not told apart within {JOINT_SEARCH_BOUND:,} joint situations: the search stopped before "
             "it could say whether any story can catch it (unknown, not equivalent)",
+        )
+    if witness is None and verdict.mutant.kind in ATTACKER_KINDS:
+        return replace(
+            verdict,
+            explanation="the member's stories cannot tell (the member holds everything), and the attacker analysis "
+            "finds the same smallest attacks with or without it: every attack it opens is already open to an "
+            "attacker holding less somewhere; a finding narrowed to a state would be needed to catch it",
         )
     if witness is None:
         return replace(
@@ -288,8 +384,16 @@ def analyse(
     every = list(mutants(spec))
     verdicts = []
     spec_side = Explorer(Engine(spec), max_states=max_states) if explore else None
+    known: list[AttackOutcomes | None] = []
+
+    def baseline() -> AttackOutcomes | None:  # the spec's own, computed once and only if needed
+        if not known:
+            engine = Engine(spec)
+            known.append(attack_outcomes(engine, Explorer(engine, max_states=max_states).explore(), max_states))
+        return known[0]
+
     for done, mutant in enumerate(every, start=1):
-        verdict = judge(mutant, scenarios, explore, max_states, spec_side=spec_side)
+        verdict = judge(mutant, scenarios, explore, max_states, spec_side=spec_side, baseline=baseline)
         verdicts.append(verdict if verdict.killed else explain(verdict, spec))
         if progress is not None:
             progress(done, len(every))

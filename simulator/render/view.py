@@ -393,7 +393,7 @@ def credential_notes(spec: ir.Spec) -> tuple[str, ...]:
     takes pin while holding card``: one line per credential or access rule a reader could not guess from its name."""
     notes = []
     for c in spec.credentials.values():
-        parts = [c.factor] if c.factor != "knowledge" or c.device or c.codes else []
+        parts: list[str] = [c.factor] if c.factor != "knowledge" or c.device or c.codes else []
         parts += [f"from {c.device}"] if c.device else []
         parts += [f"a set of {c.codes} single-use codes"] if c.codes else []
         if parts:

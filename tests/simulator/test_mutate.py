@@ -14,7 +14,7 @@ from credlab.model.ir import Spec
 from credlab.model.loader import load_spec
 from credlab.simulator.analysis.exploration import Exploration
 from credlab.simulator.analysis.explore import Explorer
-from credlab.simulator.analysis.mutate import KINDS, distinguish, explain, judge, mutants
+from credlab.simulator.analysis.mutate import KINDS, analyse, distinguish, explain, judge, mutants
 from credlab.simulator.cli.main import main
 from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.stories.scenario import load_scenarios
@@ -26,7 +26,8 @@ BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
 def test_the_ana_spec_gets_mutants_of_every_kind(ana: Spec) -> None:
     every = list(mutants(ana))
     kinds = Counter(m.kind for m in every)
-    assert set(kinds) == set(KINDS) - {"drop-final"}  # ANA declares no end (tests/simulator/test_final.py does)
+    no_end, one_secret_each = {"drop-final"}, {"drop-part", "drop-device", "reuse-codes"}  # tested below
+    assert set(kinds) == set(KINDS) - no_end - one_secret_each
     assert len(every) >= 20
     assert len({m.id for m in every}) == len(every)
     assert all(m.spec is not ana and m.spec.name == ana.name for m in every)
@@ -178,3 +179,29 @@ def test_a_mutant_reading_the_specs_tables_explores_as_a_fresh_one(ana: Spec) ->
         elif mutant.kind in ("shift-deadline", "weaken-rule", "drop-access", "drop-session"):  # reaches every row
             assert not shared_events, mutant.id
         assert _shape(sharing.explore()) == _shape(Explorer(Engine(mutant.spec)).explore()), mutant.id
+
+
+def test_what_needs_a_device_or_two_parts_is_judged_by_the_attacker_analysis() -> None:
+    card = load_spec(REPO / "spec" / "bank_card.yaml")
+    [no_card] = [m for m in mutants(card) if m.kind == "drop-part"]
+    assert no_card.description == "atm no longer needs card held (takes pin)"
+    assert not judge(no_card, [], explore=False, max_states=50_000).killed  # no story can hold no card
+    verdict = analyse(card, [], explore=True)
+    by = {v.mutant.id: v for v in verdict}
+    assert by[no_card.id].killed
+    assert by[no_card.id].by == "attacker analysis: holding the member's pin gets service-desk access"
+    totp = load_spec(REPO / "spec" / "totp_recovery.yaml")
+    dropped = {m.id: m for m in mutants(totp) if m.kind in ("drop-device", "drop-part")}
+    assert set(dropped) >= {"app_code:drop-device", "access:0:drop-part:app_code", "access:0:drop-part:password"}
+    loose = dropped["app_code:drop-device"].spec
+    assert loose.credentials["app_code"].device is None and totp.credentials["app_code"].device == "phone"
+
+
+def test_single_use_codes_that_work_again_are_caught_by_a_story() -> None:
+    totp = load_spec(REPO / "spec" / "totp_recovery.yaml")
+    [reused] = [m for m in mutants(totp) if m.kind == "reuse-codes"]
+    assert reused.description == "recovery_codes's codes are never used up"
+    assert not any(isinstance(e, ir.UseCode) for t in reused.spec.transitions for e in t.effects)
+    stories = load_scenarios(REPO / "scenarios" / "totp_recovery" / "sign_in.yaml", totp)
+    verdict = judge(reused, stories, explore=False, max_states=1000)
+    assert verdict.killed and verdict.by.startswith("scenario "), verdict
