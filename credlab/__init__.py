@@ -43,6 +43,10 @@ _EXPORTS: dict[str, str] = {
     "mutate": _API,
     "check": _API,
     "check_policy": _API,
+    "count_policy": _API,
+    "compare_policies": _API,
+    "audit_policy": _API,
+    "import_rules": _API,
     "diagrams": _API,
     "render_diagram": _API,
     "state_machine": _API,
@@ -72,6 +76,10 @@ _EXPORTS: dict[str, str] = {
     "CheckReport": "credlab.simulator.analysis.check",
     "DiagramFiles": "credlab.simulator.render.diagram_files",
     "Spec": "credlab.model.ir",
+    "PolicyCount": "credlab.simulator.results_policies",
+    "PolicyComparison": "credlab.simulator.results_policies",
+    "PolicyAudit": "credlab.simulator.results_policies",
+    "ImportReport": "credlab.simulator.rules_import",
 }
 
 __all__ = [
@@ -85,10 +93,14 @@ __all__ = [
     "ExploreReport",
     "Finding",
     "FuzzReport",
+    "ImportReport",
     "LintReport",
     "Location",
     "MutateReport",
+    "PolicyAudit",
     "PolicyCheck",
+    "PolicyComparison",
+    "PolicyCount",
     "Problem",
     "PropertyId",
     "PropertyResult",
@@ -99,11 +111,15 @@ __all__ = [
     "Stage",
     "UsageError",
     "ValidateReport",
+    "audit_policy",
     "check",
     "check_policy",
+    "compare_policies",
+    "count_policy",
     "diagrams",
     "explore",
     "fuzz",
+    "import_rules",
     "lint",
     "load_spec",
     "mutate",
@@ -120,11 +136,15 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.lint import LintReport
     from credlab.simulator.api import (
         Diagram,
+        audit_policy,
         check,
         check_policy,
+        compare_policies,
+        count_policy,
         diagrams,
         explore,
         fuzz,
+        import_rules,
         lint,
         load_spec,
         mutate,
@@ -148,6 +168,8 @@ if TYPE_CHECKING:
         Stage,
         ValidateReport,
     )
+    from credlab.simulator.results_policies import PolicyAudit, PolicyComparison, PolicyCount
+    from credlab.simulator.rules_import import ImportReport
     from credlab.simulator.stories.report import SimulateReport
 
 

@@ -224,19 +224,24 @@ class SpecBuilder:
         if not _ok(value):
             return None
         if tag.kind == "length":
-            if not (isinstance(value.get("min"), int) and isinstance(value.get("max"), int)):
+            low, high = value.get("min"), value.get("max")
+            if not isinstance(low, int) or not (high is None or isinstance(high, int)):
                 return None
-            if value["min"] > value["max"]:
-                self.problems.add(tag.value_loc, f"length min {value['min']} is more than max {value['max']}")
-            return ir.LengthCheck(value["min"], value["max"])
+            if high is not None and low > high:
+                self.problems.add(tag.value_loc, f"length min {low} is more than max {high}")
+            return ir.LengthCheck(low, high)
         if tag.kind == "alphabet":
             return ir.AlphabetCheck(_strs(value))
         if tag.kind == "must_include":
             return ir.MustIncludeCheck(_strs(value))
+        if tag.kind == "must_include_one_of":
+            return ir.MustIncludeOneOfCheck(_strs(value))
         if tag.kind == "avoid_personal_info":
             return ir.AvoidPersonalInfoCheck(_strs(value))
         if tag.kind == "not_in_list":
             return ir.NotInListCheck(frozenset(_strs(value)))
+        if tag.kind == "max_consecutive":
+            return ir.MaxConsecutiveCheck(value) if isinstance(value, int) and not isinstance(value, bool) else None
         if tag.kind == "printable":
             if value is not True:
                 self.problems.add(tag.value_loc, "printable takes true; remove the rule to drop the check")

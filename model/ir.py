@@ -60,7 +60,13 @@ from credlab.model.ir_policy import (
     LengthCheck as LengthCheck,
 )
 from credlab.model.ir_policy import (
+    MaxConsecutiveCheck as MaxConsecutiveCheck,
+)
+from credlab.model.ir_policy import (
     MustIncludeCheck as MustIncludeCheck,
+)
+from credlab.model.ir_policy import (
+    MustIncludeOneOfCheck as MustIncludeOneOfCheck,
 )
 from credlab.model.ir_policy import (
     NotInListCheck as NotInListCheck,

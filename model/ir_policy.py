@@ -16,7 +16,8 @@ _NOWHERE = Location("<builtin>")
 @node
 class LengthCheck:
     minimum: int
-    maximum: int
+    maximum: int | None
+    """None: no upper bound."""
 
 
 @node
@@ -26,6 +27,15 @@ class AlphabetCheck:
 
 @node
 class MustIncludeCheck:
+    """At least one character of each class (a class is a name, or characters in brackets)."""
+
+    classes: tuple[str, ...]
+
+
+@node
+class MustIncludeOneOfCheck:
+    """At least one character of any of the classes (their union)."""
+
     classes: tuple[str, ...]
 
 
@@ -49,14 +59,23 @@ class PrintableCheck:
     pass
 
 
+@node
+class MaxConsecutiveCheck:
+    """No character repeated more than ``count`` times in a row (``aaa`` is a run of 3)."""
+
+    count: int
+
+
 RuleCheck = (
     LengthCheck
     | AlphabetCheck
     | MustIncludeCheck
+    | MustIncludeOneOfCheck
     | AvoidPersonalInfoCheck
     | NotUsedElsewhereCheck
     | NotInListCheck
     | PrintableCheck
+    | MaxConsecutiveCheck
 )
 
 

@@ -15,20 +15,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from credlab.model import ir
+from credlab.model.charsets import class_chars, class_words, union
 from credlab.model.node import node
 from credlab.model.spec_schema import CHAR_CLASSES
 
 if TYPE_CHECKING:
     import random
-
-_CLASS_NAMES = {
-    "ascii_upper": "A–Z",
-    "ascii_lower": "a–z",
-    "ascii_letter": "a letter A–Z or a–z",
-    "ascii_digit": "a digit 0–9",
-    "ascii_symbol": "an ASCII symbol",
-    "ascii_space": "a space",
-}
 
 
 @node
@@ -77,34 +69,45 @@ def describe_char(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" {name}" if name else f" ({unicodedata.category(char)})")
 
 
-def _alphabet(classes: tuple[str, ...]) -> frozenset[str]:
-    return frozenset("".join(CHAR_CLASSES[c] for c in classes))
-
-
 def _check(check: ir.RuleCheck, candidate: str, context: PolicyContext) -> tuple[bool | None, str]:
     if isinstance(check, ir.LengthCheck):
         n = len(candidate)
-        ok = check.minimum <= n <= check.maximum
-        bounds = f"exactly {check.minimum}" if check.minimum == check.maximum else f"{check.minimum} to {check.maximum}"
+        ok = check.minimum <= n and (check.maximum is None or n <= check.maximum)
+        if check.maximum is None:
+            bounds = f"at least {check.minimum}"
+        elif check.minimum == check.maximum:
+            bounds = f"exactly {check.minimum}"
+        else:
+            bounds = f"{check.minimum} to {check.maximum}"
         return ok, f"{n} characters; {bounds} required"
     if isinstance(check, ir.AlphabetCheck):
-        allowed = _alphabet(check.classes)
+        allowed = union(check.classes)
         for index, char in enumerate(candidate, start=1):
-            if char not in allowed:
+            if allowed is not None and char not in allowed:
                 return False, f"character {index} is {describe_char(char)}, outside the allowed alphabet"
         return True, "every character is allowed"
     if isinstance(check, ir.MustIncludeCheck):
-        missing = [c for c in check.classes if not set(candidate) & set(CHAR_CLASSES[c])]
+        missing = [c for c in check.classes if not _holds(candidate, class_chars(c))]
         if missing:
-            return False, "no " + " and no ".join(
-                _CLASS_NAMES[c].removeprefix("a ").removeprefix("an ") for c in missing
-            )
-        return True, "includes " + " and ".join(_CLASS_NAMES[c] for c in check.classes)
+            return False, "no " + " and no ".join(_bare(class_words(c)) for c in missing)
+        return True, "includes " + " and ".join(class_words(c) for c in check.classes)
+    if isinstance(check, ir.MustIncludeOneOfCheck):
+        either = " or ".join(class_words(c) for c in check.classes)
+        if not _holds(candidate, union(check.classes)):
+            return False, f"none of: {either}"
+        return True, f"includes {either}"
     if isinstance(check, ir.AvoidPersonalInfoCheck):
         return _personal_info(check.fields, candidate, context.profile)
     if isinstance(check, ir.NotInListCheck):
         listed = candidate in check.values or candidate.casefold() in {v.casefold() for v in check.values}
         return not listed, "is a listed value" if listed else "not a listed value"
+    if isinstance(check, ir.MaxConsecutiveCheck):
+        run = 0
+        for index, char in enumerate(candidate):
+            run = run + 1 if index and candidate[index - 1] == char else 1
+            if run > check.count:
+                return False, f"characters {index - run + 2} to {index + 1} are one character repeated {run} times"
+        return True, f"no character repeated more than {check.count} times in a row"
     if isinstance(check, ir.PrintableCheck):
         for index, char in enumerate(candidate, start=1):
             if unicodedata.category(char)[0] == "C":
@@ -113,6 +116,15 @@ def _check(check: ir.RuleCheck, candidate: str, context: PolicyContext) -> tuple
     if context.used_elsewhere is None:
         return None, "not evaluated: no list of passwords used on other services was given"
     return candidate not in context.used_elsewhere, "checked against passwords used on other services"
+
+
+def _holds(candidate: str, chars: frozenset[str] | None) -> bool:
+    """Whether ``candidate`` has a character of ``chars`` (``None``: any character at all)."""
+    return bool(candidate) if chars is None else not chars.isdisjoint(candidate)
+
+
+def _bare(words: str) -> str:
+    return words.removeprefix("a ").removeprefix("an ")
 
 
 def _personal_info(fields: tuple[str, ...], candidate: str, profile: Mapping[str, str]) -> tuple[bool | None, str]:
@@ -185,7 +197,8 @@ def random_candidate(policy: ir.Policy, rng: random.Random) -> str:
     """A random value that ``policy``'s enforced rules accept (a reset PIN, say), from ``rng``."""
     length = next((r.check for r in policy.rules if isinstance(r.check, ir.LengthCheck)), ir.LengthCheck(8, 8))
     classes = next((r.check.classes for r in policy.rules if isinstance(r.check, ir.AlphabetCheck)), ("ascii_digit",))
-    alphabet = "".join(CHAR_CLASSES[c] for c in classes)
+    allowed = union(classes)
+    alphabet = "".join(sorted(allowed)) if allowed else CHAR_CLASSES["ascii_letter"] + CHAR_CLASSES["ascii_digit"]
     for _ in range(1000):
         candidate = "".join(rng.choice(alphabet) for _ in range(length.minimum))
         if enforced_ok(policy, candidate):

@@ -133,6 +133,36 @@ class Choice(_Scalar):
 
 
 @node
+class CharClass(_Scalar):
+    """A character class: one of ``names``, or characters listed in brackets, ``"[!#$%]"`` (every
+    character between the outer brackets, as written: ``"[]]"`` is the closing bracket)."""
+
+    names: tuple[str, ...]
+    doc: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        value = node.value
+        if value in self.names:
+            return value
+        if value.startswith("[") and value.endswith("]") and len(value) > 2:
+            return value
+        if value.startswith("["):
+            return d.error(node, f"'{value}' is no set of characters: list them between [ and ], as in '[!#$%]'")
+        return d.error(
+            node,
+            f"{kind_of(node)} is not one of {', '.join(self.names)} or a set of characters in brackets "
+            f"such as '[!#$%]'{did_you_mean(value, self.names)}",
+        )
+
+    def describe(self) -> str:
+        return "a character class"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        listed = {"type": "string", "pattern": "^\\[.+\\]$", "description": "characters in brackets: [!#$%]"}
+        return self._with_doc({"anyOf": [{"enum": list(self.names)}, listed]})
+
+
+@node
 class DurationText(_Scalar):
     """A duration with units, such as ``5y``, ``2w``, ``2h``, ``30m``, ``1h59m``, ``90s``; decodes to seconds.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import get_args
 
 from credlab.model import ir
-from credlab.model.scalars import Bool, Choice, Int, Name, Text
+from credlab.model.scalars import Bool, CharClass, Choice, Int, Name, Text
 from credlab.model.schema import Field, Lazy, ListOf, OneOrMany, Record, Schema, Tagged
 
 FORMAT_VERSION = 1
@@ -18,9 +18,14 @@ CHAR_CLASSES: dict[str, str] = {
     "ascii_digit": "0123456789",
     "ascii_symbol": "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
     "ascii_space": " ",
+    "ascii_printable": "".join(chr(c) for c in range(0x20, 0x7F)),
 }
 """Character classes a policy may name. Each is an explicit set: no ``str.isdigit()`` (which
-accepts '٣' and '３') and no regex ``$`` (which accepts a trailing newline)."""
+accepts '٣' and '３') and no regex ``$`` (which accepts a trailing newline). Besides these, a
+rule may name ``unicode`` (every character) or list characters in brackets: ``"[!#$%]"``."""
+
+ANY_CHARACTER = "unicode"
+CLASS_NAMES = (*CHAR_CLASSES, ANY_CHARACTER)
 
 PERSONAL_FIELDS = ("name", "birth_date", "phone", "member_number", "email")
 SEVERITIES = ("reject", "advise")
@@ -34,28 +39,38 @@ FINDING_KINDS: tuple[str, ...] = get_args(ir.FindingKind)
 _SOURCE = Field(OneOrMany(Name()), doc="Id(s) of the quoted policy sentence(s) under `sources:` this comes from.")
 _ASSUMES = Field(ListOf(Name()), doc="Ids of the `assumptions:` this depends on.")
 _DESCRIPTION = Field(Text(), doc="What this is, in a sentence for analysts.")
-_CLASSES = ListOf(Choice(tuple(CHAR_CLASSES)), min_items=1)
+_CLASSES = ListOf(CharClass(CLASS_NAMES), min_items=1)
 
 RULE_CHECK = Tagged(
     "rule check",
     {
         "length": Record(
             "length check",
-            {"min": Field(Int(minimum=0), required=True), "max": Field(Int(minimum=0), required=True)},
-            doc="Length in characters, both bounds inclusive.",
+            {"min": Field(Int(minimum=0), required=True), "max": Field(Int(minimum=0))},
+            doc="Length in characters (code points), both bounds inclusive; without max, no upper bound.",
         ),
         "alphabet": ListOf(
-            Choice(tuple(CHAR_CLASSES)),
+            CharClass(CLASS_NAMES),
             min_items=1,
             doc="Every character must belong to one of these classes.",
         ),
-        "must_include": _CLASSES,
+        "must_include": ListOf(
+            CharClass(CLASS_NAMES), min_items=1, doc="At least one character of each of these classes."
+        ),
+        "must_include_one_of": ListOf(
+            CharClass(CLASS_NAMES),
+            min_items=2,
+            doc="At least one character of any of these classes (an uppercase or a lowercase letter).",
+        ),
         "avoid_personal_info": ListOf(Choice(PERSONAL_FIELDS), min_items=1),
         "not_used_elsewhere": Bool(doc="The candidate must not be one the member used on other services."),
         "not_in_list": ListOf(
             Text(), min_items=1, doc="The candidate must not be one of these (commonly used or compromised values)."
         ),
         "printable": Bool(doc="Every character must be printable: no control, format or unassigned code points."),
+        "max_consecutive": Int(
+            minimum=1, doc="No character may repeat more than this many times in a row (2 refuses 'aaa')."
+        ),
     },
     doc="What a policy rule checks of a candidate secret.",
 )

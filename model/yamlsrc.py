@@ -46,6 +46,7 @@ LIMITS: dict[str, tuple[int, str]] = {
     "trace": (256 << 20, "write traces of fewer or shorter stories"),
     "candidate list": (16 << 20, "split the candidates into several files"),
     "coverage": (16 << 20, "a coverage report names each state and transition once"),
+    "password rules": (16 << 20, "split the rules into several files"),
 }
 """Per kind of input file: the most bytes read, and what to do about a larger file. Anything is
 read with its bound, so no file (``/dev/zero``, a 10 GB log named by mistake) fills memory."""

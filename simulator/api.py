@@ -34,6 +34,7 @@ from credlab.simulator.results import (
     Stage,
     ValidateReport,
 )
+from credlab.simulator.results_policies import PolicyAudit, PolicyComparison, PolicyCount, PolicyExport
 from credlab.simulator.specs import spec_paths
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.lint import LintReport
     from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import CoverageReport
+    from credlab.simulator.rules_import import ImportReport
     from credlab.simulator.stories.report import SimulateReport
 
 PathLike = str | os.PathLike[str]
@@ -330,16 +332,105 @@ def check_policy(spec: SpecLike, policy: str, candidates: Sequence[str], *, acto
     from credlab.model.policy import PolicyContext, evaluate
 
     loaded = _spec(spec)
-    declared = loaded.policies.get(policy)
-    if declared is None:
-        names = ", ".join(loaded.policies)
-        raise SpecError([Problem(Location(loaded.path), f"unknown policy '{policy}' (the spec declares: {names})")])
+    declared = _policy(loaded, policy)
     if actor is not None and actor not in loaded.actors:
         names = ", ".join(loaded.actors) or "none"
         raise SpecError([Problem(Location(loaded.path), f"unknown actor '{actor}' (the spec declares: {names})")])
     who = actor if actor is not None else ("member" if "member" in loaded.actors else None)
     context = PolicyContext(loaded.actors[who].profile if who is not None else {})
     return PolicyCheck(loaded.path, declared.name, tuple(evaluate(declared, c, context) for c in candidates))
+
+
+def _policy(loaded: ir.Spec, name: str) -> ir.Policy:
+    declared = loaded.policies.get(name)
+    if declared is None:
+        names = ", ".join(loaded.policies) or "none"
+        raise SpecError([Problem(Location(loaded.path), f"unknown policy '{name}' (the spec declares: {names})")])
+    return declared
+
+
+def count_policy(spec: SpecLike, policy: str) -> PolicyCount:
+    """How many strings ``spec``'s ``policy`` accepts, per length and in total, exactly (over
+    Unicode scalar values; rules that need other facts are named in ``not_counted``)."""
+    from credlab.model.policy_measures import measure
+
+    loaded = _spec(spec)
+    return PolicyCount(loaded.path, measure(_policy(loaded, policy)))
+
+
+def compare_policies(a: str, b: str) -> PolicyComparison:
+    """How the strings two policies accept relate (equal, subset, superset, overlap, disjoint),
+    with the size and shortest witness of each difference. ``a`` and ``b`` are ``SPEC:POLICY``."""
+    from credlab.model.policy_measures import compare
+
+    chosen = []
+    for given in (a, b):
+        path, colon, name = given.rpartition(":")
+        if not colon or not path or not name:
+            raise UsageError(
+                f"'{given}' names no policy: write SPEC:POLICY, e.g. spec/ana_web_password.yaml:web_password"
+            )
+        loaded = _spec(path)
+        chosen.append(_policy(loaded, name))
+    return PolicyComparison(a, b, compare(chosen[0], chosen[1]))
+
+
+def audit_policy(spec: SpecLike, policy: str, against: str, *, out: PathLike = "build/explore") -> PolicyAudit:
+    """``spec``'s ``policy`` against a standard's profile (``nist-800-63b-4``, ``asvs-5-l1`` …
+    ``asvs-5-l3``): each requirement passed, failed with a witness, or unknown. Whether the password
+    is used alone comes from the spec's access rules; rate limiting from its exploration's
+    ``unlimited_guessing`` findings (stories under ``out``)."""
+    from credlab.model.audit import Guessing, audit
+    from credlab.model.standards import PROFILES
+    from credlab.simulator.analysis.policy_review import lifecycle_guessing, usage
+
+    profile = PROFILES.get(against)
+    if profile is None:
+        raise UsageError(f"no profile '{against}': choose from {', '.join(PROFILES)}")
+    loaded = _spec(spec)
+    declared = _policy(loaded, policy)
+    credentials, single_factor = usage(loaded, policy)
+    guessing: Guessing | None = None
+    evidence: tuple[str, ...] = ()
+    if any(r.check == "rate_limit" for r in profile.requirements) and any(
+        credentials & set(a.credentials) for a in loaded.access
+    ):
+        guessing, evidence = lifecycle_guessing(loaded, credentials, explore(loaded, out=out))
+    results = tuple(audit(declared, profile, single_factor=single_factor, guessing=guessing))
+    return PolicyAudit(loaded.path, declared.name, profile, single_factor, results, evidence)
+
+
+def export_rules(spec: SpecLike, policy: str) -> PolicyExport:
+    """``spec``'s ``policy`` as a Password Rules string, with every rule the format cannot say,
+    checked by reading the string back: it must accept exactly what the exported rules accept."""
+    from credlab.model.password_rules import export_rules as export
+    from credlab.model.password_rules import parse_rules, policy_rules
+    from credlab.model.policy_measures import compare
+
+    loaded = _spec(spec)
+    declared = _policy(loaded, policy)
+    text, left_out = export(declared)
+    dropped = {i for i, _ in left_out}
+    kept = replace(declared, rules=tuple(r for r in declared.rules if r.id not in dropped))
+    back = tuple(ir.PolicyRule(i, "reject", c, m) for i, c, m in policy_rules(parse_rules(text)))
+    same = compare(kept, replace(declared, rules=back)).relation == "equal"
+    advice = tuple(r.id for r in declared.rules if r.severity != "reject")
+    return PolicyExport(loaded.path, declared.name, text, left_out, same, advice)
+
+
+def import_rules(file: PathLike, *, out: PathLike | None = None) -> ImportReport:
+    """Read Password Rules strings (one per line, or the corpus JSON) into credlab policies and
+    write them as one spec at ``out`` (default ``build/imported/<file stem>.yaml``)."""
+    from credlab.simulator.rules_import import import_rules as read
+    from credlab.simulator.rules_import import write_spec
+
+    source = Path(file)
+    target = Path(out) if out is not None else Path("build") / "imported" / f"{source.stem}.yaml"
+    writable_folder(target.parent, "--out")
+    report, text = read(source, target)
+    if report.out is not None:
+        write_spec(target, text)
+    return report
 
 
 def state_machine(

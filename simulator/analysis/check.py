@@ -24,6 +24,7 @@ from credlab.simulator.analysis.explore_report import ExploreOptions, explore_re
 from credlab.simulator.analysis.fuzz_report import FuzzOptions, fuzz_report
 from credlab.simulator.analysis.lint import LintFinding, lint
 from credlab.simulator.analysis.mutate_report import MutateOptions, mutate_report
+from credlab.simulator.analysis.policy_review import PolicyReview, review
 from credlab.simulator.analysis.traceability import TraceRow, traceability
 from credlab.simulator.results import (
     ANALYSED_RISKS,
@@ -130,6 +131,8 @@ class SpecCheck:
     """The report folder: the files written under it are named relative to it."""
     picture: Picture | None = None
     comparison: Comparison | None = None
+    policies: tuple[PolicyReview, ...] = ()
+    """Each password policy: counts, audits against the shipped standards, place among real sites."""
 
     @property
     def ok(self) -> bool:
@@ -241,6 +244,7 @@ class SpecCheck:
             ],
             "unquoted": [{"text": t, "why": w} for t, w in (spec.document.unquoted if spec.document else ())],
             "comparison": None if self.comparison is None else self.comparison.to_json(),
+            "policies": [review.to_json() for review in self.policies],
         }
         untimed: Json = _relative(_untimed(report), self.out)
         return untimed
@@ -330,6 +334,7 @@ def check_spec(
         mutate=mutated,
         traceability=traceability(spec, stories, explored),
         out=options.out,
+        policies=review(spec, explored),
     )
 
 

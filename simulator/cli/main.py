@@ -20,7 +20,7 @@ from credlab.simulator.cli.commands import (
     fuzz,
     lint,
     mutate,
-    policy_check,
+    policy,
     schema,
     simulate,
     validate,
@@ -54,7 +54,7 @@ def _extra_candidates(parser: argparse.ArgumentParser, extras: list[str]) -> lis
 COMMANDS: tuple[tuple[str, Any], ...] = (
     ("check", check),
     ("validate", validate),
-    ("policy", policy_check),
+    ("policy", policy),
     ("simulate", simulate),
     ("fuzz", fuzz),
     ("explore", explore),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from credlab.simulator.render import report_sections as sections
+from credlab.simulator.render.report_policies import policies
 from credlab.simulator.render.report_risks import risks
 from credlab.simulator.render.report_sections import esc, mark, section, slug, status_badge, table, verdict_mark
 from credlab.simulator.results import Json, PropertyId
@@ -29,6 +30,7 @@ SECTIONS = (
     ("traceability", "Traceability"),
     ("risks", "Risks"),
     ("findings", "Findings"),
+    ("policies", "Password policies"),
     ("assumptions", "Assumptions"),
     ("scenarios", "Scenarios"),
     ("comparison", "Comparison"),
@@ -123,6 +125,8 @@ details summary { cursor: pointer; font-size: .84rem; color: var(--accent); }
 ul.steps { margin-top: 0; list-style: none; padding-left: .8rem;
   border-left: 3px solid var(--line); }
 .file { font-size: .86rem; color: var(--muted); }
+.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+figure.chart { margin: .5rem 0; } figure.chart figcaption { font-size: .8rem; color: var(--muted); }
 figure.diagram { margin: .5rem 0; border: 1px solid var(--line); border-radius: 8px; padding: .5rem;
   overflow: auto; max-height: 95vh; background: #fff; }
 figure.diagram svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
@@ -321,6 +325,7 @@ def _spec(spec: dict[str, Any], prefix: str) -> str:
         traceability(spec, sid("traceability"), prefix),
         section(sid("risks"), "Risks", risks(spec, prefix)),
         sections.findings(spec, sid("findings")),
+        section(sid("policies"), "Password policies", policies(spec)),
         sections.assumptions(spec, sid("assumptions"), prefix),
         sections.scenarios(spec, sid("scenarios")),
         sections.comparison(spec, sid("comparison")),

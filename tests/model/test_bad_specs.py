@@ -98,9 +98,19 @@ CASES = [
          "a quoted number is a string, and is refused where a number is expected"),
     Case("octal_trap.yaml", 31, 31, "'04' would be read as octal by YAML 1.1",
          "a leading zero (YAML 1.1 octal) is refused, not guessed"),
-    Case("undrawable_policy.yaml", 26, 3, "policy 'card_pin' accepts no value: it must include a letter, which its "
-         "alphabet excludes",
+    Case("undrawable_policy.yaml", 26, 3, "policy 'card_pin' accepts no value: it must include a letter A–Z or a–z, "
+         "which its alphabet excludes",
          "a policy whose rules no value can pass is refused at load, not when a value is first drawn"),
+    Case("class_typo.yaml", 39, 28, "'ascii_digits' is not one of ascii_upper, ascii_lower, ascii_letter, ascii_digit, "
+         "ascii_symbol, ascii_space, ascii_printable, unicode or a set of characters in brackets such as '[!#$%]' "
+         "(did you mean 'ascii_digit'?)", "a character class is a known name or characters in brackets"),
+    Case("class_brackets_empty.yaml", 39, 28, "'[]' is no set of characters: list them between [ and ], as in '[!#$%]'",
+         "brackets must hold at least one character"),
+    Case("max_consecutive_zero.yaml", 44, 34, "0 is less than the smallest allowed value, 1",
+         "a limit on repeated characters allows at least one"),
+    Case("unpassable_repeats.yaml", 29, 3, "policy 'card_pin' accepts no value: its alphabet has one character, "
+         "which may repeat at most 1 time(s) in a row, but values are at least 4 long",
+         "whether a policy accepts anything is decided exactly, repeats included"),
     Case("ambiguous_transitions.yaml", 104, 12, "transitions 'report_lost' and 'report_stolen' both handle "
          "'report_lost' in state 'active' with no guard", "two unguarded transitions for one event and state are "
          "refused at load: the file's order would decide which fires"),

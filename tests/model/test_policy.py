@@ -397,3 +397,22 @@ def test_remembered_verdicts_are_the_policys_and_stay_bounded(ana: Spec) -> None
     candidates = ["Sakura2024", "short", "Sakura2024\n", "ＳAkura2024", "Sakura2024"]
     assert [verdicts(c) for c in candidates] == [enforced_ok(policy, c) for c in candidates]
     assert len(verdicts.known) <= 3
+
+
+@pytest.mark.parametrize(
+    ("candidate", "passed", "detail"),
+    [
+        ("a1b2c3", True, "no character repeated more than 2 times in a row"),
+        ("aab1", True, "no character repeated more than 2 times in a row"),
+        ("x7770", False, "characters 2 to 4 are one character repeated 3 times"),
+        ("zzzz", False, "characters 1 to 3 are one character repeated 3 times"),
+    ],
+)
+def test_repeated_characters_are_reported_by_position_never_by_value(candidate: str, passed: bool, detail: str) -> None:
+    from credlab.model import ir
+
+    rule = ir.PolicyRule("no_triples", "reject", ir.MaxConsecutiveCheck(2), "no character three times in a row")
+    verdict = evaluate(Policy("p", "password", (rule,)), candidate)
+    [result] = verdict.results
+    assert (result.passed, result.detail) == (passed, detail)
+    assert candidate not in result.detail

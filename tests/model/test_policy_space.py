@@ -56,7 +56,7 @@ def test_satisfiable_policies_pass_with_a_witness_and_a_random_value(rules: tupl
         ),
         (
             (ir.AlphabetCheck(("ascii_digit",)), ir.MustIncludeCheck(("ascii_letter",)), ir.LengthCheck(4, 4)),
-            "it must include a letter, which its alphabet excludes",
+            "it must include a letter A–Z or a–z, which its alphabet excludes",
         ),
         (
             (ir.LengthCheck(1, 1), LETTERS_AND_DIGITS),

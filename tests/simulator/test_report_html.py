@@ -345,7 +345,8 @@ def test_the_page_is_balanced_html5_with_every_section(kind: str, request: pytes
     nav = re.search(r'<nav class="toc".*?</nav>', text, re.S)
     assert nav is not None
     assert {f"#{sid}" for sid in SECTION_IDS} <= set(re.findall(r'href="([^"]+)"', nav.group(0)))
-    assert page.tags.count("svg") == 1
+    charts = 3 * len(report["specs"][0].get("policies", []))  # each policy's place among real sites
+    assert page.tags.count("svg") == 1 + charts  # the diagram, and the charts
 
 
 def test_every_state_is_named_inside_the_inline_svg(real: dict[str, Any]) -> None:
@@ -535,3 +536,19 @@ def test_the_real_report_renders_from_its_json(real: dict[str, Any], tmp_path: P
     path = tmp_path / "report.json"
     path.write_text(json.dumps(real, sort_keys=True), encoding="utf-8")
     assert render(json.loads(path.read_text(encoding="utf-8"))) == render(real)
+
+
+def test_each_policy_shows_its_count_its_audits_and_its_place_among_real_sites(real: dict[str, Any]) -> None:
+    reviews = {r["policy"]: r for r in real["specs"][0]["policies"]}
+    assert set(reviews) == {"web_password", "amc_pin"}
+    web = reviews["web_password"]
+    assert web["total"] == str(sum(62**n - 52**n - 10**n for n in range(8, 17))) and web["shortest"] == "aaaaaaa0"
+    audits = {a["profile"]: a for a in web["audits"]}
+    assert set(audits) == {"nist-800-63b-4", "asvs-5-l1", "asvs-5-l2", "asvs-5-l3"}
+    nist = {r["id"]: r for r in audits["nist-800-63b-4"]["requirements"]}
+    assert nist["nist.rate_limit"]["status"] == "fail"  # from the exploration's unlimited_guessing finding
+    assert web["corpus"]["sites"] == 434 and web["corpus"]["here"]["minimum"] == "8"
+    text, _ = page_of(real)
+    assert "Accepts exactly 45,539,935,824,535,367,148,475,909,120 strings" in text
+    assert "NIST SP 800-63B-4 (2025): password verifiers: 0 of 8 pass" in text
+    assert 'aria-label="Minimum length"' in text

@@ -17,7 +17,6 @@ from credlab.simulator.cli.output import finish
 if TYPE_CHECKING:
     from credlab.model.policy import Verdict
 
-GROUP_HELP = "work with a spec's credential policies"
 HELP = "judge candidate passwords/PINs against a policy, rule by rule (never echoing them)"
 DESCRIPTION = """\
 Judge each candidate against every rule of the named policy. `reject` rules decide the
@@ -33,14 +32,8 @@ Exit 0 when every candidate is accepted, 1 when any is rejected, 2 on bad input.
 _MARK = {True: "pass", False: "FAIL", None: "n/a "}
 
 
-def add_parser(sub: Any) -> None:
-    policy = add_command(
-        sub,
-        "policy",
-        help=GROUP_HELP,
-        description="Work with a spec's credential policies.",
-    )
-    policy_sub = policy.add_subparsers(dest="policy_command", metavar="COMMAND", required=True, prog="credlab policy")
+def add_parser(policy_sub: Any) -> None:
+    """Add ``check`` to the ``policy`` group's subcommands."""
     parser = add_command(policy_sub, "check", help=HELP, description=DESCRIPTION)
     parser.add_argument("spec", metavar="SPEC", help="the spec file")
     parser.add_argument("candidates", nargs="*", metavar="PASSWORD", help="candidate secrets")
