@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "mutate": _API,
     "check": _API,
     "check_policy": _API,
+    "conform": _API,
     "count_policy": _API,
     "compare_policies": _API,
     "audit_policy": _API,
@@ -80,11 +81,13 @@ _EXPORTS: dict[str, str] = {
     "PolicyComparison": "credlab.simulator.results_policies",
     "PolicyAudit": "credlab.simulator.results_policies",
     "ImportReport": "credlab.simulator.rules_import",
+    "ConformReport": "credlab.simulator.conform.drive",
 }
 
 __all__ = [
     "Builtin",
     "CheckReport",
+    "ConformReport",
     "Counterexample",
     "CoverageReport",
     "CredlabError",
@@ -115,6 +118,7 @@ __all__ = [
     "check",
     "check_policy",
     "compare_policies",
+    "conform",
     "count_policy",
     "diagrams",
     "explore",
@@ -140,6 +144,7 @@ if TYPE_CHECKING:
         check,
         check_policy,
         compare_policies,
+        conform,
         count_policy,
         diagrams,
         explore,
@@ -153,6 +158,7 @@ if TYPE_CHECKING:
         state_machine,
         validate,
     )
+    from credlab.simulator.conform.drive import ConformReport
     from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import (
         Builtin,

@@ -7,7 +7,8 @@ credlab beyond a file-kind check until it meets a scenario file (a YAML file who
 
 Specs are found by name in the folders of the ``credlab_spec_dirs`` ini option (default:
 ``spec``); ``--credlab-set NAME=VALUE`` runs every scenario under a policy variant, and
-``--credlab-seed`` sets the seed. The items themselves are in
+``--credlab-seed`` sets the seed; ``--credlab-target spec:FILE`` drives each story through a
+system under test as ``credlab conform`` does. The items themselves are in
 :mod:`credlab.simulator.stories.pytest_items`.
 """
 
@@ -30,7 +31,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="override a spec parameter for every scenario",
     )
     group.addoption("--credlab-seed", type=int, default=0, help="seed for scenario runs (default 0)")
+    group.addoption(
+        "--credlab-target",
+        default=None,
+        metavar="spec:FILE",
+        help="drive every story through this system under test too (credlab conform), not the spec alone",
+    )
     parser.addini("credlab_spec_dirs", "folders holding the specs scenarios name", type="args", default=["spec"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    target = config.getoption("credlab_target", None)
+    if target:  # only then is the conformance driver imported
+        from credlab.simulator.conform.pytest_runner import runner_for
+
+        config._credlab_runner = runner_for(target, config.rootpath)  # type: ignore[attr-defined]
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.exploration import Exploration
     from credlab.simulator.analysis.fuzz import FuzzStats
     from credlab.simulator.analysis.lint import LintReport
+    from credlab.simulator.conform.drive import ConformReport
     from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import CoverageReport
     from credlab.simulator.rules_import import ImportReport
@@ -135,6 +136,48 @@ def simulate(
             write_traces(Path(trace_dir), stories)
         runs.append(stories)
     return SimulateReport(tuple(runs))
+
+
+def conform(
+    spec: SpecLike,
+    target: str,
+    scenarios: Iterable[PathLike] = (),
+    *,
+    settings: Settings = None,
+    out: PathLike = "build/conform",
+    seed: int = 0,
+    paths: bool = True,
+    walks: int = 0,
+    walk_steps: int = 20,
+) -> ConformReport:
+    """Drive the spec's stories (``scenarios``, default ``./scenarios/``) through the system
+    ``target`` in lock step, comparing every observable outcome with the spec's; with ``paths``,
+    also the shortest story to every transition and state. ``target`` is ``spec:FILE``: another
+    spec's reference behaviour (last release's, a variant) as the system. Each divergence is
+    written under ``out`` as the shortest story that shows it. With ``walks``, that many random
+    walks of at most ``walk_steps`` steps follow (Hypothesis, shrunk on a divergence)."""
+    from credlab.simulator.conform.drive import conform as drive
+    from credlab.simulator.conform.drive import path_stories
+    from credlab.simulator.conform.engine_target import EngineTarget
+    from credlab.simulator.stories.library import assign_scenarios, require_some
+
+    loaded = _spec(spec)
+    folder = writable_folder(Path(out), "--out")
+    kind, colon, where = target.partition(":")
+    if kind != "spec" or not colon or not where:
+        raise UsageError(
+            f"target '{target}': give spec:FILE (another spec as the system under test); "
+            "HTTP targets (URL with --binding) are not built yet"
+        )
+    system = _spec(where)
+    explicit = [Path(p) for p in scenarios]
+    assigned = assign_scenarios([loaded], explicit)
+    require_some([loaded], assigned, explicit)
+    parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
+    stories = list(assigned[loaded.name]) + (path_stories(loaded, parameters) if paths else [])
+    _at_least(0, walks=walks)
+    _at_least(1, walk_steps=walk_steps)
+    return drive(loaded, parameters, stories, EngineTarget(system), folder, seed, walks, walk_steps)
 
 
 def fuzz(

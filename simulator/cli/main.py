@@ -15,6 +15,7 @@ from typing import Any
 from credlab.model.errors import SpecError, UsageError
 from credlab.simulator.cli.commands import (
     check,
+    conform,
     diagram,
     explore,
     fuzz,
@@ -56,6 +57,7 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
     ("validate", validate),
     ("policy", policy),
     ("simulate", simulate),
+    ("conform", conform),
     ("fuzz", fuzz),
     ("explore", explore),
     ("lint", lint),

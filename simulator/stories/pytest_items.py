@@ -79,9 +79,14 @@ class ScenarioItem(pytest.Item):
         from credlab.simulator.stories.runner import run_scenario
 
         overrides = parse_overrides(self.spec, self.config.getoption("credlab_set"))
-        result = run_scenario(compile_spec(self.spec, overrides), self.scenario, self.config.getoption("credlab_seed"))
-        if result.failure is not None:
-            raise ScenarioFailure(result.failure)
+        seed = self.config.getoption("credlab_seed")
+        through = getattr(self.config, "_credlab_runner", None)  # --credlab-target: the plugin's conform runner
+        if through is not None:
+            failure = through(self.spec, self.scenario, overrides, seed)
+        else:
+            failure = run_scenario(compile_spec(self.spec, overrides), self.scenario, seed).failure
+        if failure is not None:
+            raise ScenarioFailure(failure)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailure | SpecError):

@@ -29,7 +29,7 @@ from credlab.simulator.stories.trace import REDACTED, TraceKind
 
 RECENT_STEPS = 4
 
-DivergenceKind = Literal["expectation", "invariant", "backends"]
+DivergenceKind = Literal["expectation", "invariant", "backends", "conformance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +212,7 @@ class ScenarioRun:
         seconds = self.seconds(member, step, advance)
         before = member.state
         outcomes = member.advance(seconds)
+        self.observe_advance(member, step, seconds)
         if self.tracing:
             self.record(
                 {
@@ -276,9 +277,22 @@ class ScenarioRun:
             self.world, engine_step = self.oracle.fire(self.world, event.name, inputs, self.oracle_random, actor)
             if not agree(member, outcome, self.world, engine_step, self.oracle, self.delivered):
                 self.check_agreement(step, disagreements(member, outcome, self.world, engine_step, self.oracle))
+        self.observe(member, step, outcome, inputs, actor)
         if outcome.accepted and actor is not None:
             self.learn_settings(actor, outcome, inputs)
         return outcome
+
+    def observe(
+        self, member: Member, step: Step, outcome: Outcome, inputs: Mapping[str, str | bool], actor: str | None
+    ) -> None:
+        """A hook after the spec fired ``step``'s event with these concrete inputs: conformance runs
+        (:mod:`credlab.simulator.conform`) perform it on the system under test here."""
+
+    def observe_advance(self, member: Member, step: Step, seconds: int) -> None:
+        """A hook after the spec's clock moved ``seconds`` (the system under test's moves too)."""
+
+    def observe_access(self, member: Member, step: Step, channel: str) -> None:
+        """A hook after an ``access`` expectation on ``channel`` held on the spec."""
 
     def change_capability(self, member: Member, event: ir.Event) -> Outcome:
         """A capability event: what its actor holds changes (the policy's state does not, and
@@ -391,6 +405,7 @@ class ScenarioRun:
             works = sorted(c for c in self.spec.credentials if member.accepts(channel, c))
             if works != sorted(credentials):
                 self.stop(step, f"{channel} to accept [{', '.join(sorted(credentials))}]", f"[{', '.join(works)}]")
+            self.observe_access(member, step, channel)
         if expect.received is not None and sorted(received) != sorted(expect.received):
             self.stop(step, f"received [{', '.join(expect.received)}]", f"[{', '.join(received)}]")
         self.check_record(member, step, expect)

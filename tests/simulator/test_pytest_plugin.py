@@ -203,3 +203,23 @@ def test_a_scenario_file_with_a_long_comment_header_is_collected(pytester: pytes
     assert len(header) > 4096
     (scenarios / "documented.yaml").write_text(header + PASSING.read_text(encoding="utf-8"), encoding="utf-8")
     runpytest(pytester, "scenarios").assert_outcomes(passed=2)
+
+
+def test_credlab_target_drives_every_story_through_the_system_under_test(pytester: pytest.Pytester) -> None:
+    scenarios = project(pytester, PASSING)
+    result = runpytest(pytester, "scenarios", "--credlab-target", f"spec:spec/{ANA_SPEC.name}")
+    result.assert_outcomes(passed=2)  # the spec conforms to itself
+    broken = pytester.path / "broken"
+    broken.mkdir()
+    text = ANA_SPEC.read_text(encoding="utf-8")
+    effects = "      - {randomize_credential: amc_pin}\n      - {clear_credential: web_password}\n"
+    assert effects in text
+    (broken / ANA_SPEC.name).write_text(text.replace(effects, "      - {randomize_credential: amc_pin}\n"), "utf-8")
+    shutil.copyfile(ANA_SPEC.with_suffix(".policy.txt"), broken / "ana_web_password.policy.txt")
+    postcard = ANA_SPEC.parent.parent / "scenarios" / "ana_web_password" / "postcard_reset.yaml"
+    shutil.copyfile(postcard, scenarios / "postcard_reset.yaml")
+    result = runpytest(pytester, str(scenarios), "--credlab-target", f"spec:broken/{ANA_SPEC.name}", "-rf")
+    assert result.ret == 1  # postcard stories: the system keeps the web password the spec clears
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] >= 1 and outcomes["passed"] >= 2
+    result.stdout.fnmatch_lines(["*expected web to refuse the member's web_password; got it accepted it*"])

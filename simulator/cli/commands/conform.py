@@ -1,0 +1,80 @@
+"""``credlab conform``: drive the spec's stories through a system under test, step by step."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from typing import Any
+
+from credlab.simulator.cli.options import add_command
+from credlab.simulator.cli.output import finish
+
+HELP = "drive the spec's stories through a system under test; exit 1 on a divergence"
+DESCRIPTION = """\
+Replay the spec's story library (or the given scenario files and folders) on the spec and on a
+system under test in lock step: after every event, the same event with the same inputs is
+performed on the system, and accepted/refused, the messages sent, the state (where the system
+shows one) and, at each `access` expectation, which credentials a channel takes must agree.
+Secrets the system draws (a random PIN on a postcard) are checked against the policy and adopted.
+
+Then, unless --no-paths, the shortest story to every transition and every state of the spec
+(coverage-directed), then --walks random walks (Hypothesis: a diverging walk is shrunk to the
+shortest; --seed picks them). --target spec:FILE takes another spec's reference behaviour as the system
+(last release's spec, a variant). Each divergence is written under --out as the shortest story that shows it: the spec
+passes it (`credlab simulate`), the system does not (`credlab conform`). Stories the system cannot
+start are skipped with the reason. Exit 0 when nothing diverges, 1 when something does, 2 on bad input.
+"""
+
+
+def add_parser(sub: Any) -> None:
+    parser = add_command(sub, "conform", help=HELP, description=DESCRIPTION)
+    parser.add_argument("spec", metavar="SPEC", help="the spec file")
+    parser.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO_OR_DIR", help="stories to drive (default: the library)"
+    )
+    parser.add_argument("--target", required=True, help="the system under test: spec:FILE")
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a spec parameter")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (the spec side's draws); default 0")
+    parser.add_argument("--out", default="build/conform", metavar="DIR", help="where divergent stories are written")
+    parser.add_argument(
+        "--walks", type=int, default=100, metavar="N", help="random walks to try (0: none); default 100"
+    )
+    parser.add_argument("--walk-steps", type=int, default=20, metavar="N", help="steps per random walk; default 20")
+    parser.add_argument(
+        "--no-paths",
+        action="store_true",
+        help="skip the shortest story to every transition and state (the library only)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from credlab.simulator import api
+
+    report = api.conform(
+        args.spec,
+        args.target,
+        args.scenarios,
+        settings=args.set,
+        out=args.out,
+        seed=args.seed,
+        paths=not args.no_paths,
+        walks=args.walks,
+        walk_steps=args.walk_steps,
+    )
+
+    def text() -> Iterator[str]:
+        yield f"{report.spec} against {report.target}: {report.stories} stories, {report.steps} steps"
+        for d in report.divergences:
+            yield f"  DIVERGES {d.story} ({d.source}) at step {d.step}: expected {d.expected}; observed {d.observed}"
+            yield f"    shortest story: {d.scenario_file}"
+            yield from (f"    {line}" for line in d.exchange)
+        for name, failure in report.spec_failures:
+            yield f"  FAILS ON THE SPEC {name}: {failure.splitlines()[0]}"
+        for name, why in report.skipped:
+            yield f"  skipped {name}: {why}"
+        states, transitions = report.states, report.transitions
+        yield f"  coverage: states {states[0]}/{states[1]}, transitions {transitions[0]}/{transitions[1]}"
+        yield "PASS: no divergence" if report.ok else f"FAIL: {len(report.divergences)} divergence(s)"
+
+    return finish(args, report, text)
