@@ -19,18 +19,14 @@ import time
 from pathlib import Path
 
 from credlab.model import ir
-from credlab.model.password_rules import parse_rules, policy_rules
+from credlab.model.password_rules import parse_rules, rules_policy
 from credlab.model.policy_measures import measure
 
 CORPUS = Path(__file__).resolve().parents[1] / "model" / "data" / "password-rules.json"
 
 
 def policies(texts: list[str]) -> list[ir.Policy]:
-    out = []
-    for n, text in enumerate(texts):
-        rules = tuple(ir.PolicyRule(i, "reject", c, m) for i, c, m in policy_rules(parse_rules(text)))
-        out.append(ir.Policy(f"site_{n}", "password", rules))
-    return out
+    return [rules_policy(f"site_{n}", text) for n, text in enumerate(texts)]
 
 
 def main() -> int:

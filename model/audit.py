@@ -53,7 +53,7 @@ class RequirementResult:
         return self.status == "pass"
 
 
-def _only(rules: StringRules, allowed: frozenset[str] | None, low: int = 0, high: int | None = None) -> StringRules:
+def _only(allowed: frozenset[str] | None, low: int = 0, high: int | None = None) -> StringRules:
     return StringRules("reference", low, high, allowed, False, (), None, frozenset(), ())
 
 
@@ -79,7 +79,7 @@ def _judge(
     if req.check == "min_length":
         wanted = req.value if single_factor or req.multi_factor_value is None else req.multi_factor_value
         why = "" if req.multi_factor_value is None else (" (used alone)" if single_factor else " (with another factor)")
-        short = _shortest([rules, _only(rules, None, 0, wanted - 1)], (True, True))
+        short = _shortest([rules, _only(None, 0, wanted - 1)], (True, True))
         if short is None:
             return result("pass", None, f"nothing shorter than {wanted} is accepted{why}")
         return result("fail", short, f"accepts {len(short)} characters; at least {wanted} required{why}")
@@ -87,7 +87,7 @@ def _judge(
         if rules.maximum is None or rules.maximum >= req.value:
             return result("pass", None, f"accepts up to {rules.maximum or 'any number of'} characters")
         longer = dataclasses.replace(rules, maximum=None)
-        witness = _shortest([longer, _only(rules, None, rules.maximum + 1, req.value)], (True, True))
+        witness = _shortest([longer, _only(None, rules.maximum + 1, req.value)], (True, True))
         return result("fail", witness, f"accepts at most {rules.maximum} characters; {req.value} must be permitted")
     if req.check == "no_composition":
         if not rules.required:
@@ -122,7 +122,7 @@ def _characters(req: Requirement, rules: StringRules, result: ResultOf) -> Requi
     if rules.allowed is None or target <= rules.allowed:
         return result("pass", None, "every such character is accepted")
     missing = target - rules.allowed
-    reference = _only(rules, rules.allowed | target)
+    reference = _only(rules.allowed | target)
     witness = _shortest(
         [dataclasses.replace(rules, allowed=None, printable=False), reference, rules], (True, True, False)
     )

@@ -129,7 +129,7 @@ class Atom:
         yield from self.members
         if self.listed_all:
             return
-        seen = set(_samples(self.printable))
+        seen = set(PRINTABLE_SAMPLES if self.printable else UNPRINTABLE_SAMPLES)
         for code in range(0x80, 0x110000):
             char = chr(code)
             fits = code not in SURROGATES and char not in seen and char not in self.excluded
@@ -173,7 +173,7 @@ class Universe:
             atoms.append(Atom(len(atoms), signature[0], tuple(members), True))
         for printable in (True, False):
             if self.chars is None:
-                samples = tuple(c for c in _samples(printable) if c not in named)
+                samples = tuple(c for c in (PRINTABLE_SAMPLES if printable else UNPRINTABLE_SAMPLES) if c not in named)
                 atoms.append(Atom(len(atoms), printable, samples, False, False, named))
                 continue
             rest = sorted((c for c in self.chars - named if is_printable(c) == printable), key=preference)
@@ -199,10 +199,6 @@ PRINTABLE_SAMPLES = "éüñßøÅÇΩЖあ中"
 UNPRINTABLE_SAMPLES = "\u0080\u00ad\u200b\ue000"
 """Characters beyond ASCII that are not printable: a C1 control, a soft hyphen, a zero-width
 space, a private-use character."""
-
-
-def _samples(printable: bool) -> str:
-    return PRINTABLE_SAMPLES if printable else UNPRINTABLE_SAMPLES
 
 
 def belongs(char: str, chars: CharSet) -> bool:

@@ -210,6 +210,12 @@ def policy_rules(rules: PasswordRules) -> tuple[tuple[str, ir.RuleCheck, str], .
     return tuple(out)
 
 
+def rules_policy(name: str, text: str) -> ir.Policy:
+    """The credlab policy that says what the Password Rules ``text`` says (its rules all reject)."""
+    rules = tuple(ir.PolicyRule(i, "reject", check, m) for i, check, m in policy_rules(parse_rules(text)))
+    return ir.Policy(name, "password", rules)
+
+
 def _merged(classes: list[str]) -> tuple[str, ...]:
     """Classes in order, each once, bracketed characters joined into one set (less those a
     named class already holds)."""

@@ -70,14 +70,12 @@ class Comparison:
         return "disjoint" if self.both.empty else "overlap"
 
 
-def _part(algebra: Algebra, region: Region, counts: list[int] | None = None) -> Part:
+def _part(algebra: Algebra, region: Region) -> Part:
     shortest = algebra.shortest(region)
     if shortest is None:
         return Part(0, None)
     bound = algebra.bound(region)
-    if bound is None:
-        return Part(None, shortest)
-    return Part(sum((counts if counts is not None else algebra.counts(region, bound))[: bound + 1]), shortest)
+    return Part(None if bound is None else sum(algebra.counts(region, bound)), shortest)
 
 
 def measure(policy: ir.Policy, universe: Universe = FULL_UNICODE) -> PolicyMeasure:
@@ -86,7 +84,8 @@ def measure(policy: ir.Policy, universe: Universe = FULL_UNICODE) -> PolicyMeasu
     bound = algebra.bound((True,))
     shown = bound if bound is not None else max(algebra.product.horizon, algebra.longest_listed + 1) + UNBOUNDED_SHOWN
     counts = algebra.counts((True,), shown)
-    accepted = _part(algebra, (True,), counts)
+    shortest = algebra.shortest((True,))
+    accepted = Part(0 if shortest is None else None if bound is None else sum(counts), shortest)
     lengths = tuple((n, c) for n, c in enumerate(counts) if c)
     return PolicyMeasure(policy.name, lengths, accepted, rules.outside)
 

@@ -447,7 +447,7 @@ def export_rules(spec: SpecLike, policy: str) -> PolicyExport:
     """``spec``'s ``policy`` as a Password Rules string, with every rule the format cannot say,
     checked by reading the string back: it must accept exactly what the exported rules accept."""
     from credlab.model.password_rules import export_rules as export
-    from credlab.model.password_rules import parse_rules, policy_rules
+    from credlab.model.password_rules import rules_policy
     from credlab.model.policy_measures import compare
 
     loaded = _spec(spec)
@@ -455,8 +455,7 @@ def export_rules(spec: SpecLike, policy: str) -> PolicyExport:
     text, left_out = export(declared)
     dropped = {i for i, _ in left_out}
     kept = replace(declared, rules=tuple(r for r in declared.rules if r.id not in dropped))
-    back = tuple(ir.PolicyRule(i, "reject", c, m) for i, c, m in policy_rules(parse_rules(text)))
-    same = compare(kept, replace(declared, rules=back)).relation == "equal"
+    same = compare(kept, rules_policy(declared.name, text)).relation == "equal"
     advice = tuple(r.id for r in declared.rules if r.severity != "reject")
     return PolicyExport(loaded.path, declared.name, text, left_out, same, advice)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 
 from credlab.model import ir
-from credlab.model.password_rules import ClassSet, RulesError, parse_rules, policy_rules
+from credlab.model.password_rules import ClassSet, RulesError, parse_rules, rules_policy
 from credlab.model.policy import enforced_ok
 from credlab.model.policy_measures import measure
 
 
 def as_policy(text: str) -> ir.Policy:
-    rules = tuple(ir.PolicyRule(i, "reject", c, m) for i, c, m in policy_rules(parse_rules(text)))
-    return ir.Policy("site", "password", rules)
+    return rules_policy("site", text)
 
 
 def test_lengths_take_the_strictest_and_required_classes_each_need_one_of_theirs() -> None:
