@@ -18,8 +18,8 @@ demo: setup
 test: setup lint typecheck pytest diagrams-check
 
 lint: setup
-	$(BIN)/ruff check credlab model simulator tests benchmarks
-	$(BIN)/ruff format --check credlab model simulator tests benchmarks
+	$(BIN)/ruff check credlab model simulator tests benchmarks examples
+	$(BIN)/ruff format --check credlab model simulator tests benchmarks examples
 
 typecheck: setup
 	$(BIN)/mypy -p credlab

@@ -149,27 +149,24 @@ def conform(
     paths: bool = True,
     walks: int = 0,
     walk_steps: int = 20,
+    binding: PathLike | None = None,
+    smtp: str | None = None,
 ) -> ConformReport:
     """Drive the spec's stories (``scenarios``, default ``./scenarios/``) through the system
     ``target`` in lock step, comparing every observable outcome with the spec's; with ``paths``,
-    also the shortest story to every transition and state. ``target`` is ``spec:FILE``: another
-    spec's reference behaviour (last release's, a variant) as the system. Each divergence is
-    written under ``out`` as the shortest story that shows it. With ``walks``, that many random
-    walks of at most ``walk_steps`` steps follow (Hypothesis, shrunk on a divergence)."""
+    also the shortest story to every transition and state. ``target`` is a URL
+    (``http://127.0.0.1:8000``) driven through the HTTP ``binding`` file (``smtp``: HOST:PORT to
+    capture its email at, instead of the binding's), or ``spec:FILE``: another spec's reference
+    behaviour (last release's, a variant) as the system. Each divergence is written under ``out``
+    as the shortest story that shows it. With ``walks``, that many random walks of at most
+    ``walk_steps`` steps follow (Hypothesis, shrunk on a divergence)."""
     from credlab.simulator.conform.drive import conform as drive
     from credlab.simulator.conform.drive import path_stories
-    from credlab.simulator.conform.engine_target import EngineTarget
+    from credlab.simulator.conform.targets import open_target
     from credlab.simulator.stories.library import assign_scenarios, require_some
 
     loaded = _spec(spec)
     folder = writable_folder(Path(out), "--out")
-    kind, colon, where = target.partition(":")
-    if kind != "spec" or not colon or not where:
-        raise UsageError(
-            f"target '{target}': give spec:FILE (another spec as the system under test); "
-            "HTTP targets (URL with --binding) are not built yet"
-        )
-    system = _spec(where)
     explicit = [Path(p) for p in scenarios]
     assigned = assign_scenarios([loaded], explicit)
     require_some([loaded], assigned, explicit)
@@ -177,7 +174,8 @@ def conform(
     stories = list(assigned[loaded.name]) + (path_stories(loaded, parameters) if paths else [])
     _at_least(0, walks=walks)
     _at_least(1, walk_steps=walk_steps)
-    return drive(loaded, parameters, stories, EngineTarget(system), folder, seed, walks, walk_steps)
+    with open_target(loaded, target, binding, smtp) as system:
+        return drive(loaded, parameters, stories, system, folder, seed, walks, walk_steps)
 
 
 def fuzz(

@@ -15,10 +15,16 @@ import pytest
 
 from tests.conftest import REPO
 
-ROOTS = {"credlab.model": REPO / "model", "credlab.simulator": REPO / "simulator", "credlab": REPO / "credlab"}
+ROOTS = {
+    "credlab.model": REPO / "model",
+    "credlab.simulator": REPO / "simulator",
+    "credlab.examples": REPO / "examples",
+    "credlab": REPO / "credlab",
+}
 
 RANKS: list[tuple[str, int]] = [
     ("credlab.model", 0),
+    ("credlab.examples", 0),  # systems under test: they know nothing of credlab (test below)
     ("credlab.simulator.results", 1),
     ("credlab.simulator.outputs", 1),
     ("credlab.simulator.specs", 1),
@@ -46,7 +52,7 @@ def modules() -> dict[str, Path]:
     for package, folder in ROOTS.items():
         for path in sorted(folder.rglob("*.py")):
             if package == "credlab" and path.parent != folder:
-                continue  # credlab/model and credlab/simulator are the links to the folders above
+                continue  # credlab/model, credlab/simulator and credlab/examples link to the folders above
             parts = path.relative_to(folder).with_suffix("").parts
             name = ".".join((package, *parts)).removesuffix(".__init__")
             found[name] = path
@@ -102,3 +108,14 @@ def test_modules_stay_small() -> None:
     """One concept per module: a module past ~400 lines is two modules waiting to be split."""
     large = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 520}
     assert not large, f"split these modules: {large}"
+
+
+def test_the_examples_are_independent_implementations() -> None:
+    """An example app implements the policy text on its own: reusing credlab's checks would make
+    a conformance test compare credlab with itself."""
+    for name, path in MODULES.items():
+        if name.startswith("credlab.examples"):
+            borrowed = sorted(
+                t for t in imports(path) if t.startswith("credlab.") and not t.startswith("credlab.examples")
+            )
+            assert not borrowed, f"{name} imports {borrowed}"

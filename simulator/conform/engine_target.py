@@ -67,6 +67,9 @@ class EngineTarget:
             return False
         return self.compiled.runtime.accepts(Context(member.record, member.state, {}), channel, credential, value)
 
+    def exchange(self) -> tuple[str, ...]:
+        return ()
+
     def advance(self, seconds: int) -> None:
         self._member().advance(seconds)
 

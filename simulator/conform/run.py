@@ -45,6 +45,7 @@ class ConformRun(ScenarioRun):
         except BaseException:
             self.compiled.release(member)
             raise
+        self.record_exchange(Step(0, self.scenario.loc))
         return member
 
     def observe(
@@ -53,8 +54,12 @@ class ConformRun(ScenarioRun):
         sent = member.record.deliveries[self.delivered :]
         self.spec_state, self.spec_accepted = member.state, outcome.accepted
         seen = self.target.perform(outcome.event, inputs, actor)
-        self.exchanges += [(step.number, line) for line in seen.exchange]
+        self.record_exchange(step)
+        if not seen.observed:
+            return
         event = outcome.event
+        for wanted, found in seen.violations:
+            self.diverge(step, wanted, found)
         if seen.accepted != outcome.accepted:
             wanted = "accept" if outcome.accepted else "refuse"
             self.diverge(step, f"the system to {wanted} {event}", f"it {'accepted' if seen.accepted else 'refused'} it")
@@ -85,9 +90,13 @@ class ConformRun(ScenarioRun):
             member.record.credentials[delivery.carries] = self.compiled.runtime.stored(delivery.carries, value)
             records[index] = dataclasses.replace(delivery, secret=Secret(value))
 
+    def record_exchange(self, step: Step) -> None:
+        self.exchanges += [(step.number, line) for line in self.target.exchange()]
+
     def observe_advance(self, member: Member, step: Step, seconds: int) -> None:
         self.spec_state, self.spec_accepted = member.state, None
         self.target.advance(seconds)
+        self.record_exchange(step)
 
     def observe_access(self, member: Member, step: Step, channel: str) -> None:
         actor = self.scenario.given.actor or default_actor(self.spec)
@@ -100,7 +109,9 @@ class ConformRun(ScenarioRun):
             expected = member.accepts(channel, credential) and self.compiled.runtime.matches(
                 member.record, credential, known
             )
-            if self.target.access(channel, credential, known) != expected:
+            answer = self.target.access(channel, credential, known)
+            self.record_exchange(step)
+            if answer is not None and answer != expected:
                 wanted, did = ("accept", "refused") if expected else ("refuse", "accepted")
                 self.diverge(step, f"{channel} to {wanted} the member's {credential}", f"it {did} it")
 

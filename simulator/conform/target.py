@@ -40,8 +40,11 @@ class Observation:
     delivered: tuple[Delivered, ...] = ()
     state: str | None = None
     """The system's state as a spec state name, for targets that can tell (None: not observed)."""
-    exchange: tuple[str, ...] = ()
-    """What was said to the system for this step (for HTTP, cURL lines), secrets redacted."""
+    observed: bool = True
+    """False: the system has no part in this event (the post delivering a card); nothing is compared."""
+    violations: tuple[tuple[str, str], ...] = ()
+    """(expected, observed) for what the target checked on its own: a server error, an earlier
+    reset link that still works, a refusal that answers differently for an unknown member."""
 
 
 class Target(Protocol):
@@ -64,11 +67,15 @@ class Target(Protocol):
     def perform(self, event: str, inputs: Mapping[str, InputValue], actor: str | None) -> Observation:
         """Cause ``event`` with ``inputs`` as ``actor``, and say what could be observed."""
 
-    def access(self, channel: str, credential: str, value: str) -> bool:
-        """Whether ``channel`` lets in whoever presents ``value`` as ``credential`` now."""
+    def access(self, channel: str, credential: str, value: str) -> bool | None:
+        """Whether ``channel`` lets in whoever presents ``value`` as ``credential`` now (None: the
+        target cannot tell, and nothing is compared)."""
 
     def advance(self, seconds: int) -> None:
         """Move the system's clock ``seconds`` forward."""
+
+    def exchange(self) -> tuple[str, ...]:
+        """What was said to the system since the last call (for HTTP, cURL lines), secrets redacted."""
 
     def close(self) -> None:
         """Release the member (and anything the target opened for it)."""

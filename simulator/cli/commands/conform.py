@@ -17,6 +17,11 @@ performed on the system, and accepted/refused, the messages sent, the state (whe
 shows one) and, at each `access` expectation, which credentials a channel takes must agree.
 Secrets the system draws (a random PIN on a postcard) are checked against the policy and adopted.
 
+A URL target is a web service driven through an HTTP binding (--binding FILE: per event a request
+template, how acceptance reads, where email and postcards are read; credlab captures the
+system's email with an SMTP server of its own while it runs). Each divergence lists the HTTP
+exchange of every step as cURL lines, secrets replaced by what they are.
+
 Then, unless --no-paths, the shortest story to every transition and every state of the spec
 (coverage-directed), then --walks random walks (Hypothesis: a diverging walk is shrunk to the
 shortest; --seed picks them). --target spec:FILE takes another spec's reference behaviour as the system
@@ -32,7 +37,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "scenarios", nargs="*", metavar="SCENARIO_OR_DIR", help="stories to drive (default: the library)"
     )
-    parser.add_argument("--target", required=True, help="the system under test: spec:FILE")
+    parser.add_argument("--target", required=True, help="the system under test: a URL (with --binding), or spec:FILE")
+    parser.add_argument("--binding", metavar="FILE", help="how to drive a URL target (examples/ana_app/binding.yaml)")
+    parser.add_argument(
+        "--smtp", metavar="HOST:PORT", help="capture the system's email here instead of where the binding says"
+    )
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a spec parameter")
     parser.add_argument("--seed", type=int, default=0, help="random seed (the spec side's draws); default 0")
     parser.add_argument("--out", default="build/conform", metavar="DIR", help="where divergent stories are written")
@@ -61,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         paths=not args.no_paths,
         walks=args.walks,
         walk_steps=args.walk_steps,
+        binding=args.binding,
+        smtp=args.smtp,
     )
 
     def text() -> Iterator[str]:

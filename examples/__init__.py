@@ -1,0 +1,1 @@
+"""Implementations to test credlab against (``credlab conform``): reference systems with seeded bugs."""

@@ -1,0 +1,411 @@
+"""An HTTP binding: how the spec's events, messages, clock and access map onto a web service,
+written in YAML so that testing a service needs no Python (``examples/ana_app/binding.yaml``)::
+
+    credlab_binding: 1
+    spec: ana_web_password
+    mail: {smtp: "127.0.0.1:8025"}          # credlab listens here; the system sends its email here
+    start:                                    # a fresh member in the story's starting situation
+      request: {method: POST, path: /test/members, json: {state: "{state}", amc_pin: "{credentials.amc_pin}"}}
+      read: {number: member, email: email}    # answer fields, used below as {member.number}
+      mailbox: "{member.email}"
+    clock: {request: {method: POST, path: /test/clock, json: {seconds: "{seconds}"}}}
+    access:
+      request: {method: POST, path: /test/access, json: {channel: "{channel}", secret: "{value}"}}
+      accepted: {json: accepted}
+    messages:
+      reset_email: {email: {subject: Password reset}, read: {link: 'https?://\\S+'}}
+    events:
+      login: {request: {method: POST, path: /login, form: {secret: "{inputs.secret}"}}}
+      open_reset_link: {request: {method: GET, path: "{messages.reset_email.link}"}}
+
+A value is a template: ``{name}`` is replaced (``{{`` and ``}}`` are braces); a value that is one
+reference alone keeps its type (a number, true/false), and a reference to something absent (an
+optional input not given, a credential the member lacks) leaves the field out. ``{if: INPUT,
+then: T, else: T}`` picks by a yes/no input. Every name is checked when the binding is loaded.
+An answer is accepted when its status is 2xx or 3xx (or one of ``accepted: {status: [...]}``,
+or the JSON field ``accepted: {json: FIELD}`` is true); 5xx is the system failing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from credlab.model import ir
+from credlab.model.errors import Location, Problems, UsageError
+from credlab.model.scalars import AnyScalar, Choice, Int, Name, Text
+from credlab.model.schema import Decoder, Either, Field, ListOf, MapOf, Obj, Raw, Record
+from credlab.model.yamlsrc import load_nodes
+
+REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
+SECRET_SPACES = ("credentials", "messages", "earlier", "value")
+"""What a reference may name that is a secret: it is shown as *** in every exchange."""
+
+TEXT = AnyScalar(doc="A template: {name} is replaced.")
+CHOOSE = Record(
+    "choice",
+    {
+        "if": Field(Name(), required=True, doc="A yes/no input of the event."),
+        "then": Field(TEXT, required=True),
+        "else": Field(TEXT, doc="Absent: leave the field out."),
+    },
+)
+VALUE = Either(TEXT, CHOOSE)
+REQUEST = Record(
+    "request",
+    {
+        "method": Field(Choice(("GET", "POST", "PUT", "PATCH", "DELETE")), required=True),
+        "path": Field(TEXT, required=True, doc="A path under the target URL, or a URL read from a message."),
+        "form": Field(MapOf(VALUE, what="field"), doc="Form fields (application/x-www-form-urlencoded)."),
+        "json": Field(MapOf(VALUE, what="field"), doc="A JSON object body."),
+    },
+)
+ACCEPTED = Record(
+    "acceptance",
+    {
+        "status": Field(ListOf(Int()), doc="The statuses that mean accepted."),
+        "json": Field(Name(), doc="A JSON field of the answer that is true when accepted."),
+    },
+)
+CALL = Record("call", {"request": Field(REQUEST, required=True), "accepted": Field(ACCEPTED)})
+BINDING = Record(
+    "binding",
+    {
+        "credlab_binding": Field(Int(), required=True),
+        "spec": Field(Name(), required=True),
+        "mail": Field(Record("mail", {"smtp": Field(Text(), required=True)})),
+        "start": Field(
+            Record(
+                "start",
+                {
+                    "request": Field(REQUEST, required=True),
+                    "read": Field(MapOf(Name(), what="name")),
+                    "mailbox": Field(TEXT),
+                    "states": Field(ListOf(Name()), doc="The states the system can start a member in (default: all)."),
+                },
+            ),
+            required=True,
+        ),
+        "clock": Field(CALL),
+        "state": Field(Record("projection", {"request": Field(REQUEST, required=True), "read": Field(Name())})),
+        "access": Field(CALL),
+        "messages": Field(
+            MapOf(
+                Record(
+                    "message",
+                    {
+                        "email": Field(Record("email", {"subject": Field(Text(), required=True)})),
+                        "read": Field(MapOf(Text(), what="name"), doc="Regular expressions over the email's text."),
+                        "outbox": Field(
+                            Record("outbox", {"request": Field(REQUEST, required=True), "items": Field(Name())})
+                        ),
+                        "carries": Field(Name(), doc="The field of an outbox item that holds the carried secret."),
+                        "replaces_earlier": Field(CALL, doc="A request with {earlier.NAME} that must now be refused."),
+                    },
+                ),
+                what="message",
+            )
+        ),
+        "events": Field(
+            MapOf(
+                Record(
+                    "event",
+                    {
+                        "request": Field(REQUEST, required=True),
+                        "accepted": Field(ACCEPTED),
+                        "same_refusal_for": Field(
+                            Record(
+                                "same refusal",
+                                {"set": Field(Text(), required=True), "to": Field(TEXT, required=True)},
+                            ),
+                            doc="When refused, the same request with {set} replaced by 'to' must get the same answer.",
+                        ),
+                    },
+                ),
+                what="event",
+            )
+        ),
+        "not_the_systems": Field(ListOf(Name()), doc="Events the system never sees (the post delivering)."),
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    text: str
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    input: str
+    then: Template
+    otherwise: Template | None
+
+
+Value = Template | Choose
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    path: Template
+    form: tuple[tuple[str, Value], ...] = ()
+    json: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    statuses: tuple[int, ...] = ()
+    json_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    request: Request
+    accepted: Acceptance = Acceptance()
+    same_refusal_for: tuple[tuple[str, Template], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBinding:
+    name: str
+    subject: str | None
+    read: tuple[tuple[str, re.Pattern[str]], ...]
+    outbox: Request | None
+    items: str | None
+    carries: str | None
+    replaces_earlier: Call | None
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    path: str
+    smtp: tuple[str, int] | None
+    start: Request
+    start_read: tuple[tuple[str, str], ...]
+    """(name, answer field): the member's facts, referenced as {member.NAME}."""
+    start_states: frozenset[str] | None
+    mailbox: Template | None
+    clock: Call | None
+    state: tuple[Request, str] | None
+    access: Call | None
+    messages: Mapping[str, MessageBinding]
+    events: Mapping[str, Call]
+    outside: frozenset[str]
+
+
+class _Checker:
+    def __init__(self, spec: ir.Spec, problems: Problems, member: set[str]) -> None:
+        self.spec, self.problems, self.member = spec, problems, member
+        self.reads: dict[str, set[str]] = {}
+
+    def template(self, raw: Any, where: Location, allowed: Mapping[str, set[str] | None]) -> Template:
+        text = raw.text if isinstance(raw, Raw) else str(raw)
+        refs = tuple(REFERENCE.findall(text))
+        for ref in refs:
+            space, _, rest = ref.partition(".")
+            if space not in allowed:
+                self.problems.add(
+                    where, f"'{{{ref}}}' cannot be used here; here: {', '.join(sorted(allowed)) or 'none'}"
+                )
+                continue
+            names = allowed[space]
+            if names is None:
+                if rest:
+                    self.problems.add(where, f"'{{{ref}}}': '{space}' has no parts")
+                continue
+            if space == "messages":
+                message, _, part = rest.partition(".")
+                if message not in self.reads or part not in self.reads[message]:
+                    known = [f"{m}.{p}" for m, ps in self.reads.items() for p in sorted(ps)]
+                    self.problems.add(
+                        where, f"'{{{ref}}}': no message field '{rest}' is read; read: {', '.join(known) or 'none'}"
+                    )
+                continue
+            if rest not in names:
+                self.problems.add(
+                    where, f"'{{{ref}}}': '{rest}' is not one of {space}: {', '.join(sorted(names)) or 'none'}"
+                )
+        return Template(text, refs)
+
+    def value(
+        self, raw: Any, where: Location, allowed: Mapping[str, set[str] | None], bools: AbstractSet[str]
+    ) -> Value | None:
+        if isinstance(raw, Obj):
+            if raw.get("if") not in bools:
+                self.problems.add(
+                    raw.at("if"), f"'if:' names a yes/no input of the event; here: {', '.join(sorted(bools)) or 'none'}"
+                )
+                return None
+            then = self.template(raw["then"], raw.at("then"), allowed)
+            otherwise = self.template(raw["else"], raw.at("else"), allowed) if "else" in raw else None
+            return Choose(raw["if"], then, otherwise)
+        return self.template(raw, where, allowed)
+
+    def request(
+        self, obj: Any, allowed: Mapping[str, set[str] | None], bools: AbstractSet[str] = frozenset()
+    ) -> Request:
+        def fields(key: str) -> tuple[tuple[str, Value], ...]:
+            found: Obj | None = obj.get(key)
+            if found is None:
+                return ()
+            out = ((name, self.value(v, found.at(name), allowed, bools)) for name, v in found.items())
+            return tuple((name, v) for name, v in out if v is not None)
+
+        if "form" in obj and "json" in obj:
+            self.problems.add(obj.key_at("json"), "a request has a form or a JSON body, not both")
+        return Request(
+            obj["method"], self.template(obj["path"], obj.at("path"), allowed), fields("form"), fields("json")
+        )
+
+    def call(self, obj: Any, allowed: Mapping[str, set[str] | None], bools: AbstractSet[str] = frozenset()) -> Call:
+        accepted = obj.get("accepted") or {}
+        same: tuple[tuple[str, Template], ...] = ()
+        if "same_refusal_for" in obj:
+            probe = obj["same_refusal_for"]
+            target = probe["set"]
+            space, _, rest = target.partition(".")
+            names = allowed.get(space)
+            if names is None or rest not in names:
+                self.problems.add(
+                    probe.at("set"), f"'{target}' is not something this request uses (such as member.number)"
+                )
+            same = ((target, self.template(probe["to"], probe.at("to"), allowed)),)
+        return Call(
+            self.request(obj["request"], allowed, bools),
+            Acceptance(tuple(accepted.get("status") or ()), accepted.get("json")),
+            same,
+        )
+
+
+def _split_address(text: str) -> tuple[str, int] | None:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    return host, int(port)
+
+
+def smtp_address(text: str) -> tuple[str, int]:
+    """HOST:PORT given on the command line (``--smtp``)."""
+    address = _split_address(text)
+    if address is None:
+        raise UsageError(f"--smtp {text!r}: expected HOST:PORT, such as 127.0.0.1:8025")
+    return address
+
+
+def _address(text: str, where: Location, problems: Problems) -> tuple[str, int] | None:
+    address = _split_address(text)
+    if address is None:
+        problems.add(where, f"'{text}' is not HOST:PORT (such as 127.0.0.1:8025)")
+    return address
+
+
+def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
+    """Read and check a binding for ``spec``; raises :class:`SpecError` with every located problem."""
+    shown, root = load_nodes(Path(path), what="binding")
+    decoder = Decoder(shown)
+    top = BINDING.decode(root, decoder)
+    problems = decoder.problems
+    problems.raise_if_any()
+    if top["credlab_binding"] != 1:
+        problems.add(top.at("credlab_binding"), "this credlab reads binding format 1")
+    if top["spec"] != spec.name:
+        problems.add(top.at("spec"), f"this binding is for spec '{top['spec']}', not '{spec.name}'")
+    problems.raise_if_any()
+    start = top["start"]
+    member = set((start.get("read") or {}).keys())
+    check = _Checker(spec, problems, member)
+    every = {"member": member}
+    smtp = _address(top["mail"]["smtp"], top["mail"].at("smtp"), problems) if "mail" in top else None
+    messages: dict[str, MessageBinding] = {}
+    for name, m in (top.get("messages") or {}).items():
+        if name not in spec.messages:
+            problems.add((top["messages"]).key_at(name), f"the spec has no message '{name}'")
+            continue
+        patterns: list[tuple[str, re.Pattern[str]]] = []
+        for field, pattern in (m.get("read") or {}).items():
+            try:
+                patterns.append((field, re.compile(pattern)))
+            except re.error as error:
+                problems.add(m["read"].at(field), f"not a regular expression: {error}")
+        check.reads[name] = {f for f, _ in patterns}
+        if ("email" in m) == ("outbox" in m):
+            problems.add(top["messages"].key_at(name), f"message '{name}': say where it is read, email: or outbox:")
+        carried = spec.messages[name].carries
+        if carried is not None and "carries" not in m:
+            problems.add(
+                top["messages"].key_at(name),
+                f"message '{name}' carries {carried}: name the field that holds it (carries:)",
+            )
+        outbox = m.get("outbox")
+        messages[name] = MessageBinding(
+            name,
+            m["email"]["subject"] if "email" in m else None,
+            tuple(patterns),
+            check.request(outbox["request"], every) if outbox else None,
+            outbox.get("items") if outbox else None,
+            m.get("carries"),
+            check.call(m["replaces_earlier"], {**every, "earlier": check.reads[name]})
+            if "replaces_earlier" in m
+            else None,
+        )
+    events: dict[str, Call] = {}
+    for name, e in (top.get("events") or {}).items():
+        event = spec.events.get(name)
+        if event is None:
+            problems.add(top["events"].key_at(name), f"the spec has no event '{name}'")
+            continue
+        inputs = {i.name for i in event.inputs}
+        bools = {i.name for i in event.inputs if i.type == "bool"}
+        allowed = {**every, "inputs": inputs, "messages": set()}
+        events[name] = check.call(e, allowed, bools)
+    outside = frozenset(top.get("not_the_systems") or ())
+    for name in sorted(outside - set(spec.events)):
+        problems.add(top.at("not_the_systems"), f"the spec has no event '{name}'")
+    unbound = sorted(
+        n
+        for n, e in spec.events.items()
+        if not e.internal and e.capability is None and n not in events and n not in outside
+    )
+    if unbound:
+        problems.add(
+            top.key_at("events") if "events" in top else top.loc,
+            f"no request for {', '.join(unbound)}: bind each, or list it under not_the_systems",
+        )
+    start_allowed: dict[str, set[str] | None] = {
+        "state": None,
+        "actor": None,
+        "credentials": set(spec.credentials),
+        "flags": set(spec.flags),
+        "running": set(spec.deadlines),
+    }
+    states = start.get("states")
+    for bad in sorted(set(states or ()) - set(spec.states)):
+        problems.add(start.at("states"), f"the spec has no state '{bad}'")
+    clock, access, state = top.get("clock"), top.get("access"), top.get("state")
+    binding = Binding(
+        shown,
+        smtp,
+        check.request(start["request"], start_allowed),
+        tuple((name, field) for name, field in (start.get("read") or {}).items()),
+        frozenset(states) if states is not None else None,
+        check.template(start["mailbox"], start.at("mailbox"), every) if "mailbox" in start else None,
+        check.call(clock, {**every, "seconds": None}) if clock else None,
+        (check.request(state["request"], every), state.get("read") or "state") if state else None,
+        check.call(access, {**every, "channel": None, "credential": None, "value": None}) if access else None,
+        messages,
+        events,
+        outside,
+    )
+    if any(m.subject is not None for m in messages.values()) and (smtp is None or binding.mailbox is None):
+        problems.add(
+            top.loc, "email messages are read from a mailbox: give mail: {smtp: HOST:PORT} and start: {mailbox: ...}"
+        )
+    problems.raise_if_any()
+    return binding
