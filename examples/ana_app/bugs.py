@@ -15,6 +15,6 @@ BUGS: dict[str, str] = {
     "fullwidth_digits": "full-width and other Unicode digits and letters pass as one-byte alphanumerics",
     "enumeration": "a reset request for an unknown member number answers differently from a failed identification",
     "register_skips_pin_check": "registration takes any 4-digit AMC password, not only the member's",
-    "link_survives_postcard": "a postcard reset leaves an outstanding reset link working",
+    "pin_change_always_offered": "any member may change the AMC password when registering, not only after a postcard",
 }
 """Name → what goes wrong."""

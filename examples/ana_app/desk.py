@@ -222,7 +222,7 @@ class Desk:
         member, why = self.at_screen(db, browser, "registration_screen")
         if member is None:
             return why or NOT_IDENTIFIED
-        if not member.pin_change_offered:
+        if not member.pin_change_offered and self.bug != "pin_change_always_offered":
             return refused(403, "The AMC password can be changed here only after a postcard reset.")
         if not self.pin_ok(new_pin):
             return refused(400, "The AMC password is a 4-digit number.")
@@ -302,8 +302,7 @@ class Desk:
         member.pin_hash = self.hash(pin)
         if self.bug != "postcard_keeps_web_password":
             member.web_password_hash = None
-        if self.bug != "link_survives_postcard":
-            self.withdraw_links(db, member)
+        self.withdraw_links(db, member)
         member.pin_change_offered = True
         self.enter(member, "pin_randomized", browser)
         db.add(Postcard(member=member.number, pin=pin, sent_at=self.now(db)))

@@ -105,7 +105,13 @@ BINDING = Record(
                             Record("outbox", {"request": Field(REQUEST, required=True), "items": Field(Name())})
                         ),
                         "carries": Field(Name(), doc="The field of an outbox item that holds the carried secret."),
-                        "replaces_earlier": Field(CALL, doc="A request with {earlier.NAME} that must now be refused."),
+                        "probe": Field(
+                            CALL,
+                            doc="How to try a message's link again ({earlier.NAME}) from a fresh browser: the "
+                            "earlier one once a new one arrives, the latest once valid_while stops; "
+                            "both must be refused.",
+                        ),
+                        "valid_while": Field(Name(), doc="The spec's deadline the message's link lives by."),
                     },
                 ),
                 what="message",
@@ -180,7 +186,8 @@ class MessageBinding:
     outbox: Request | None
     items: str | None
     carries: str | None
-    replaces_earlier: Call | None
+    probe: Call | None
+    valid_while: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +350,10 @@ def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
                 top["messages"].key_at(name),
                 f"message '{name}' carries {carried}: name the field that holds it (carries:)",
             )
+        if "valid_while" in m and m["valid_while"] not in spec.deadlines:
+            problems.add(m.at("valid_while"), f"the spec has no deadline '{m['valid_while']}'")
+        if "valid_while" in m and "probe" not in m:
+            problems.add(m.key_at("valid_while"), "valid_while needs a probe: the request that tries the link")
         outbox = m.get("outbox")
         messages[name] = MessageBinding(
             name,
@@ -351,9 +362,8 @@ def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
             check.request(outbox["request"], every) if outbox else None,
             outbox.get("items") if outbox else None,
             m.get("carries"),
-            check.call(m["replaces_earlier"], {**every, "earlier": check.reads[name]})
-            if "replaces_earlier" in m
-            else None,
+            check.call(m["probe"], {**every, "earlier": check.reads[name]}) if "probe" in m else None,
+            m.get("valid_while"),
         )
     events: dict[str, Call] = {}
     for name, e in (top.get("events") or {}).items():

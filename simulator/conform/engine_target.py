@@ -67,6 +67,9 @@ class EngineTarget:
             return False
         return self.compiled.runtime.accepts(Context(member.record, member.state, {}), channel, credential, value)
 
+    def after_step(self, running: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        return ()
+
     def exchange(self) -> tuple[str, ...]:
         return ()
 

@@ -20,7 +20,16 @@ from urllib.parse import urlencode, urlsplit
 from credlab.model import ir
 from credlab.model.errors import UsageError
 from credlab.model.hashing import Secret
-from credlab.simulator.conform.binding import Acceptance, Binding, Call, Choose, Request, Template, Value
+from credlab.simulator.conform.binding import (
+    Acceptance,
+    Binding,
+    Call,
+    Choose,
+    MessageBinding,
+    Request,
+    Template,
+    Value,
+)
 from credlab.simulator.conform.mailbox import Mailbox
 from credlab.simulator.conform.target import CannotStart, Delivered, Observation
 
@@ -83,6 +92,10 @@ class HttpTarget:
         self.values: Vars = {}
         self.lines: list[str] = []
         self.seen_outbox: dict[str, int] = {}
+        self.read: dict[str, dict[str, str | None]] = {}
+        """The fields read from each message's latest copy."""
+        self.dead: set[str] = set()
+        """Messages whose latest link was found refused after its deadline stopped."""
 
     def __enter__(self) -> HttpTarget:
         return self
@@ -193,7 +206,7 @@ class HttpTarget:
             raise CannotStart(f"the system refused to start a member in '{state}' (HTTP {answer.status})")
         facts = answer.json()
         self.values = {f"member.{name}": facts.get(field) for name, field in b.start_read}
-        self.seen_outbox = {}
+        self.seen_outbox, self.read, self.dead = {}, {}, set()
         self.deliveries()  # what starting sent (a pending reset's email) is known, not observed
 
     def jar(self, actor: str | None) -> dict[str, str]:
@@ -248,22 +261,17 @@ class HttpTarget:
                 message = next((m for m in self.binding.messages.values() if m.subject == mail.subject), None)
                 if message is None:
                     continue
-                earlier = {
-                    k[len(f"messages.{message.name}.") :]: v
-                    for k, v in self.values.items()
-                    if k.startswith(f"messages.{message.name}.")
+                earlier = self.read.get(message.name)
+                self.read[message.name] = {
+                    f: (hit.group(0) if (hit := p.search(mail.body)) else None) for f, p in message.read
                 }
-                for field, pattern in message.read:
-                    hit = pattern.search(mail.body)
-                    self.values[f"messages.{message.name}.{field}"] = hit.group(0) if hit else None
+                self.values.update({f"messages.{message.name}.{f}": v for f, v in self.read[message.name].items()})
                 found.append(Delivered(message.name))
-                if message.replaces_earlier is not None and earlier:
-                    probe = {**self.values, **{f"earlier.{k}": v for k, v in earlier.items()}}
-                    _, works = self.call(message.replaces_earlier, probe, {})
-                    if works:
-                        broken.append(
-                            (f"the earlier {message.name} to stop working once a new one is sent", "it still works")
-                        )
+                self.dead.discard(message.name)
+                if earlier is not None and self.still_works(message, earlier):
+                    broken.append(
+                        (f"the earlier {message.name} to stop working once a new one is sent", "it still works")
+                    )
         for message in self.binding.messages.values():
             if message.outbox is None:
                 continue
@@ -276,6 +284,27 @@ class HttpTarget:
                 value = item.get(message.carries) if isinstance(item, dict) and message.carries else None
                 found.append(Delivered(message.name, carried, Secret(str(value)) if value is not None else None))
         return tuple(found), broken
+
+    def still_works(self, message: MessageBinding, fields: Mapping[str, str | None]) -> bool:
+        """Whether the message's link (``fields``) still opens, tried from a fresh browser."""
+        if message.probe is None:
+            return False
+        return self.call(message.probe, {**self.values, **{f"earlier.{k}": v for k, v in fields.items()}}, {})[1]
+
+    def after_step(self, running: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """Once the spec has stopped a message's deadline (used, replaced, withdrawn, expired), its
+        latest link must be refused: tried once per link."""
+        broken: list[tuple[str, str]] = []
+        for name, message in self.binding.messages.items():
+            fields = self.read.get(name)
+            if message.valid_while is None or message.valid_while in running or fields is None or name in self.dead:
+                continue
+            self.dead.add(name)
+            if self.still_works(message, fields):
+                broken.append(
+                    (f"the {name} link to be refused once {message.valid_while} has stopped", "it still works")
+                )
+        return tuple(broken)
 
     def projected(self) -> str | None:
         if self.binding.state is None:

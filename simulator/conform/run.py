@@ -70,6 +70,14 @@ class ConformRun(ScenarioRun):
         if expected != observed:
             self.diverge(step, f"messages [{', '.join(expected)}] after {event}", f"[{', '.join(observed)}]")
         self.adopt(member, step, seen)
+        self.after(member, step)
+
+    def after(self, member: Member, step: Step) -> None:
+        running = frozenset(d for d, start in member.record.deadlines.items() if start is not None)
+        found = self.target.after_step(running)
+        self.record_exchange(step)
+        for wanted, observed in found:
+            self.diverge(step, wanted, observed)
 
     def adopt(self, member: Member, step: Step, seen: Observation) -> None:
         """Take the secrets the system sent as the spec's own (a random PIN is the system's to draw)."""
@@ -97,6 +105,7 @@ class ConformRun(ScenarioRun):
         self.spec_state, self.spec_accepted = member.state, None
         self.target.advance(seconds)
         self.record_exchange(step)
+        self.after(member, step)
 
     def observe_access(self, member: Member, step: Step, channel: str) -> None:
         actor = self.scenario.given.actor or default_actor(self.spec)

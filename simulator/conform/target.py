@@ -74,6 +74,10 @@ class Target(Protocol):
     def advance(self, seconds: int) -> None:
         """Move the system's clock ``seconds`` forward."""
 
+    def after_step(self, running: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """What the target checks on its own once a step is done, knowing which of the spec's
+        deadlines run then: (expected, observed) for each thing that is wrong."""
+
     def exchange(self) -> tuple[str, ...]:
         """What was said to the system since the last call (for HTTP, cURL lines), secrets redacted."""
 
