@@ -70,8 +70,9 @@ def test_the_cli_reports_divergences_as_json_and_exits_1(tmp_path: Path, capsys:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("http://127.0.0.1:1", "HTTP targets (URL with --binding) are not built yet"),
-        ("spec:", "give spec:FILE"),
+        ("http://127.0.0.1:1", "say how to drive it with --binding FILE"),
+        ("ftp://127.0.0.1:1", "give a URL (http://127.0.0.1:8000) with --binding FILE"),
+        ("spec:", "give a URL"),
         ("spec:missing.yaml", "missing.yaml:1:1: error: no such file"),
     ],
 )
