@@ -23,7 +23,7 @@ from credlab.simulator.analysis.paths import Move
 from credlab.simulator.analysis.shortest import shortest_paths
 from credlab.simulator.conform.run import ConformRun, conform_scenario
 from credlab.simulator.conform.target import CannotStart, Target
-from credlab.simulator.conform.walk import diverging_walk
+from credlab.simulator.conform.walk import WALK, diverging_walk
 from credlab.simulator.outputs import write_atomic
 from credlab.simulator.results import Json
 from credlab.simulator.stories.runner import Divergence
@@ -61,6 +61,8 @@ class ConformReport:
     """(story, what failed on the spec itself): a story to fix, not the system."""
     states: tuple[int, int]
     transitions: tuple[int, int]
+    played: tuple[tuple[str, str], ...] = ()
+    """(story, its file:line) for every story driven, in order (a random walk is ``random_walk``)."""
 
     @property
     def ok(self) -> bool:
@@ -179,7 +181,9 @@ def conform(
     states: set[str] = set()
     transitions: set[str] = set()
     steps = 0
+    played: list[tuple[str, str]] = []
     for scenario in scenarios:
+        played.append((scenario.name, f"{scenario.loc.path}:{scenario.loc.line}"))
         try:
             run = conform_scenario(compiled, scenario, target, seed)
         except CannotStart as why:
@@ -197,8 +201,9 @@ def conform(
             continue
         divergences.append(_diverged(spec, scenario, run, failure, target, out))
     if walks:
-        found, played = diverging_walk(compiled, target, examples=walks, steps=walk_steps, seed=seed)
-        steps += played
+        found, walked = diverging_walk(compiled, target, examples=walks, steps=walk_steps, seed=seed)
+        steps += walked
+        played.append((f"random_walk_{seed}", f"{WALK}:1"))
         if found is not None and found.failure is not None:
             divergences.append(_diverged(spec, found.scenario, found.run, found.failure, target, out))
     return ConformReport(
@@ -211,4 +216,5 @@ def conform(
         tuple(failures),
         (len(states & set(spec.states)), len(spec.states)),
         (len(transitions), len(spec.transitions)),
+        tuple(played),
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import finish
+
+if TYPE_CHECKING:
+    from credlab.simulator.conform.drive import ConformReport
 
 HELP = "drive the spec's stories through a system under test; exit 1 on a divergence"
 DESCRIPTION = """\
@@ -32,7 +36,7 @@ start are skipped with the reason. Exit 0 when nothing diverges, 1 when somethin
 
 
 def add_parser(sub: Any) -> None:
-    parser = add_command(sub, "conform", help=HELP, description=DESCRIPTION)
+    parser = add_command(sub, "conform", formats=("text", "json", "junit"), help=HELP, description=DESCRIPTION)
     parser.add_argument("spec", metavar="SPEC", help="the spec file")
     parser.add_argument(
         "scenarios", nargs="*", metavar="SCENARIO_OR_DIR", help="stories to drive (default: the library)"
@@ -88,4 +92,42 @@ def run(args: argparse.Namespace) -> int:
         yield f"  coverage: states {states[0]}/{states[1]}, transitions {transitions[0]}/{transitions[1]}"
         yield "PASS: no divergence" if report.ok else f"FAIL: {len(report.divergences)} divergence(s)"
 
+    if args.format == "junit":
+        args.outcome = 0 if report.ok else 1
+        sys.stdout.write(junit(report))
+        return int(args.outcome)
     return finish(args, report, text)
+
+
+def junit(report: ConformReport) -> str:
+    """JUnit XML: one testcase per story driven (and one for the random walks); a divergence is
+    a failure with the shortest story's file, a story the target cannot start is skipped, a
+    story that fails on the spec itself is an error."""
+    from xml.etree import ElementTree  # only --format junit pays for it
+
+    suites = ElementTree.Element("testsuites", name="credlab conform")
+    suite = ElementTree.SubElement(
+        suites,
+        "testsuite",
+        name=f"{report.spec} against {report.target}",
+        tests=str(len(report.played)),
+        failures=str(len(report.divergences)),
+        errors=str(len(report.spec_failures)),
+        skipped=str(len(report.skipped)),
+    )
+    diverged = {d.story: d for d in report.divergences}
+    skipped, failed = dict(report.skipped), dict(report.spec_failures)
+    for name, source in report.played:
+        case = ElementTree.SubElement(suite, "testcase", classname=source.rpartition(":")[0], name=name)
+        if name in diverged:
+            d = diverged[name]
+            failure = ElementTree.SubElement(
+                case, "failure", message=f"step {d.step}: expected {d.expected}; observed {d.observed}"
+            )
+            failure.text = "\n".join([f"shortest story: {d.scenario_file}", *d.exchange])
+        elif name in skipped:
+            ElementTree.SubElement(case, "skipped", message=skipped[name])
+        elif name in failed:
+            ElementTree.SubElement(case, "error", message=failed[name].splitlines()[0]).text = failed[name]
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -130,3 +130,25 @@ def test_a_random_walk_finds_a_reset_without_identification_and_shrinks_it(tmp_p
     story = Path(walked[0].scenario_file)
     assert main(["simulate", str(ANA), str(story)]) == 0
     assert not api.conform(ANA, f"spec:{system}", [story], out=tmp_path / "again", paths=False).ok
+
+
+def test_junit_has_a_testcase_per_story_and_the_walks_with_each_divergence_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xml.etree import ElementTree
+
+    system = defective(
+        tmp_path, EMAIL_RESET_GUARD, EMAIL_RESET_GUARD.replace("    when:\n      - {input_true: identified}\n", "")
+    )
+    channels = REPO / "scenarios" / "ana_web_password" / "channels.yaml"
+    args = ["conform", str(ANA), str(channels), "--target", f"spec:{system}", "--no-paths", "--seed", "1"]
+    code = main([*args, "--format", "junit", "--out", str(tmp_path / "o")])
+    suite = ElementTree.fromstring(capsys.readouterr().out).find("testsuite")
+    assert code == 1 and suite is not None
+    cases = suite.findall("testcase")
+    failed = [c.get("name") for c in cases if c.find("failure") is not None]
+    assert cases[-1].get("name") == "random_walk_1" and failed == ["random_walk_1"]
+    assert suite.get("tests") == str(len(cases)) and suite.get("failures") == "1"
+    message = cases[-1].find("failure")
+    assert message is not None and "refuse request_email_reset" in (message.get("message") or "")
+    assert "shortest story:" in (message.text or "")
