@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import shlex
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -92,6 +93,8 @@ class HttpTarget:
         self.values: Vars = {}
         self.lines: list[str] = []
         self.seen_outbox: dict[str, int] = {}
+        self.waited, self.requests = 0.0, 0
+        """Seconds spent in HTTP round trips, and how many (for benchmarks/bench_conform.py)."""
         self.read: dict[str, dict[str, str | None]] = {}
         """The fields read from each message's latest copy."""
         self.dead: set[str] = set()
@@ -141,6 +144,7 @@ class HttpTarget:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in sorted(jar.items()))
             curl += ["-b", "; ".join(f"{k}=***" for k in sorted(jar))]
         connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        started = time.perf_counter()
         try:
             connection.request(request.method, target or "/", body=body, headers=headers)
             response = connection.getresponse()
@@ -150,6 +154,8 @@ class HttpTarget:
             raise UsageError(f"cannot reach the target {self.name} ({error}); is it running?") from None
         finally:
             connection.close()
+            self.waited += time.perf_counter() - started
+            self.requests += 1
         for cookie in cookies:
             name, _, rest = cookie.partition("=")
             jar[name.strip()] = rest.split(";", 1)[0].strip()
