@@ -151,12 +151,14 @@ def conform(
     walk_steps: int = 20,
     binding: PathLike | None = None,
     smtp: str | None = None,
+    browser: bool = False,
 ) -> ConformReport:
     """Drive the spec's stories (``scenarios``, default ``./scenarios/``) through the system
     ``target`` in lock step, comparing every observable outcome with the spec's; with ``paths``,
     also the shortest story to every transition and state. ``target`` is a URL
     (``http://127.0.0.1:8000``) driven through the HTTP ``binding`` file (``smtp``: HOST:PORT to
-    capture its email at, instead of the binding's), or ``spec:FILE``: another spec's reference
+    capture its email at, instead of the binding's; ``browser``: the binding's browser events
+    through headless Chromium), or ``spec:FILE``: another spec's reference
     behaviour (last release's, a variant) as the system. Each divergence is written under ``out``
     as the shortest story that shows it. With ``walks``, that many random walks of at most
     ``walk_steps`` steps follow (Hypothesis, shrunk on a divergence)."""
@@ -174,7 +176,7 @@ def conform(
     stories = list(assigned[loaded.name]) + (path_stories(loaded, parameters) if paths else [])
     _at_least(0, walks=walks)
     _at_least(1, walk_steps=walk_steps)
-    with open_target(loaded, target, binding, smtp) as system:
+    with open_target(loaded, target, binding, smtp, browser) as system:
         return drive(loaded, parameters, stories, system, folder, seed, walks, walk_steps)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 import sys
 from email.message import EmailMessage
+from socketserver import ThreadingMixIn
 from typing import Any, TextIO
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -32,6 +33,13 @@ class SmtpMailer:
         message.set_content(body)
         with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
             smtp.send_message(message)
+
+
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """One thread per connection: a browser keeps idle connections open, and a server that
+    waits on one of them answers nobody else. (The app itself takes one request at a time.)"""
+
+    daemon_threads = True
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -64,7 +72,7 @@ def serve(
     """Serve until interrupted; the first line printed names the URL (port 0: a free one)."""
     if bug is not None and bug not in BUGS:
         raise ValueError(f"unknown bug {bug!r}")
-    server: WSGIServer = make_server(host, port, _unset, handler_class=QuietHandler)
+    server: WSGIServer = make_server(host, port, _unset, server_class=ThreadingServer, handler_class=QuietHandler)
     url = f"http://{host}:{server.server_port}"  # the reset links' base: known once the port is bound
     server.set_app(build(db=db, bug=bug, smtp=smtp, base_url=url, test_mode=test_mode))
     mode = "test mode" if test_mode else "production mode"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -112,7 +113,7 @@ PAGES: dict[str, tuple[str, str]] = {
         )
         + form("/register/pin", field("new_pin", "New AMC password"), "Change AMC password", "change_pin"),
     ),
-    "/members": ("Members Only Top Page", "<p>Welcome.</p>"),
+    "/members": ("Members Only Top Page", "<p>Welcome.</p>" + LOGOUT),
     "/reset": (
         "Resetting Your Password",
         form(
@@ -147,10 +148,13 @@ class App:
 
     def __init__(self, desk: Desk, sessions: sessionmaker[Session]) -> None:
         self.desk, self.sessions = desk, sessions
+        self.one_at_a_time = threading.Lock()
+        """Requests are served one at a time: SQLite in memory is one connection, and the test
+        clock and the member's screen must not change under a request."""
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        with self.sessions.begin() as db:
+        with self.one_at_a_time, self.sessions.begin() as db:
             status, headers, body = self.route(request, db)
         if request.new_cookie is not None:
             headers.append(("Set-Cookie", f"{COOKIE}={request.new_cookie}; Path=/; HttpOnly; SameSite=Lax"))

@@ -38,107 +38,13 @@ from typing import Any
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, UsageError
-from credlab.model.scalars import AnyScalar, Choice, Int, Name, Text
-from credlab.model.schema import Decoder, Either, Field, ListOf, MapOf, Obj, Raw, Record
+from credlab.model.schema import Decoder, Obj, Raw
 from credlab.model.yamlsrc import load_nodes
+from credlab.simulator.conform.binding_schema import BINDING
 
 REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
 SECRET_SPACES = ("credentials", "messages", "earlier", "value")
 """What a reference may name that is a secret: it is shown as *** in every exchange."""
-
-TEXT = AnyScalar(doc="A template: {name} is replaced.")
-CHOOSE = Record(
-    "choice",
-    {
-        "if": Field(Name(), required=True, doc="A yes/no input of the event."),
-        "then": Field(TEXT, required=True),
-        "else": Field(TEXT, doc="Absent: leave the field out."),
-    },
-)
-VALUE = Either(TEXT, CHOOSE)
-REQUEST = Record(
-    "request",
-    {
-        "method": Field(Choice(("GET", "POST", "PUT", "PATCH", "DELETE")), required=True),
-        "path": Field(TEXT, required=True, doc="A path under the target URL, or a URL read from a message."),
-        "form": Field(MapOf(VALUE, what="field"), doc="Form fields (application/x-www-form-urlencoded)."),
-        "json": Field(MapOf(VALUE, what="field"), doc="A JSON object body."),
-    },
-)
-ACCEPTED = Record(
-    "acceptance",
-    {
-        "status": Field(ListOf(Int()), doc="The statuses that mean accepted."),
-        "json": Field(Name(), doc="A JSON field of the answer that is true when accepted."),
-    },
-)
-CALL = Record("call", {"request": Field(REQUEST, required=True), "accepted": Field(ACCEPTED)})
-BINDING = Record(
-    "binding",
-    {
-        "credlab_binding": Field(Int(), required=True),
-        "spec": Field(Name(), required=True),
-        "mail": Field(Record("mail", {"smtp": Field(Text(), required=True)})),
-        "start": Field(
-            Record(
-                "start",
-                {
-                    "request": Field(REQUEST, required=True),
-                    "read": Field(MapOf(Name(), what="name")),
-                    "mailbox": Field(TEXT),
-                    "states": Field(ListOf(Name()), doc="The states the system can start a member in (default: all)."),
-                },
-            ),
-            required=True,
-        ),
-        "clock": Field(CALL),
-        "state": Field(Record("projection", {"request": Field(REQUEST, required=True), "read": Field(Name())})),
-        "access": Field(CALL),
-        "messages": Field(
-            MapOf(
-                Record(
-                    "message",
-                    {
-                        "email": Field(Record("email", {"subject": Field(Text(), required=True)})),
-                        "read": Field(MapOf(Text(), what="name"), doc="Regular expressions over the email's text."),
-                        "outbox": Field(
-                            Record("outbox", {"request": Field(REQUEST, required=True), "items": Field(Name())})
-                        ),
-                        "carries": Field(Name(), doc="The field of an outbox item that holds the carried secret."),
-                        "probe": Field(
-                            CALL,
-                            doc="How to try a message's link again ({earlier.NAME}) from a fresh browser: the "
-                            "earlier one once a new one arrives, the latest once valid_while stops; "
-                            "both must be refused.",
-                        ),
-                        "valid_while": Field(Name(), doc="The spec's deadline the message's link lives by."),
-                    },
-                ),
-                what="message",
-            )
-        ),
-        "events": Field(
-            MapOf(
-                Record(
-                    "event",
-                    {
-                        "request": Field(REQUEST, required=True),
-                        "accepted": Field(ACCEPTED),
-                        "same_refusal_for": Field(
-                            Record(
-                                "same refusal",
-                                {"set": Field(Text(), required=True), "to": Field(TEXT, required=True)},
-                            ),
-                            doc="When refused, the same request with {set} replaced by 'to' must get the same answer.",
-                        ),
-                    },
-                ),
-                what="event",
-            )
-        ),
-        "not_the_systems": Field(ListOf(Name()), doc="Events the system never sees (the post delivering)."),
-    },
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +97,22 @@ class MessageBinding:
 
 
 @dataclass(frozen=True, slots=True)
+class FormStep:
+    """An event a person does in a browser: open a page (or stay), fill a form, submit it."""
+
+    open: Template | None
+    fill: tuple[tuple[str, Value], ...]
+    submit: str
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserBinding:
+    pages: Mapping[str, str]
+    refused_when: str
+    events: Mapping[str, FormStep]
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     path: str
     smtp: tuple[str, int] | None
@@ -205,6 +127,7 @@ class Binding:
     messages: Mapping[str, MessageBinding]
     events: Mapping[str, Call]
     outside: frozenset[str]
+    browser: BrowserBinding | None = None
 
 
 class _Checker:
@@ -313,6 +236,36 @@ def _address(text: str, where: Location, problems: Problems) -> tuple[str, int] 
     return address
 
 
+def _browser(
+    obj: Obj | None, spec: ir.Spec, check: _Checker, every: Mapping[str, set[str] | None], problems: Problems
+) -> BrowserBinding | None:
+    if obj is None:
+        return None
+    pages: Obj = obj.get("pages") or Obj()
+    for state in pages:
+        if state not in spec.states:
+            problems.add(pages.key_at(state), f"the spec has no state '{state}'")
+    steps: dict[str, FormStep] = {}
+    for name, e in obj["events"].items():
+        event = spec.events.get(name)
+        if event is None:
+            problems.add(obj["events"].key_at(name), f"the spec has no event '{name}'")
+            continue
+        allowed = {**every, "inputs": {i.name for i in event.inputs}}
+        bools = {i.name for i in event.inputs if i.type == "bool"}
+        fill: Obj = e.get("fill") or Obj()
+        steps[name] = FormStep(
+            check.template(e["open"], e.at("open"), every) if "open" in e else None,
+            tuple(
+                (field, value)
+                for field, raw in fill.items()
+                if (value := check.value(raw, fill.at(field), allowed, bools)) is not None
+            ),
+            e["submit"],
+        )
+    return BrowserBinding(dict(pages), obj["refused_when"], steps)
+
+
 def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
     """Read and check a binding for ``spec``; raises :class:`SpecError` with every located problem."""
     shown, root = load_nodes(Path(path), what="binding")
@@ -412,6 +365,7 @@ def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
         messages,
         events,
         outside,
+        _browser(top.get("browser"), spec, check, every, problems),
     )
     if any(m.subject is not None for m in messages.values()) and (smtp is None or binding.mailbox is None):
         problems.add(

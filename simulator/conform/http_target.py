@@ -78,6 +78,18 @@ def _is_secret(ref: str, secret_inputs: frozenset[str]) -> bool:
     return space in ("credentials", "messages", "earlier", "value") or (space == "inputs" and rest in secret_inputs)
 
 
+def secret_refs(values: Vars, secret_inputs: frozenset[str]) -> dict[str, bool]:
+    """Which of ``values`` are secrets, shown in an exchange by their reference, never by value."""
+    return {ref: _is_secret(ref, secret_inputs) for ref in values}
+
+
+def pick(value: Value, values: Vars) -> Template | None:
+    """The template a field takes: a choice's branch by its yes/no input (None: leave it out)."""
+    if isinstance(value, Choose):
+        return value.then if values.get(f"inputs.{value.input}") is True else value.otherwise
+    return value
+
+
 class HttpTarget:
     def __init__(self, spec: ir.Spec, binding: Binding, url: str, smtp: tuple[str, int] | None = None) -> None:
         parts = urlsplit(url)
@@ -113,7 +125,7 @@ class HttpTarget:
 
     # --- one request --------------------------------------------------------------------------
     def send(self, request: Request, values: Vars, jar: dict[str, str]) -> Answer:
-        secret = {ref: _is_secret(ref, self.secret_inputs) for ref in values}
+        secret = secret_refs(values, self.secret_inputs)
         path = render(request.path, values, secret)
         if path is None:
             raise Unsendable(request.path.text)
@@ -168,11 +180,7 @@ class HttpTarget:
         real: dict[str, Any] = {}
         shown: dict[str, Any] = {}
         for name, value in spec:
-            template: Template | None
-            if isinstance(value, Choose):
-                template = value.then if values.get(f"inputs.{value.input}") is True else value.otherwise
-            else:
-                template = value
+            template = pick(value, values)
             rendered = render(template, values, secret) if template is not None else None
             if rendered is not None:
                 real[name], shown[name] = rendered
@@ -239,7 +247,7 @@ class HttpTarget:
     def same_refusal(
         self, event: str, call: Call, values: Vars, answer: Answer, actor: str | None
     ) -> list[tuple[str, str]]:
-        secret = {ref: _is_secret(ref, self.secret_inputs) for ref in values}
+        secret = secret_refs(values, self.secret_inputs)
         changed = dict(values)
         for name, template in call.same_refusal_for:
             rendered = render(template, values, secret)

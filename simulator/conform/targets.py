@@ -14,15 +14,16 @@ from credlab.simulator.conform.target import Target
 
 @contextmanager
 def open_target(
-    spec: ir.Spec, target: str, binding: str | os.PathLike[str] | None, smtp: str | None
+    spec: ir.Spec, target: str, binding: str | os.PathLike[str] | None, smtp: str | None, browser: bool = False
 ) -> Iterator[Target]:
-    """The system under test ``target`` names, open for the run and shut after it."""
+    """The system under test ``target`` names, open for the run and shut after it; ``browser``:
+    the binding's browser events through headless Chromium."""
     from credlab.simulator.conform.engine_target import EngineTarget
 
     kind, colon, where = target.partition(":")
     if kind == "spec" and colon and where:
-        if binding is not None:
-            raise UsageError("--binding is for URL targets; spec:FILE needs none")
+        if binding is not None or browser:
+            raise UsageError("--binding and --browser are for URL targets; spec:FILE needs neither")
         yield EngineTarget(load_spec(where))
         return
     if kind not in ("http", "https"):
@@ -38,5 +39,12 @@ def open_target(
     from credlab.simulator.conform.http_target import HttpTarget
 
     loaded = load_binding(binding, spec)
-    with HttpTarget(spec, loaded, target, smtp_address(smtp) if smtp else None) as system:
+    address = smtp_address(smtp) if smtp else None
+    if browser:
+        from credlab.simulator.conform.browser_target import BrowserTarget
+
+        with BrowserTarget(spec, loaded, target, address) as in_chromium:
+            yield in_chromium
+        return
+    with HttpTarget(spec, loaded, target, address) as system:
         yield system

@@ -44,6 +44,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--target", required=True, help="the system under test: a URL (with --binding), or spec:FILE")
     parser.add_argument("--binding", metavar="FILE", help="how to drive a URL target (examples/ana_app/binding.yaml)")
     parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="do the binding's browser events through the HTML forms in headless Chromium",
+    )
+    parser.add_argument(
         "--smtp", metavar="HOST:PORT", help="capture the system's email here instead of where the binding says"
     )
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a spec parameter")
@@ -76,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         walk_steps=args.walk_steps,
         binding=args.binding,
         smtp=args.smtp,
+        browser=args.browser,
     )
 
     def text() -> Iterator[str]:
