@@ -223,3 +223,28 @@ def test_credlab_target_drives_every_story_through_the_system_under_test(pyteste
     outcomes = result.parseoutcomes()
     assert outcomes["failed"] >= 1 and outcomes["passed"] >= 2
     result.stdout.fnmatch_lines(["*expected web to refuse the member's web_password; got it accepted it*"])
+
+
+def test_credlab_target_can_be_a_web_service_with_its_binding(pytester: pytest.Pytester) -> None:
+    from tests.fixtures.example_app import BINDING, running_app
+
+    scenarios = project(pytester)
+    registration = ANA_SPEC.parent.parent / "scenarios" / "ana_web_password" / "registration.yaml"
+    shutil.copyfile(registration, scenarios / "registration.yaml")
+    shutil.copyfile(BINDING, pytester.path / "binding.yaml")
+    for bug, failed in ((None, 0), ("pin_works_online", 1)):
+        with running_app(bug) as app:
+            result = runpytest(
+                pytester,
+                "scenarios",
+                "--credlab-target",
+                app.url,
+                "--credlab-binding",
+                "binding.yaml",
+                "--credlab-smtp",
+                app.smtp,
+                "-rf",
+            )
+        outcomes = result.parseoutcomes()
+        assert outcomes.get("failed", 0) >= failed and outcomes["passed"] >= 8, (bug, outcomes)
+        assert (result.ret == 0) == (failed == 0)
