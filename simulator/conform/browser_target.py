@@ -17,7 +17,7 @@ from typing import Any
 from credlab.model import ir
 from credlab.model.errors import UsageError
 from credlab.simulator.conform.binding import Binding, BrowserBinding, FormStep
-from credlab.simulator.conform.http_target import HttpTarget, pick, render, secret_refs
+from credlab.simulator.conform.http_target import HttpTarget, as_text, pick, render, secret_refs
 from credlab.simulator.conform.target import CannotStart, Observation
 
 LOAD_TIMEOUT = 10.0
@@ -139,10 +139,10 @@ class BrowserTarget:
                 continue
             field = form.find_element(By.NAME, name)
             if field.get_attribute("type") == "hidden":
-                self.driver.execute_script("arguments[0].value = arguments[1];", field, str(rendered[0]))
+                self.driver.execute_script("arguments[0].value = arguments[1];", field, as_text(rendered[0]))
             else:
                 field.clear()
-                field.send_keys(str(rendered[0]))
+                field.send_keys(as_text(rendered[0]))
             shown.append(f"{name}={rendered[1]}")
         self.driver.execute_script("window.credlabSubmitted = true;")  # gone once the next page loads
         form.find_element(By.CSS_SELECTOR, "[type=submit]").click()

@@ -54,7 +54,7 @@ class Answer:
         return loaded if isinstance(loaded, dict) else {}
 
 
-def render(template: Template, values: Vars, secret: Mapping[str, bool]) -> tuple[Any, str] | None:
+def render(template: Template, values: Vars, secret: Mapping[str, bool]) -> tuple[Any, Any] | None:
     """(the value, how it is shown); None when a reference names something absent. A template
     that is one reference alone keeps the value's type."""
     real, shown = template.text, template.text
@@ -63,14 +63,16 @@ def render(template: Template, values: Vars, secret: Mapping[str, bool]) -> tupl
             return None
         if template.text == "{" + ref + "}":
             value = values[ref]
-            return value, (
-                "{" + ref + "}" if secret.get(ref) else json.dumps(value) if not isinstance(value, str) else value
-            )
-        value = values[ref]
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            return value, ("{" + ref + "}" if secret.get(ref) else value)
+        text = as_text(values[ref])
         real = real.replace("{" + ref + "}", text)
         shown = shown.replace("{" + ref + "}", "{" + ref + "}" if secret.get(ref) else text)
     return real.replace("{{", "{").replace("}}", "}"), shown.replace("{{", "{").replace("}}", "}")
+
+
+def as_text(value: Any) -> str:
+    """A value inside text (a path, a form field): yes/no as true/false."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _is_secret(ref: str, secret_inputs: frozenset[str]) -> bool:
@@ -138,13 +140,13 @@ class HttpTarget:
             shown_target = "{" + next((r for r in request.path.refs), "url") + "}"
         else:
             target, shown_target = self.prefix + target, self.name + shown_target
-        if not shown_target.startswith(("http", "{")):
-            shown_target = self.name + shown_target
         headers = {"Accept": "text/html, application/json"}
         body: bytes | None = None
         curl = ["curl", "-i", "-X", request.method]
         fields, shown_fields = self.fields(request.form or request.json, values, secret)
         if request.form:
+            fields = {k: as_text(v) for k, v in fields.items()}
+            shown_fields = {k: as_text(v) for k, v in shown_fields.items()}
             body = urlencode(fields).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             curl += [part for k, v in shown_fields.items() for part in ("--data-urlencode", f"{k}={v}")]

@@ -47,8 +47,9 @@ from packaging.version import Version
 
 from tests.conftest import ANA_SPEC, REPO
 
-SOURCE_FOLDERS = ("model", "simulator")
-"""The checkout's folders that install as ``credlab.model`` and ``credlab.simulator``."""
+SOURCE_FOLDERS = ("model", "simulator", "examples")
+"""The checkout's folders that install as ``credlab.model``, ``credlab.simulator`` and
+``credlab.examples`` (the example systems ``credlab example-app`` serves)."""
 
 NOT_SOURCE_AT_ROOT = frozenset(
     {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "build", "dist"}
@@ -195,6 +196,11 @@ def test_every_source_module_is_in_the_wheel_under_credlab(wheel: Path, source_t
 
 def test_the_wheel_is_typed(wheel: Path) -> None:
     assert "credlab/py.typed" in wheel_names(wheel)
+
+
+def test_the_wheel_ships_the_example_apps_binding(wheel: Path) -> None:
+    """``credlab example-app ana`` is installed; so is the binding that drives it."""
+    assert "credlab/examples/ana_app/binding.yaml" in wheel_names(wheel)
 
 
 def test_the_wheel_names_one_top_level_package_and_its_entry_points(wheel: Path) -> None:
