@@ -97,6 +97,14 @@ class Runtime:
         )
 
     # --- deadlines -------------------------------------------------------------------------
+    def lapses_at(self, record: MemberRecord, deadline: str) -> int | None:
+        """The first instant ``deadline`` no longer holds (None: it is not running)."""
+        start = record.deadlines[deadline]
+        if start is None:
+            return None
+        inclusive = self.spec.deadlines[deadline].boundary == "inclusive"
+        return start + self.durations[deadline] + (1 if inclusive else 0)
+
     def within(self, record: MemberRecord, deadline: str) -> bool:
         start = record.deadlines[deadline]
         if start is None:

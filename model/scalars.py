@@ -94,6 +94,30 @@ class Int(_Scalar):
 
 
 @node
+class Probability(_Scalar):
+    """A chance: a decimal from 0 to 1 (``0.05``) or a percentage (``5%``)."""
+
+    doc: str = ""
+
+    def _scalar(self, node: yaml.ScalarNode, d: Decoder) -> Any:
+        text = node.value.strip()
+        percent = text.endswith("%")
+        number = text.removesuffix("%").strip()
+        if not is_plain(node) or not re.fullmatch(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|\.[0-9]+", number):
+            return d.error(node, f"expected a chance such as 0.05 or 5%, got {kind_of(node)}")
+        value = float(number) / (100 if percent else 1)
+        if not 0 <= value <= 1:
+            return d.error(node, f"{text} is not a chance: it must lie between 0 and 1 (0% and 100%)")
+        return value
+
+    def describe(self) -> str:
+        return "a chance (0 to 1, or a percentage)"
+
+    def json(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return self._with_doc({"type": ["number", "string"]})
+
+
+@node
 class Bool(_Scalar):
     """``true`` or ``false``; YAML 1.1's ``yes``/``no``/``on``/``off`` are refused, not guessed."""
 

@@ -48,6 +48,7 @@ LIMITS: dict[str, tuple[int, str]] = {
     "coverage": (16 << 20, "a coverage report names each state and transition once"),
     "password rules": (16 << 20, "split the rules into several files"),
     "binding": (MAX_INPUT_BYTES, "a binding is a page or two"),
+    "profile": (MAX_INPUT_BYTES, "a behaviour profile is a page or two"),
 }
 """Per kind of input file: the most bytes read, and what to do about a larger file. Anything is
 read with its bound, so no file (``/dev/zero``, a 10 GB log named by mistake) fills memory."""

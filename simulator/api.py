@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from credlab.simulator.analysis.fuzz import FuzzStats
     from credlab.simulator.analysis.lint import LintReport
     from credlab.simulator.conform.drive import ConformReport
+    from credlab.simulator.population.run import PopulationReport
     from credlab.simulator.render.diagram_files import DiagramFiles
     from credlab.simulator.results import CoverageReport
     from credlab.simulator.rules_import import ImportReport
@@ -178,6 +179,28 @@ def conform(
     _at_least(1, walk_steps=walk_steps)
     with open_target(loaded, target, binding, smtp, browser) as system:
         return drive(loaded, parameters, stories, system, folder, seed, walks, walk_steps)
+
+
+def population(
+    spec: SpecLike,
+    profile: PathLike,
+    *,
+    members: int = 1000,
+    horizon: str = "365d",
+    seed: int = 0,
+    settings: Settings = None,
+    sweep: str | None = None,
+    executor: str = "serial",
+    progress: Callable[[int, int], None] | None = None,
+) -> PopulationReport:
+    """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
+    them, each outcome with a 95% interval; ``sweep`` (``NAME=V1,V2``) reruns them per value."""
+    from credlab.simulator.population.run import population_report
+
+    _at_least(1, members=members)
+    loaded = _spec(spec)
+    parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
+    return population_report(loaded, profile, parameters, members, horizon, seed, sweep, executor, progress)
 
 
 def fuzz(

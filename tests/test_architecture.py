@@ -32,6 +32,7 @@ RANKS: list[tuple[str, int]] = [
     ("credlab.simulator.engine", 3),
     ("credlab.simulator.analysis", 4),
     ("credlab.simulator.conform", 4),  # drives stories through a system under test
+    ("credlab.simulator.population", 4),  # many members under a behaviour profile
     ("credlab.simulator.render", 5),
     ("credlab.simulator.api", 6),
     ("credlab.simulator.cli", 7),

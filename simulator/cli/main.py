@@ -23,6 +23,7 @@ from credlab.simulator.cli.commands import (
     lint,
     mutate,
     policy,
+    population,
     schema,
     simulate,
     validate,
@@ -64,6 +65,7 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
     ("explore", explore),
     ("lint", lint),
     ("mutate", mutate),
+    ("population", population),
     ("diagram", diagram),
     ("schema", schema),
 )

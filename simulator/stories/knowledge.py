@@ -6,8 +6,9 @@ scenarios (``known``, ``previous``, ``mailed``) resolve against it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from credlab.model import ir
 from credlab.model.node import node, replace
 
 History = tuple[tuple[str, tuple[str, ...]], ...]
@@ -101,3 +102,12 @@ def next_code(sheet: str, unused: Callable[[str], bool]) -> str:
     """The code of a set one presents: the first still unused on the sheet, else its first."""
     codes = sheet.split()
     return next((code for code in codes if unused(code)), codes[0] if codes else sheet)
+
+
+def learned_settings(transition: ir.Transition, inputs: Mapping[str, str | bool]) -> list[tuple[str, str]]:
+    """(credential, value) that ``transition`` set from the inputs its actor typed: what they now know."""
+    return [
+        (effect.credential, str(inputs[effect.input]))
+        for effect in transition.effects
+        if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str)
+    ]

@@ -23,7 +23,7 @@ from credlab.model.machine import CompiledSpec, InputError, Member, Outcome, Ref
 from credlab.model.policy import random_candidate, random_value
 from credlab.model.runtime import Delivery
 from credlab.simulator.results import BACKENDS_AGREE, PropertyId
-from credlab.simulator.stories.knowledge import NOTHING, Knowledge, next_code
+from credlab.simulator.stories.knowledge import NOTHING, Knowledge, learned_settings, next_code
 from credlab.simulator.stories.scenario import Advance, Expectation, Scenario, SecretRef, Step, StoryValue
 from credlab.simulator.stories.trace import REDACTED, TraceKind
 
@@ -373,9 +373,8 @@ class ScenarioRun:
 
     def learn_settings(self, actor: str, outcome: Outcome, inputs: Mapping[str, str | bool]) -> None:
         assert outcome.transition is not None
-        for effect in self.compiled.transition_by_id[outcome.transition].effects:
-            if isinstance(effect, ir.SetCredential) and isinstance(inputs.get(effect.input), str):
-                self.learn(actor, effect.credential, str(inputs[effect.input]))
+        for credential, value in learned_settings(self.compiled.transition_by_id[outcome.transition], inputs):
+            self.learn(actor, credential, value)
 
     # --- expectations -------------------------------------------------------------------------
     def check(

@@ -1,0 +1,1 @@
+"""Many members under a behaviour profile: how often things happen (``credlab population``)."""

@@ -1,0 +1,320 @@
+"""Behaviour profiles: how often members do what, in YAML (``examples/profiles/ana_members.yaml``)::
+
+    credlab_profile: 1
+    spec: ana_web_password
+    start:                                   # where members stand on day 0
+      - {state: web_password_set, share: 80%, credentials: [web_password]}
+      - {state: unregistered, share: 20%}
+    habits:                                  # per state: what they do, and when
+      web_password_set:
+        - {every: 3d, do: login, with: {secret: {known: web_password}}}
+      registration_screen:
+        - {after: 2m, do: register, with: {pin: {known: amc_pin}, new_password: {new: web_password}}}
+    forgets: {web_password: 2y}              # mean time until a member forgets it
+    responses:                               # what they do when something keeps failing
+      - when: {refused: login, times: 2}
+        choose:
+          - {chance: 80%, do: request_email_reset, with: {identified: {chance: 95%}}}
+
+``every: D`` is a habit with exponential gaps of mean D while in the state; ``after: D`` (or
+``{min, max}``, uniform) happens once each time the member enters the state, ``chance`` of the
+time. An input is a literal, ``{known: C}`` (what the member knows of C, or a wrong guess once
+forgotten), ``{new: C}`` (a fresh value C's policy accepts), ``{wrong: C}``, or ``{chance: P}``
+for a yes/no input. Every name is checked against the spec when the profile is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from credlab.model import ir
+from credlab.model.errors import Location, Problems
+from credlab.model.scalars import AnyScalar, DurationText, Int, Name, Probability, Text
+from credlab.model.schema import Decoder, Either, Field, ListOf, MapOf, Obj, Raw, Record, Tag, Tagged
+from credlab.model.yamlsrc import load_nodes
+
+DURATION = DurationText()
+WINDOW = Either(
+    DURATION, Record("window", {"min": Field(DURATION, required=True), "max": Field(DURATION, required=True)})
+)
+SOURCE = Either(
+    AnyScalar(),
+    Tagged(
+        "input source",
+        {
+            "known": Name(doc="The value the member knows (a wrong guess once forgotten)."),
+            "new": Name(doc="A fresh value the credential's policy accepts."),
+            "wrong": Name(doc="A value the policy accepts that is not the credential's."),
+            "chance": Probability(doc="A yes/no input: yes this share of the time."),
+        },
+    ),
+)
+ACTION_FIELDS = {
+    "do": Field(Name(), required=True, doc="The spec's event."),
+    "with": Field(MapOf(SOURCE, what="input"), doc="Its inputs."),
+    "chance": Field(Probability(), doc="The share of the time it happens (default: always)."),
+}
+PROFILE = Record(
+    "profile",
+    {
+        "credlab_profile": Field(Int(), required=True),
+        "spec": Field(Name(), required=True),
+        "description": Field(Text()),
+        "actor": Field(Name(), doc="The spec's actor the members are (default: the one who knows the credentials)."),
+        "start": Field(
+            ListOf(
+                Record(
+                    "start",
+                    {
+                        "state": Field(Name(), required=True),
+                        "share": Field(Probability(), required=True),
+                        "credentials": Field(
+                            ListOf(Name()), doc="Set (to a random value) and known, beyond the initial ones."
+                        ),
+                        "flags": Field(ListOf(Name())),
+                    },
+                )
+            ),
+            required=True,
+        ),
+        "habits": Field(
+            MapOf(
+                ListOf(
+                    Record(
+                        "habit",
+                        {**ACTION_FIELDS, "every": Field(DURATION), "after": Field(WINDOW)},
+                    )
+                ),
+                what="state",
+            ),
+            required=True,
+        ),
+        "forgets": Field(MapOf(DURATION, what="credential"), doc="Mean time until a member forgets a credential."),
+        "responses": Field(
+            ListOf(
+                Record(
+                    "response",
+                    {
+                        "when": Field(
+                            Record(
+                                "trigger",
+                                {
+                                    "refused": Field(Name(), required=True),
+                                    "times": Field(Int(minimum=1), required=True),
+                                },
+                            ),
+                            required=True,
+                        ),
+                        "choose": Field(ListOf(Record("option", ACTION_FIELDS)), required=True),
+                    },
+                )
+            )
+        ),
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    credential: str
+
+
+@dataclass(frozen=True, slots=True)
+class New:
+    credential: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wrong:
+    credential: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chance:
+    probability: float
+
+
+Source = str | bool | Known | New | Wrong | Chance
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    event: str
+    inputs: tuple[tuple[str, Source], ...] = ()
+    chance: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Habit:
+    action: Action
+    every: int | None
+    """Mean seconds between times, exponentially distributed (None: a one-shot ``after``)."""
+    after: tuple[int, int] | None
+    """Seconds after entering the state, uniform between the two."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    refused: str
+    times: int
+    options: tuple[Action, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    state: str
+    share: float
+    credentials: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    path: str
+    spec: str
+    actor: str
+    starts: tuple[Start, ...]
+    habits: Mapping[str, tuple[Habit, ...]]
+    forgets: Mapping[str, int]
+    responses: tuple[Response, ...]
+    description: str = ""
+
+
+class _Checker:
+    def __init__(self, spec: ir.Spec, problems: Problems) -> None:
+        self.spec, self.problems = spec, problems
+
+    def action(self, obj: Obj) -> Action | None:
+        event = self.spec.events.get(obj["do"])
+        if event is None or event.capability is not None:
+            self.problems.add(obj.at("do"), f"the spec has no event '{obj['do']}' a member can do")
+            return None
+        declared = {i.name: i for i in event.inputs}
+        inputs: list[tuple[str, Source]] = []
+        given: Obj = obj.get("with") or Obj()
+        for name, raw in given.items():
+            spec_input = declared.get(name)
+            if spec_input is None:
+                self.problems.add(
+                    given.key_at(name), f"'{obj['do']}' has no input '{name}'; it has: {', '.join(declared) or 'none'}"
+                )
+                continue
+            source = self.source(raw, given.at(name), spec_input)
+            if source is not None:
+                inputs.append((name, source))
+        for name, spec_input in declared.items():
+            if not spec_input.optional and name not in given:
+                self.problems.add(obj.at("do"), f"'{obj['do']}' needs its input '{name}'")
+        return Action(obj["do"], tuple(inputs), obj.get("chance", 1.0))
+
+    def source(self, raw: Any, where: Location, spec_input: ir.Input) -> Source | None:
+        if isinstance(raw, Tag):
+            if raw.kind == "chance":
+                if spec_input.type != "bool":
+                    self.problems.add(
+                        where, f"{{chance: ...}} is for yes/no inputs; '{spec_input.name}' is a {spec_input.type}"
+                    )
+                    return None
+                return Chance(raw.value)
+            if raw.value not in self.spec.credentials:
+                self.problems.add(raw.value_loc, f"the spec has no credential '{raw.value}'")
+                return None
+            if spec_input.type != "secret":
+                self.problems.add(where, f"'{spec_input.name}' is a {spec_input.type} input, not a secret")
+                return None
+            if raw.kind == "known":
+                return Known(raw.value)
+            return New(raw.value) if raw.kind == "new" else Wrong(raw.value)
+        text = raw.text if isinstance(raw, Raw) else str(raw)
+        if spec_input.type == "bool":
+            if text not in ("true", "false"):
+                self.problems.add(where, f"'{spec_input.name}' is yes/no: true, false or {{chance: P}}")
+                return None
+            return text == "true"
+        if spec_input.values and text not in spec_input.values:
+            self.problems.add(where, f"'{text}' is not one of {', '.join(spec_input.values)}")
+            return None
+        return text
+
+
+def _actor(spec: ir.Spec, top: Obj, problems: Problems) -> str:
+    if "actor" in top:
+        if top["actor"] not in spec.actors:
+            problems.add(top.at("actor"), f"the spec has no actor '{top['actor']}'")
+        return str(top["actor"])
+    knowing = [name for name, actor in spec.actors.items() if actor.knows]
+    return knowing[0] if knowing else next(iter(spec.actors), "member")
+
+
+def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
+    """Read and check a behaviour profile for ``spec``; raises :class:`SpecError` with every located problem."""
+    shown, root = load_nodes(Path(path), what="profile")
+    decoder = Decoder(shown)
+    top = PROFILE.decode(root, decoder)
+    problems = decoder.problems
+    problems.raise_if_any()
+    if top["credlab_profile"] != 1:
+        problems.add(top.at("credlab_profile"), "this credlab reads profile format 1")
+    if top["spec"] != spec.name:
+        problems.add(top.at("spec"), f"this profile is for spec '{top['spec']}', not '{spec.name}'")
+    problems.raise_if_any()
+    check = _Checker(spec, problems)
+    starts: list[Start] = []
+    for item in top["start"]:
+        if item["state"] not in spec.states:
+            problems.add(item.at("state"), f"the spec has no state '{item['state']}'")
+        for name in item.get("credentials", ()):
+            if name not in spec.credentials:
+                problems.add(item.at("credentials"), f"the spec has no credential '{name}'")
+        for name in item.get("flags", ()):
+            if name not in spec.flags:
+                problems.add(item.at("flags"), f"the spec has no flag '{name}'")
+        starts.append(
+            Start(item["state"], item["share"], tuple(item.get("credentials", ())), tuple(item.get("flags", ())))
+        )
+    if abs(sum(s.share for s in starts) - 1) > 1e-9:
+        problems.add(top.at("start"), f"the start shares add up to {sum(s.share for s in starts):.4g}, not 100%")
+    habits: dict[str, tuple[Habit, ...]] = {}
+    for state, items in top["habits"].items():
+        if state not in spec.states:
+            problems.add(top["habits"].key_at(state), f"the spec has no state '{state}'")
+            continue
+        found: list[Habit] = []
+        for item in items:
+            if ("every" in item) == ("after" in item):
+                problems.add(item.loc, "a habit happens every D (a rate) or after D (once per visit): give one")
+                continue
+            action = check.action(item)
+            after = item.get("after")
+            window = (after, after) if isinstance(after, int) else (after["min"], after["max"]) if after else None
+            if window is not None and window[0] > window[1]:
+                problems.add(item.at("after"), "min is after max")
+            if item.get("every") == 0:
+                problems.add(item.at("every"), "every 0s would happen infinitely often; give a mean time")
+                continue
+            if action is not None:
+                found.append(Habit(action, item.get("every"), window))
+        habits[state] = tuple(found)
+    forgets: dict[str, int] = {}
+    for name, seconds in (top.get("forgets") or {}).items():
+        if name not in spec.credentials:
+            problems.add(top["forgets"].key_at(name), f"the spec has no credential '{name}'")
+        forgets[name] = seconds
+    responses: list[Response] = []
+    for item in top.get("responses") or ():
+        trigger = item["when"]
+        if trigger["refused"] not in spec.events:
+            problems.add(trigger.at("refused"), f"the spec has no event '{trigger['refused']}'")
+        options = tuple(a for a in (check.action(o) for o in item["choose"]) if a is not None)
+        if sum(o.chance for o in options) > 1 + 1e-9:
+            problems.add(item.at("choose"), "the options' chances add up to more than 100%")
+        responses.append(Response(trigger["refused"], trigger["times"], options))
+    actor = _actor(spec, top, problems)
+    problems.raise_if_any()
+    return Profile(
+        shown, spec.name, actor, tuple(starts), habits, forgets, tuple(responses), top.get("description", "")
+    )

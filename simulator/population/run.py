@@ -1,0 +1,204 @@
+"""``credlab population``: many members under a behaviour profile, and what happens to them.
+
+Members are simulated one by one (:mod:`.member`), in chunks that an executor runs: ``serial`` in
+this process, ``processes`` on a pool of local processes. A member's random source depends only
+on the seed and its number, and results are merged in member order, so the output is
+byte-identical for every executor and chunk size. A sweep runs the population again for each
+value of one parameter, with the same members (same seed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+from credlab.model import ir
+from credlab.model.durations import format_duration, parse_duration
+from credlab.model.errors import UsageError
+from credlab.model.loader import load_spec
+from credlab.model.overrides import parse_overrides
+from credlab.simulator.population.member import NONE, MemberOutcome, MemberRun
+from credlab.simulator.population.profile import Profile, load_profile
+from credlab.simulator.population.stats import Estimate, mean, quantile, share
+
+DAY = 86_400.0
+EXECUTORS = ("serial", "processes")
+OUTCOMES: dict[str, str] = {
+    "lost_online_access": "share of members who are without online access at some time",
+    "days_without_online_access": "days per member without online access",
+    "unrecovered_at_horizon": "share of members still without online access at the end",
+    "lapses": "deadlines per member that lapsed and moved them (a reset link expiring unused)",
+    "desk_calls_per_10000": "calls to a service desk (voice channels) per 10,000 members",
+}
+"""The outcomes every population reports; per channel, ``sent_by_C`` (messages per member) and
+``recovery_days_p50_C`` / ``_p95_C`` (time back to online access, by the channel of the last
+message before it) are added for each channel the spec sends on."""
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationResult:
+    parameters: tuple[tuple[str, str], ...]
+    """The spec's parameters the population ran under, as written (``2h``)."""
+    outcomes: tuple[tuple[str, Estimate], ...]
+    events: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "parameters": dict(self.parameters),
+            "outcomes": {name: e.to_json() for name, e in self.outcomes},
+            "events": self.events,
+        }
+
+
+def shown_value(spec: ir.Spec, name: str, value: int) -> str:
+    return format_duration(value) if spec.parameters[name].type == "duration" else str(value)
+
+
+def summarise(spec: ir.Spec, parameters: dict[str, int], members: list[MemberOutcome]) -> PopulationResult:
+    n = len(members)
+    channels = sorted({m.via for m in spec.messages.values()})
+    outcomes: dict[str, Estimate] = {
+        "lost_online_access": share(sum(m.lost_access for m in members), n),
+        "days_without_online_access": mean([m.seconds_without_access / DAY for m in members]),
+        "unrecovered_at_horizon": share(sum(m.unrecovered > 0 for m in members), n),
+        "lapses": mean([float(m.lapses) for m in members]),
+        "desk_calls_per_10000": mean([float(m.desk_calls) for m in members], 10_000),
+    }
+    for channel in channels:
+        outcomes[f"sent_by_{channel}"] = mean([float(m.sent.get(channel, 0)) for m in members])
+    for channel in [*channels, NONE]:
+        times = [seconds / DAY for m in members for via, seconds in m.recoveries if via == channel]
+        outcomes[f"recovery_days_p50_{channel}"] = quantile(times, 0.5)
+        outcomes[f"recovery_days_p95_{channel}"] = quantile(times, 0.95)
+    shown = tuple(sorted((k, shown_value(spec, k, v)) for k, v in parameters.items()))
+    return PopulationResult(shown, tuple(sorted(outcomes.items())), sum(m.events for m in members))
+
+
+@lru_cache(maxsize=4)
+def _run_for(spec_path: str, profile_path: str, parameters: tuple[tuple[str, int], ...], horizon: int) -> MemberRun:
+    """A worker's member simulator, built once per process for each run it serves."""
+    spec = load_spec(spec_path)
+    return MemberRun(spec, dict(parameters), load_profile(profile_path, spec), horizon)
+
+
+def _chunk(
+    spec_path: str,
+    profile_path: str,
+    parameters: tuple[tuple[str, int], ...],
+    horizon: int,
+    seed: int,
+    first: int,
+    end: int,
+) -> list[MemberOutcome]:
+    run = _run_for(spec_path, profile_path, parameters, horizon)
+    return [run.run(seed, index) for index in range(first, end)]
+
+
+def simulate(
+    spec: ir.Spec,
+    profile: Profile,
+    parameters: dict[str, int],
+    *,
+    members: int,
+    horizon: int,
+    seed: int,
+    executor: str = "serial",
+    chunk: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> PopulationResult:
+    """``members`` members over ``horizon`` seconds; ``progress(done, members)`` after each chunk."""
+    if executor not in EXECUTORS:
+        raise UsageError(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
+    bounds = [(first, min(first + chunk, members)) for first in range(0, members, chunk)]
+    key = tuple(sorted(parameters.items()))
+    results: list[MemberOutcome] = []
+    if executor == "serial":
+        run = MemberRun(spec, parameters, profile, horizon)
+        for first, end in bounds:
+            results += [run.run(seed, index) for index in range(first, end)]
+            if progress is not None:
+                progress(len(results), members)
+    else:
+        workers = min(len(bounds), os.cpu_count() or 1) or 1
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(_chunk, spec.path, profile.path, key, horizon, seed, first, end) for first, end in bounds
+            ]
+            for future in futures:  # in member order, whatever finishes first
+                results += future.result()
+                if progress is not None:
+                    progress(len(results), members)
+    return summarise(spec, parameters, results)
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationReport:
+    spec: str
+    profile: str
+    members: int
+    horizon: int
+    seed: int
+    base: PopulationResult
+    sweep: tuple[tuple[str, str, PopulationResult], ...] = ()
+    """(parameter, its value as written, the population under it)."""
+
+    @property
+    def ok(self) -> bool:
+        return True
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "spec": self.spec,
+            "profile": self.profile,
+            "members": self.members,
+            "horizon": format_duration(self.horizon),
+            "seed": self.seed,
+            "outcomes": {name: e.to_json() for name, e in self.base.outcomes},
+            "events": self.base.events,
+            "what": dict(sorted(OUTCOMES.items())),
+            "sweep": [{"parameter": name, "value": value, **result.to_json()} for name, value, result in self.sweep],
+        }
+
+
+def sweep_values(spec: ir.Spec, sweep: str) -> tuple[str, list[tuple[str, int]]]:
+    """``NAME=V1,V2,…`` checked against the spec's parameters: (name, [(as written, value)])."""
+    name, sep, values = sweep.partition("=")
+    texts = [v.strip() for v in values.split(",") if v.strip()]
+    if not sep or not texts:
+        raise UsageError(f"--sweep {sweep}: write NAME=V1,V2,..., such as reset_link_ttl=30m,1h,2h")
+    return name, [(text, parse_overrides(spec, [f"{name}={text}"])[name]) for text in texts]
+
+
+def population_report(
+    spec: ir.Spec,
+    profile_path: str | os.PathLike[str],
+    parameters: dict[str, int],
+    members: int,
+    horizon: str,
+    seed: int,
+    sweep: str | None = None,
+    executor: str = "serial",
+    progress: Callable[[int, int], None] | None = None,
+) -> PopulationReport:
+    """The population under ``parameters``, and under each value of ``sweep``'s parameter."""
+    try:
+        seconds = parse_duration(horizon)
+    except ValueError as error:
+        raise UsageError(f"--horizon {horizon}: {error}") from None
+    profile = load_profile(profile_path, spec)
+
+    def one(values: dict[str, int]) -> PopulationResult:
+        return simulate(
+            spec, profile, values, members=members, horizon=seconds, seed=seed, executor=executor, progress=progress
+        )
+
+    base = one(parameters)
+    swept: list[tuple[str, str, PopulationResult]] = []
+    if sweep is not None:
+        name, values = sweep_values(spec, sweep)
+        swept = [(name, text, one({**parameters, name: value})) for text, value in values]
+    return PopulationReport(spec.path, profile.path, members, seconds, seed, base, tuple(swept))

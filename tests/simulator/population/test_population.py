@@ -1,0 +1,125 @@
+"""``credlab population``: members following a behaviour profile on the spec's own rules. The
+figures are estimates with 95% intervals; the tests check them against answers known exactly,
+check that the output is the same whatever runs it, and that a profile is checked like a spec."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from credlab.model.loader import load_spec
+from credlab.simulator import api
+from credlab.simulator.cli.main import main
+from credlab.simulator.population.profile import load_profile
+from credlab.simulator.population.run import simulate
+from tests.conftest import REPO
+
+ANA = REPO / "spec" / "ana_web_password.yaml"
+PROFILE = REPO / "examples" / "profiles" / "ana_members.yaml"
+FORGETTING_ONLY = """\
+credlab_profile: 1
+spec: ana_web_password
+start:
+  - {state: web_password_set, share: 100%, credentials: [web_password]}
+habits:
+  web_password_set:
+    - {every: 7d, do: login, with: {secret: {known: web_password}}}
+forgets: {web_password: 365d}
+"""
+
+
+def profile_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_members_who_only_forget_lose_access_as_often_as_the_exponential_law_says(tmp_path: Path) -> None:
+    """With a mean of a year before forgetting and nothing to recover with, the share who lose
+    online access within a year is exactly 1 - e^-1; within half a year, 1 - e^-1/2."""
+    path = profile_file(tmp_path, FORGETTING_ONLY)
+    for horizon, exact in (("365d", 1 - math.exp(-1)), ("182d", 1 - math.exp(-182 / 365))):
+        report = api.population(ANA, path, members=2000, horizon=horizon, seed=3)
+        lost = dict(report.base.outcomes)["lost_online_access"]
+        assert lost.low <= exact <= lost.high, (horizon, lost, exact)
+        assert lost.high - lost.low < 0.05  # and the interval is narrow enough to mean something
+
+
+def test_the_output_is_the_same_for_any_chunking_and_executor() -> None:
+    spec = load_spec(ANA)
+    profile = load_profile(PROFILE, spec)
+    parameters = spec.parameter_values()
+    runs = [
+        simulate(spec, profile, parameters, members=120, horizon=180 * 86400, seed=5, executor=executor, chunk=chunk)
+        for executor, chunk in (("serial", 500), ("serial", 7), ("processes", 25))
+    ]
+    texts = [json.dumps(r.to_json(), sort_keys=True) for r in runs]
+    assert texts[0] == texts[1] == texts[2]
+    assert (
+        json.dumps(simulate(spec, profile, parameters, members=120, horizon=180 * 86400, seed=6).to_json()) != texts[0]
+    )
+
+
+def test_a_shorter_reset_link_keeps_members_out_longer(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "--format",
+            "json",
+            "population",
+            str(ANA),
+            "--profile",
+            str(PROFILE),
+            "--members",
+            "400",
+            "--sweep",
+            "reset_link_ttl=30m,24h",
+            "--seed",
+            "2",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["ok"] and out["members"] == 400 and out["seed"] == 2
+    assert {"estimate", "ci95"} <= set(out["outcomes"]["lost_online_access"])
+    short, long = ({row["value"]: row for row in out["sweep"]}[v]["outcomes"] for v in ("30m", "24h"))
+    assert short["lapses"]["ci95"][0] > long["lapses"]["ci95"][1]  # more links expire unused
+    assert short["days_without_online_access"]["estimate"] > long["days_without_online_access"]["estimate"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("state: web_password_set, share", "state: web_pasword_set, share", "the spec has no state 'web_pasword_set'"),
+        ("do: login", "do: logn", "the spec has no event 'logn' a member can do"),
+        ("secret: {known", "secrt: {known", "'login' has no input 'secrt'; it has: secret, shows_first_time_page"),
+        ("share: 100%", "share: 90%", "the start shares add up to 0.9, not 100%"),
+        ("share: 100%", "share: 150%", "150% is not a chance"),
+        ("{known: web_password}", "{chance: 50%}", "{chance: ...} is for yes/no inputs; 'secret' is a secret"),
+        ("every: 7d", "every: 7 days", "'7 days'"),
+        ("forgets: {web_password", "forgets: {web_pasword", "the spec has no credential 'web_pasword'"),
+    ],
+)
+def test_a_mistake_in_a_profile_is_one_located_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
+    assert old in FORGETTING_ONLY
+    path = profile_file(tmp_path, FORGETTING_ONLY.replace(old, new, 1))
+    assert main(["population", str(ANA), "--profile", str(path), "--members", "5"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:" in err and message in err, err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sweep", "reset_link_ttl"], "write NAME=V1,V2"),
+        (["--sweep", "reset_link_tl=1h"], "unknown parameter 'reset_link_tl'"),
+        (["--horizon", "a year"], "--horizon a year"),
+        (["--members", "0"], "members"),
+    ],
+)
+def test_bad_options_are_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["population", str(ANA), "--profile", str(PROFILE), *args]) == 2
+    assert message in capsys.readouterr().err
