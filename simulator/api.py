@@ -191,16 +191,18 @@ def population(
     settings: Settings = None,
     sweep: str | None = None,
     executor: str = "serial",
+    scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationReport:
     """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
-    them, each outcome with a 95% interval; ``sweep`` (``NAME=V1,V2``) reruns them per value."""
+    them, each outcome with a 95% interval; ``sweep`` (``NAME=V1,V2``) reruns them per value.
+    ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s)."""
     from credlab.simulator.population.run import population_report
 
     _at_least(1, members=members)
     loaded = _spec(spec)
     parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
-    return population_report(loaded, profile, parameters, members, horizon, seed, sweep, executor, progress)
+    return population_report(loaded, profile, parameters, members, horizon, seed, sweep, executor, progress, scheduler)
 
 
 def fuzz(

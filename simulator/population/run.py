@@ -9,11 +9,14 @@ value of one parameter, with the same members (same seed).
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from credlab.model import ir
 from credlab.model.durations import format_duration, parse_duration
@@ -25,7 +28,7 @@ from credlab.simulator.population.profile import Profile, load_profile
 from credlab.simulator.population.stats import Estimate, mean, quantile, share
 
 DAY = 86_400.0
-EXECUTORS = ("serial", "processes")
+EXECUTORS = ("serial", "processes", "dask")
 OUTCOMES: dict[str, str] = {
     "lost_online_access": "share of members who are without online access at some time",
     "days_without_online_access": "days per member without online access",
@@ -108,6 +111,7 @@ def simulate(
     executor: str = "serial",
     chunk: int = 500,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> PopulationResult:
     """``members`` members over ``horizon`` seconds; ``progress(done, members)`` after each chunk."""
     if executor not in EXECUTORS:
@@ -122,16 +126,56 @@ def simulate(
             if progress is not None:
                 progress(len(results), members)
     else:
-        workers = min(len(bounds), os.cpu_count() or 1) or 1
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(_chunk, spec.path, profile.path, key, horizon, seed, first, end) for first, end in bounds
-            ]
-            for future in futures:  # in member order, whatever finishes first
-                results += future.result()
-                if progress is not None:
-                    progress(len(results), members)
+        jobs = [
+            (str(Path(spec.path).resolve()), str(Path(profile.path).resolve()), key, horizon, seed, first, end)
+            for first, end in bounds
+        ]
+        chunks = _on_dask(jobs, scheduler) if executor == "dask" else _on_processes(jobs)
+        for found in chunks:  # in member order, whatever finishes first
+            results += found
+            if progress is not None:
+                progress(len(results), members)
     return summarise(spec, parameters, results)
+
+
+Job = tuple[str, str, tuple[tuple[str, int], ...], int, int, int, int]
+
+
+def _on_processes(jobs: list[Job]) -> Iterator[list[MemberOutcome]]:
+    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1) or 1) as pool:
+        futures = [pool.submit(_chunk, *job) for job in jobs]
+        for future in futures:
+            yield future.result()
+
+
+def _on_dask(jobs: list[Job], scheduler: str | None) -> Iterator[list[MemberOutcome]]:
+    """Chunks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a two-worker
+    LocalCluster of processes started for the run. Workers read the spec and the profile from
+    the same paths, so a remote cluster needs them there too."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--executor dask needs dask.distributed: pip install 'credlab[dask]'") from None
+    with ExitStack() as stack:
+        if scheduler is not None:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout=10))
+            except OSError as error:
+                raise UsageError(f"--scheduler {scheduler}: cannot reach it ({error})") from None
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=2,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        futures = [client.submit(_chunk, *job, pure=False) for job in jobs]
+        for future in futures:
+            yield future.result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +227,7 @@ def population_report(
     sweep: str | None = None,
     executor: str = "serial",
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> PopulationReport:
     """The population under ``parameters``, and under each value of ``sweep``'s parameter."""
     try:
@@ -193,7 +238,15 @@ def population_report(
 
     def one(values: dict[str, int]) -> PopulationResult:
         return simulate(
-            spec, profile, values, members=members, horizon=seconds, seed=seed, executor=executor, progress=progress
+            spec,
+            profile,
+            values,
+            members=members,
+            horizon=seconds,
+            seed=seed,
+            executor=executor,
+            progress=progress,
+            scheduler=scheduler,
         )
 
     base = one(parameters)

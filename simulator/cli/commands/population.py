@@ -21,8 +21,9 @@ access at some time, days without it, messages sent per member by channel (reset
 that lapsed and moved a member (a reset link expiring unused), service-desk calls per 10,000
 members, and time back to online access (median and 95th percentile) by the channel of the last
 message before it. --sweep NAME=V1,V2,... reruns the same members under each value of one
-parameter. The same --seed gives byte-identical output with either --executor (serial, or
-processes: a pool of local processes). Exit 0; 2 on bad input.
+parameter. The same --seed gives byte-identical output with every --executor: serial, processes
+(a pool of local processes) or dask (a two-worker LocalCluster, or the cluster at --scheduler;
+its workers read the spec and profile from the same paths). Exit 0; 2 on bad input.
 """
 
 
@@ -36,7 +37,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a spec parameter")
     parser.add_argument("--sweep", metavar="NAME=V1,V2,...", help="rerun under each value of one parameter")
     parser.add_argument(
-        "--executor", default="serial", choices=["serial", "processes"], help="where members run; default serial"
+        "--executor",
+        default="serial",
+        choices=["serial", "processes", "dask"],
+        help="where members run: here, a pool of local processes, or a Dask cluster; default serial",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster (default: a LocalCluster)"
     )
     parser.set_defaults(run=run)
 
@@ -54,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             settings=args.set,
             sweep=args.sweep,
             executor=args.executor,
+            scheduler=args.scheduler,
             progress=(lambda done, total: show(f"{done}/{total} members")) if show else None,
         )
 

@@ -54,10 +54,10 @@ def test_the_output_is_the_same_for_any_chunking_and_executor() -> None:
     parameters = spec.parameter_values()
     runs = [
         simulate(spec, profile, parameters, members=120, horizon=180 * 86400, seed=5, executor=executor, chunk=chunk)
-        for executor, chunk in (("serial", 500), ("serial", 7), ("processes", 25))
+        for executor, chunk in (("serial", 500), ("serial", 7), ("processes", 25), ("dask", 40))
     ]
     texts = [json.dumps(r.to_json(), sort_keys=True) for r in runs]
-    assert texts[0] == texts[1] == texts[2]
+    assert texts[0] == texts[1] == texts[2] == texts[3]  # dask: a two-worker LocalCluster
     assert (
         json.dumps(simulate(spec, profile, parameters, members=120, horizon=180 * 86400, seed=6).to_json()) != texts[0]
     )
@@ -123,3 +123,16 @@ def test_a_mistake_in_a_profile_is_one_located_line_and_exit_2(
 def test_bad_options_are_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["population", str(ANA), "--profile", str(PROFILE), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_existing_dask_cluster_gives_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    args = ["--format", "json", "population", str(ANA), "--profile", str(PROFILE), "--members", "60", "--seed", "4"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        assert main([*args, "--executor", "dask", "--scheduler", cluster.scheduler_address]) == 0
+    assert capsys.readouterr().out == serial
