@@ -192,17 +192,22 @@ def population(
     sweep: str | None = None,
     executor: str = "serial",
     scheduler: str | None = None,
+    oracle_sample: int = 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationReport:
     """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
     them, each outcome with a 95% interval; ``sweep`` (``NAME=V1,V2``) reruns them per value.
-    ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s)."""
+    ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s);
+    ``oracle_sample`` members are replayed step for step on the reference engine too."""
     from credlab.simulator.population.run import population_report
 
     _at_least(1, members=members)
+    _at_least(0, oracle_sample=oracle_sample)
     loaded = _spec(spec)
     parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
-    return population_report(loaded, profile, parameters, members, horizon, seed, sweep, executor, progress, scheduler)
+    return population_report(
+        loaded, profile, parameters, members, horizon, seed, sweep, executor, progress, scheduler, oracle_sample
+    )
 
 
 def fuzz(

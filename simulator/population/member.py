@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 from credlab.model import ir
 from credlab.model.delivery import arrives
+from credlab.model.differential import agree, disagreements
+from credlab.model.durations import format_duration
+from credlab.model.engine import Engine, World
 from credlab.model.machine import CompiledSpec, Member, Outcome
 from credlab.model.policy import random_candidate, random_value
 from credlab.simulator.population.profile import Action, Chance, Known, New, Profile, Source, Start, Wrong
@@ -48,6 +51,10 @@ class MemberOutcome:
     """(the channel of the last message before getting back in, seconds without access)."""
     unrecovered: int = 0
     """Still without access at the horizon (a censored recovery)."""
+    checked: bool = False
+    """Replayed step for step on the reference engine too (the oracle sample)."""
+    disagreement: str | None = None
+    """The first place the compiled machine and the reference engine differed, if they did."""
 
 
 class MemberRun:
@@ -66,9 +73,11 @@ class MemberRun:
             if m.delay is not None
         }
         self.expiries = {d.on_expiry for d in spec.deadlines.values() if d.on_expiry}
+        self.engine = Engine(spec, parameters)
 
     # --- one member -----------------------------------------------------------------------------
-    def run(self, seed: int, index: int) -> MemberOutcome:
+    def run(self, seed: int, index: int, checked: bool = False) -> MemberOutcome:
+        """Member ``index`` of the population seeded ``seed``; ``checked``: also on the reference engine."""
         rng = member_random(seed, index)
         start = self.pick_start(rng)
         values: dict[str, str] = {}
@@ -86,7 +95,12 @@ class MemberRun:
         if self.spec.states[start.state].session:
             member.record.session_owner = self.profile.actor
         member.actor = self.profile.actor
-        return _Life(self, member, rng, dict(values), MemberOutcome(start.state)).live()
+        life = _Life(self, member, rng, dict(values), MemberOutcome(start.state, checked=checked))
+        if checked:
+            flags = dict.fromkeys(start.flags, True)
+            world = self.engine.initial(start.state, values, flags, (), self.profile.actor)
+            life.oracle = _Oracle(self.engine, world, random.Random(member_seed))
+        return life.live()
 
     def pick_start(self, rng: random.Random) -> Start:
         roll, total = rng.random(), 0.0
@@ -97,8 +111,19 @@ class MemberRun:
         return self.profile.starts[-1]
 
 
+@dataclass(slots=True)
+class _Oracle:
+    """The reference engine's replay of a sampled member, with its own copy of the member's draws."""
+
+    engine: Engine
+    world: World
+    random: random.Random
+
+
 class _Life:
     """The discrete-event loop of one member."""
+
+    oracle: _Oracle | None = None
 
     def __init__(
         self, run: MemberRun, member: Member, rng: random.Random, knows: dict[str, str], out: MemberOutcome
@@ -126,11 +151,11 @@ class _Life:
         while True:
             due, lapse = self.next_due(), self.next_lapse()
             if lapse is not None and lapse < horizon and (due is None or lapse <= due[0]):
-                self.settle(self.member.advance(lapse - self.now))  # the spec's own clock goes first
+                self.settle(self.advance(lapse - self.now))  # the spec's own clock goes first
                 continue
             if due is None or due[0] >= horizon:
                 break
-            self.member.advance(due[0] - self.now)  # nothing lapses on the way: it fires nothing
+            self.advance(due[0] - self.now)  # nothing lapses on the way: it fires nothing
             self.do_due(due[1])
         if self.without_since is not None:
             self.out.seconds_without_access += horizon - self.without_since
@@ -236,10 +261,33 @@ class _Life:
                 self.wrong[key] = ""
         return self.wrong[key]
 
+    def advance(self, seconds: int) -> list[Outcome]:
+        since = len(self.member.record.deliveries)
+        outcomes = self.member.advance(seconds)
+        if self.oracle is not None:
+            oracle = self.oracle
+            oracle.world, steps = oracle.engine.advance(oracle.world, seconds, oracle.random)
+            fired, expected = [o.transition for o in outcomes], [s.transition for s in steps]
+            if fired != expected:
+                self.disagree(f"the clock fired {fired} on the machine, {expected} on the reference engine")
+            elif not agree(self.member, None, oracle.world, None, oracle.engine, since):
+                self.disagree("; ".join(disagreements(self.member, None, oracle.world, None, oracle.engine)))
+        return outcomes
+
+    def disagree(self, what: str) -> None:
+        if self.out.disagreement is None:
+            self.out.disagreement = f"at {format_duration(self.now)}: {what}"
+
     def fire(self, event: str, inputs: dict[str, str | bool]) -> Outcome:
         sent = len(self.member.record.deliveries)
         outcome = self.member.fire(event, **inputs)
         self.out.events += 1
+        if self.oracle is not None:
+            oracle = self.oracle
+            oracle.world, step = oracle.engine.fire(oracle.world, event, inputs, oracle.random, self.run.profile.actor)
+            if not agree(self.member, outcome, oracle.world, step, oracle.engine, sent):
+                found = disagreements(self.member, outcome, oracle.world, step, oracle.engine)
+                self.disagree(f"{event}: " + "; ".join(found))
         for delivery in self.member.record.deliveries[sent:]:
             channel = self.run.spec.messages[delivery.message].via
             self.out.sent[channel] = self.out.sent.get(channel, 0) + 1

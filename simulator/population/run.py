@@ -47,12 +47,17 @@ class PopulationResult:
     """The spec's parameters the population ran under, as written (``2h``)."""
     outcomes: tuple[tuple[str, Estimate], ...]
     events: int
+    checked: int = 0
+    """Members also replayed on the reference engine (the oracle sample)."""
+    disagreements: tuple[str, ...] = ()
+    """Where a checked member's machine and the reference engine differed (credlab's own bug)."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "parameters": dict(self.parameters),
             "outcomes": {name: e.to_json() for name, e in self.outcomes},
             "events": self.events,
+            "oracle": {"members": self.checked, "disagreements": list(self.disagreements)},
         }
 
 
@@ -77,7 +82,16 @@ def summarise(spec: ir.Spec, parameters: dict[str, int], members: list[MemberOut
         outcomes[f"recovery_days_p50_{channel}"] = quantile(times, 0.5)
         outcomes[f"recovery_days_p95_{channel}"] = quantile(times, 0.95)
     shown = tuple(sorted((k, shown_value(spec, k, v)) for k, v in parameters.items()))
-    return PopulationResult(shown, tuple(sorted(outcomes.items())), sum(m.events for m in members))
+    checked = [(i, m) for i, m in enumerate(members) if m.checked]
+    differ = tuple(f"member {i}: {m.disagreement}" for i, m in checked if m.disagreement is not None)
+    return PopulationResult(
+        shown, tuple(sorted(outcomes.items())), sum(m.events for m in members), len(checked), differ
+    )
+
+
+def is_checked(index: int, members: int, sample: int) -> bool:
+    """Whether member ``index`` is in the oracle sample: ``sample`` members spread evenly."""
+    return (index * sample) % members < sample
 
 
 @lru_cache(maxsize=4)
@@ -95,9 +109,11 @@ def _chunk(
     seed: int,
     first: int,
     end: int,
+    members: int,
+    sample: int,
 ) -> list[MemberOutcome]:
     run = _run_for(spec_path, profile_path, parameters, horizon)
-    return [run.run(seed, index) for index in range(first, end)]
+    return [run.run(seed, index, is_checked(index, members, sample)) for index in range(first, end)]
 
 
 def simulate(
@@ -112,6 +128,7 @@ def simulate(
     chunk: int = 500,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    oracle_sample: int = 20,
 ) -> PopulationResult:
     """``members`` members over ``horizon`` seconds; ``progress(done, members)`` after each chunk."""
     if executor not in EXECUTORS:
@@ -122,13 +139,13 @@ def simulate(
     if executor == "serial":
         run = MemberRun(spec, parameters, profile, horizon)
         for first, end in bounds:
-            results += [run.run(seed, index) for index in range(first, end)]
+            results += [run.run(seed, index, is_checked(index, members, oracle_sample)) for index in range(first, end)]
             if progress is not None:
                 progress(len(results), members)
     else:
+        spec_path, profile_path = str(Path(spec.path).resolve()), str(Path(profile.path).resolve())
         jobs = [
-            (str(Path(spec.path).resolve()), str(Path(profile.path).resolve()), key, horizon, seed, first, end)
-            for first, end in bounds
+            (spec_path, profile_path, key, horizon, seed, first, end, members, oracle_sample) for first, end in bounds
         ]
         chunks = _on_dask(jobs, scheduler) if executor == "dask" else _on_processes(jobs)
         for found in chunks:  # in member order, whatever finishes first
@@ -138,7 +155,7 @@ def simulate(
     return summarise(spec, parameters, results)
 
 
-Job = tuple[str, str, tuple[tuple[str, int], ...], int, int, int, int]
+Job = tuple[str, str, tuple[tuple[str, int], ...], int, int, int, int, int, int]
 
 
 def _on_processes(jobs: list[Job]) -> Iterator[list[MemberOutcome]]:
@@ -191,7 +208,9 @@ class PopulationReport:
 
     @property
     def ok(self) -> bool:
-        return True
+        """False only when the oracle sample found the compiled machine and the reference engine
+        disagreeing: a bug in credlab, and the figures cannot be trusted."""
+        return not any(r.disagreements for r in (self.base, *(result for _, _, result in self.sweep)))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -203,6 +222,7 @@ class PopulationReport:
             "seed": self.seed,
             "outcomes": {name: e.to_json() for name, e in self.base.outcomes},
             "events": self.base.events,
+            "oracle": {"members": self.base.checked, "disagreements": list(self.base.disagreements)},
             "what": dict(sorted(OUTCOMES.items())),
             "sweep": [{"parameter": name, "value": value, **result.to_json()} for name, value, result in self.sweep],
         }
@@ -228,6 +248,7 @@ def population_report(
     executor: str = "serial",
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    oracle_sample: int = 20,
 ) -> PopulationReport:
     """The population under ``parameters``, and under each value of ``sweep``'s parameter."""
     try:
@@ -247,6 +268,7 @@ def population_report(
             executor=executor,
             progress=progress,
             scheduler=scheduler,
+            oracle_sample=oracle_sample,
         )
 
     base = one(parameters)

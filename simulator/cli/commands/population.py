@@ -23,7 +23,9 @@ members, and time back to online access (median and 95th percentile) by the chan
 message before it. --sweep NAME=V1,V2,... reruns the same members under each value of one
 parameter. The same --seed gives byte-identical output with every --executor: serial, processes
 (a pool of local processes) or dask (a two-worker LocalCluster, or the cluster at --scheduler;
-its workers read the spec and profile from the same paths). Exit 0; 2 on bad input.
+its workers read the spec and profile from the same paths). --oracle-sample members are also
+replayed step for step on the reference engine; exit 1 if one disagrees (a credlab bug), else 0;
+2 on bad input.
 """
 
 
@@ -45,6 +47,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster (default: a LocalCluster)"
     )
+    parser.add_argument(
+        "--oracle-sample",
+        type=int,
+        default=20,
+        metavar="N",
+        help="members also replayed step for step on the reference engine; default 20",
+    )
     parser.set_defaults(run=run)
 
 
@@ -62,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             sweep=args.sweep,
             executor=args.executor,
             scheduler=args.scheduler,
+            oracle_sample=args.oracle_sample,
             progress=(lambda done, total: show(f"{done}/{total} members")) if show else None,
         )
 
@@ -71,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         for name, e in report.base.outcomes:
             if e.n:
                 yield f"  {name:<{width}}  {e.estimate:>10g}  [{e.low:g}, {e.high:g}]  (n={e.n})"
+        base = report.base
+        verdict = "they agree" if not base.disagreements else f"{len(base.disagreements)} DISAGREE (a credlab bug)"
+        yield f"  oracle: {base.checked} members replayed on the reference engine: {verdict}"
+        yield from (f"    {line}" for line in base.disagreements)
         for parameter, value, result in report.sweep:
             key = dict(result.outcomes)
             lost, days = key["lost_online_access"], key["days_without_online_access"]

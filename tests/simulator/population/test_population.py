@@ -136,3 +136,30 @@ def test_an_existing_dask_cluster_gives_the_same_bytes(capsys: pytest.CaptureFix
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
         assert main([*args, "--executor", "dask", "--scheduler", cluster.scheduler_address]) == 0
     assert capsys.readouterr().out == serial
+
+
+def test_every_member_of_the_oracle_sample_agrees_with_the_reference_engine() -> None:
+    report = api.population(ANA, PROFILE, members=150, horizon="180d", seed=8, oracle_sample=150)
+    assert report.ok and report.base.checked == 150 and report.base.disagreements == ()
+    assert report.base.events > 1500  # they did things, the postcard and the link's expiry among them
+    assert dict(report.base.outcomes)["sent_by_post"].estimate > 0 and dict(report.base.outcomes)["lapses"].estimate > 0
+
+
+def test_the_oracle_sees_a_machine_that_departs_from_the_reference(tmp_path: Path) -> None:
+    """The reference engine of a spec whose postcard reset keeps the web password, against ANA's machine."""
+    from credlab.model.engine import Engine
+    from credlab.simulator.population.member import MemberRun
+
+    text = ANA.read_text(encoding="utf-8")
+    effects = "      - {randomize_credential: amc_pin}\n      - {clear_credential: web_password}\n"
+    assert effects in text
+    (tmp_path / ANA.name).write_text(text.replace(effects, "      - {randomize_credential: amc_pin}\n"), "utf-8")
+    (tmp_path / "ana_web_password.policy.txt").write_text(
+        (ANA.parent / "ana_web_password.policy.txt").read_text(encoding="utf-8"), "utf-8"
+    )
+    spec, other = load_spec(ANA), load_spec(tmp_path / ANA.name)
+    run = MemberRun(spec, spec.parameter_values(), load_profile(PROFILE, spec), 365 * 86400)
+    run.engine = Engine(other, other.parameter_values())
+    found = [m.disagreement for m in (run.run(1, i, checked=True) for i in range(200)) if m.disagreement]
+    assert found and all("at " in d for d in found)
+    assert any("credentials differ: web_password" in d for d in found), found[:3]
