@@ -189,24 +189,25 @@ def population(
     horizon: str = "365d",
     seed: int = 0,
     settings: Settings = None,
-    sweep: str | None = None,
+    sweep: str | Sequence[str] = (),
     executor: str = "serial",
     scheduler: str | None = None,
     oracle_sample: int = 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationReport:
     """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
-    them, each outcome with a 95% interval; ``sweep`` (``NAME=V1,V2``) reruns them per value.
+    them, each outcome with a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value.
     ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s);
     ``oracle_sample`` members are replayed step for step on the reference engine too."""
-    from credlab.simulator.population.run import population_report
+    from credlab.simulator.population.run import parse_sweep, population_report
 
     _at_least(1, members=members)
     _at_least(0, oracle_sample=oracle_sample)
     loaded = _spec(spec)
     parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
+    sweeps = [parse_sweep(one) for one in ([sweep] if isinstance(sweep, str) else sweep)]
     return population_report(
-        loaded, profile, parameters, members, horizon, seed, sweep, executor, progress, scheduler, oracle_sample
+        loaded, profile, parameters, members, horizon, seed, sweeps, executor, progress, scheduler, oracle_sample
     )
 
 

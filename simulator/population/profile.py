@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from credlab.model import ir
-from credlab.model.errors import Location, Problems
+from credlab.model.errors import Location, Problems, SpecError
 from credlab.model.scalars import AnyScalar, DurationText, Int, Name, Probability, Text
 from credlab.model.schema import Decoder, Either, Field, ListOf, MapOf, Obj, Raw, Record, Tag, Tagged
 from credlab.model.yamlsrc import load_nodes
@@ -94,6 +96,20 @@ PROFILE = Record(
             required=True,
         ),
         "forgets": Field(MapOf(DURATION, what="credential"), doc="Mean time until a member forgets a credential."),
+        "report": Field(
+            Record(
+                "report plan",
+                {
+                    "members": Field(Int(minimum=1), doc="How many members the report simulates (default 1000)."),
+                    "horizon": Field(DURATION, doc="Over how long (default 365d)."),
+                    "sweeps": Field(
+                        MapOf(ListOf(Text()), what="parameter"),
+                        doc="Parameters whose values the report compares, each with its values as written.",
+                    ),
+                },
+            ),
+            doc="What `credlab check` studies with this profile, for its report.",
+        ),
         "responses": Field(
             ListOf(
                 Record(
@@ -173,6 +189,13 @@ class Start:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportPlan:
+    members: int = 1000
+    horizon: int = 365 * 86_400
+    sweeps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     path: str
     spec: str
@@ -182,6 +205,7 @@ class Profile:
     forgets: Mapping[str, int]
     responses: tuple[Response, ...]
     description: str = ""
+    report: ReportPlan | None = None
 
 
 class _Checker:
@@ -314,7 +338,34 @@ def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
             problems.add(item.at("choose"), "the options' chances add up to more than 100%")
         responses.append(Response(trigger["refused"], trigger["times"], options))
     actor = _actor(spec, top, problems)
+    plan = None
+    if "report" in top:
+        given = top["report"]
+        sweeps: Obj = given.get("sweeps") or Obj()
+        for name in sweeps:
+            if name not in spec.parameters:
+                problems.add(sweeps.key_at(name), f"the spec has no parameter '{name}'")
+        plan = ReportPlan(
+            given.get("members", 1000),
+            given.get("horizon", 365 * 86_400),
+            tuple((name, tuple(values)) for name, values in sweeps.items()),
+        )
     problems.raise_if_any()
-    return Profile(
-        shown, spec.name, actor, tuple(starts), habits, forgets, tuple(responses), top.get("description", "")
-    )
+    about = top.get("description", "")
+    return Profile(shown, spec.name, actor, tuple(starts), habits, forgets, tuple(responses), about, plan)
+
+
+def profiles_for(spec: ir.Spec, folder: Path) -> list[Path]:
+    """The behaviour profiles in ``folder`` that are about ``spec`` (by its name), in name order."""
+    found = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        try:
+            _, root = load_nodes(path, what="profile")
+        except SpecError:
+            continue  # an unreadable file is not this spec's profile; loading it by name says why
+        if not isinstance(root, yaml.MappingNode):
+            continue
+        top = {k.value: v.value for k, v in root.value if isinstance(v, yaml.ScalarNode)}
+        if "credlab_profile" in top and top.get("spec") == spec.name:
+            found.append(path)
+    return found

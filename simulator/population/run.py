@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -228,13 +228,18 @@ class PopulationReport:
         }
 
 
-def sweep_values(spec: ir.Spec, sweep: str) -> tuple[str, list[tuple[str, int]]]:
-    """``NAME=V1,V2,…`` checked against the spec's parameters: (name, [(as written, value)])."""
+def parse_sweep(sweep: str) -> tuple[str, tuple[str, ...]]:
+    """``NAME=V1,V2,…`` as (name, values as written)."""
     name, sep, values = sweep.partition("=")
-    texts = [v.strip() for v in values.split(",") if v.strip()]
+    texts = tuple(v.strip() for v in values.split(",") if v.strip())
     if not sep or not texts:
         raise UsageError(f"--sweep {sweep}: write NAME=V1,V2,..., such as reset_link_ttl=30m,1h,2h")
-    return name, [(text, parse_overrides(spec, [f"{name}={text}"])[name]) for text in texts]
+    return name, texts
+
+
+def sweep_values(spec: ir.Spec, name: str, texts: Sequence[str]) -> list[tuple[str, int]]:
+    """Each value of parameter ``name`` checked against the spec: (as written, value)."""
+    return [(text, parse_overrides(spec, [f"{name}={text}"])[name]) for text in texts]
 
 
 def population_report(
@@ -244,13 +249,14 @@ def population_report(
     members: int,
     horizon: str,
     seed: int,
-    sweep: str | None = None,
+    sweeps: Sequence[tuple[str, Sequence[str]]] = (),
     executor: str = "serial",
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
     oracle_sample: int = 20,
 ) -> PopulationReport:
-    """The population under ``parameters``, and under each value of ``sweep``'s parameter."""
+    """The population under ``parameters``, and under each value of each swept parameter (the
+    others at ``parameters``'). ``horizon`` is a duration as written (``365d``)."""
     try:
         seconds = parse_duration(horizon)
     except ValueError as error:
@@ -272,8 +278,6 @@ def population_report(
         )
 
     base = one(parameters)
-    swept: list[tuple[str, str, PopulationResult]] = []
-    if sweep is not None:
-        name, values = sweep_values(spec, sweep)
-        swept = [(name, text, one({**parameters, name: value})) for text, value in values]
+    checked = [(name, sweep_values(spec, name, texts)) for name, texts in sweeps]
+    swept = [(name, text, one({**parameters, name: value})) for name, values in checked for text, value in values]
     return PopulationReport(spec.path, profile.path, members, seconds, seed, base, tuple(swept))

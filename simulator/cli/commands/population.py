@@ -37,7 +37,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--horizon", default="365d", metavar="DURATION", help="how long; default 365d")
     parser.add_argument("--seed", type=int, default=0, help="random seed; default 0")
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a spec parameter")
-    parser.add_argument("--sweep", metavar="NAME=V1,V2,...", help="rerun under each value of one parameter")
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="rerun under each value of a parameter (repeat for others, each swept on its own)",
+    )
     parser.add_argument(
         "--executor",
         default="serial",
