@@ -84,6 +84,7 @@ class Stage(StrEnum):
     EXPLORE = "explore"
     FINDINGS = "findings"
     MUTATE = "mutate"
+    POPULATION = "population"
     DIAGRAM = "diagram"
 
 

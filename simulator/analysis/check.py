@@ -26,6 +26,8 @@ from credlab.simulator.analysis.lint import LintFinding, lint
 from credlab.simulator.analysis.mutate_report import MutateOptions, mutate_report
 from credlab.simulator.analysis.policy_review import PolicyReview, review
 from credlab.simulator.analysis.traceability import TraceRow, traceability
+from credlab.simulator.population.profile import load_profile, profiles_for
+from credlab.simulator.population.run import PopulationReport, population_report
 from credlab.simulator.results import (
     ANALYSED_RISKS,
     RISKS,
@@ -53,6 +55,8 @@ class CheckOptions:
     explicit_scenarios: tuple[Path, ...] = ()
     mutate: bool = False
     max_states: int = 200_000
+    profiles: Path | None = Path("examples/profiles")
+    """Where behaviour profiles are looked for (by the spec's name); None: no population study."""
 
 
 @node
@@ -133,9 +137,13 @@ class SpecCheck:
     comparison: Comparison | None = None
     policies: tuple[PolicyReview, ...] = ()
     """Each password policy: counts, audits against the shipped standards, place among real sites."""
+    population: PopulationReport | None = None
+    """Members under the spec's behaviour profile, as its ``report:`` plan says (None: no profile)."""
 
     @property
     def ok(self) -> bool:
+        if self.population is not None and not self.population.ok:
+            return False
         mutants_ok = self.mutate is None or self.mutate.kill_rate >= MUTATION_THRESHOLD
         risks_ok = not any(f.failing for f in self.explore.findings)
         return self.stories.ok and self.fuzz.ok and self.explore.ok and risks_ok and mutants_ok
@@ -180,6 +188,8 @@ class SpecCheck:
         if self.mutate is not None:
             m = self.mutate
             rows.append(StageRow(Stage.MUTATE, True, f"{m.killed} of {m.mutants} mutants killed ({m.kill_rate:.0%})"))
+        if self.population is not None:
+            rows.append(StageRow(Stage.POPULATION, self.population.ok, population_summary(self.population)))
         return rows
 
     def messages(self) -> set[str]:
@@ -245,6 +255,7 @@ class SpecCheck:
             "unquoted": [{"text": t, "why": w} for t, w in (spec.document.unquoted if spec.document else ())],
             "comparison": None if self.comparison is None else self.comparison.to_json(),
             "policies": [review.to_json() for review in self.policies],
+            "population": None if self.population is None else self.population.to_json(),
         }
         untimed: Json = _relative(_untimed(report), self.out)
         return untimed
@@ -335,6 +346,34 @@ def check_spec(
         traceability=traceability(spec, stories, explored),
         out=options.out,
         policies=review(spec, explored),
+        population=study(spec, overrides, options.profiles, step),
+    )
+
+
+def study(
+    spec: ir.Spec, overrides: dict[str, int], folder: Path | None, step: Callable[[Stage], None]
+) -> PopulationReport | None:
+    """The population study of the first profile about ``spec`` that has a ``report:`` plan."""
+    for path in profiles_for(spec, folder) if folder is not None else ():
+        plan = load_profile(path, spec).report
+        if plan is None:
+            continue
+        step(Stage.POPULATION)
+        parameters = {**spec.parameter_values(), **overrides}
+        horizon = format_duration(plan.horizon)
+        return population_report(spec, path, parameters, plan.members, horizon, 0, plan.sweeps, "processes")
+    return None
+
+
+def population_summary(report: PopulationReport) -> str:
+    lost = dict(report.base.outcomes)["lost_online_access"]
+    swept = sorted({name for name, _, _ in report.sweep})
+    oracle = "agree" if report.ok else "DISAGREE (a credlab bug)"
+    return (
+        f"{report.members} members over {format_duration(report.horizon)}: {lost.estimate:.1%} lose online access "
+        f"[{lost.low:.1%}, {lost.high:.1%}]"
+        + (f"; varying {', '.join(swept)}" if swept else "")
+        + f"; {report.base.checked} replayed on the reference engine {oracle}"
     )
 
 

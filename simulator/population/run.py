@@ -41,6 +41,21 @@ OUTCOMES: dict[str, str] = {
 message before it) are added for each channel the spec sends on."""
 
 
+def describe(name: str) -> str:
+    """What an outcome measures, in plain words."""
+    if name in OUTCOMES:
+        return OUTCOMES[name]
+    if name.startswith("sent_by_"):
+        return f"messages sent to a member by {name.removeprefix('sent_by_')} (resets that way)"
+    for q, words in (("p50", "median"), ("p95", "95th percentile of")):
+        prefix = f"recovery_days_{q}_"
+        if name.startswith(prefix):
+            channel = name.removeprefix(prefix)
+            after = "with no message" if channel == NONE else f"after a message by {channel}"
+            return f"{words} days until online access is back, {after}"
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class PopulationResult:
     parameters: tuple[tuple[str, str], ...]
@@ -223,7 +238,7 @@ class PopulationReport:
             "outcomes": {name: e.to_json() for name, e in self.base.outcomes},
             "events": self.base.events,
             "oracle": {"members": self.base.checked, "disagreements": list(self.base.disagreements)},
-            "what": dict(sorted(OUTCOMES.items())),
+            "what": {name: describe(name) for name, _ in self.base.outcomes},
             "sweep": [{"parameter": name, "value": value, **result.to_json()} for name, value, result in self.sweep],
         }
 

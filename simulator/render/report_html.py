@@ -18,6 +18,7 @@ from typing import Any
 
 from credlab.simulator.render import report_sections as sections
 from credlab.simulator.render.report_policies import policies
+from credlab.simulator.render.report_population import population
 from credlab.simulator.render.report_risks import risks
 from credlab.simulator.render.report_sections import esc, mark, section, slug, status_badge, table, verdict_mark
 from credlab.simulator.results import Json, PropertyId
@@ -31,6 +32,7 @@ SECTIONS = (
     ("risks", "Risks"),
     ("findings", "Findings"),
     ("policies", "Password policies"),
+    ("population", "Members over time"),
     ("assumptions", "Assumptions"),
     ("scenarios", "Scenarios"),
     ("comparison", "Comparison"),
@@ -326,6 +328,7 @@ def _spec(spec: dict[str, Any], prefix: str) -> str:
         section(sid("risks"), "Risks", risks(spec, prefix)),
         sections.findings(spec, sid("findings")),
         section(sid("policies"), "Password policies", policies(spec)),
+        section(sid("population"), "Members over time", population(spec)),
         sections.assumptions(spec, sid("assumptions"), prefix),
         sections.scenarios(spec, sid("scenarios")),
         sections.comparison(spec, sid("comparison")),

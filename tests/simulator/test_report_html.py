@@ -346,6 +346,8 @@ def test_the_page_is_balanced_html5_with_every_section(kind: str, request: pytes
     assert nav is not None
     assert {f"#{sid}" for sid in SECTION_IDS} <= set(re.findall(r'href="([^"]+)"', nav.group(0)))
     charts = 3 * len(report["specs"][0].get("policies", []))  # each policy's place among real sites
+    study = report["specs"][0].get("population")
+    charts += 2 * len({row["parameter"] for row in study["sweep"]}) if study else 0  # two per swept parameter
     assert page.tags.count("svg") == 1 + charts  # the diagram, and the charts
 
 
@@ -552,3 +554,23 @@ def test_each_policy_shows_its_count_its_audits_and_its_place_among_real_sites(r
     assert "Accepts exactly 45,539,935,824,535,367,148,475,909,120 strings" in text
     assert "NIST SP 800-63B-4 (2025): password verifiers: 0 of 8 pass" in text
     assert 'aria-label="Minimum length"' in text
+
+
+def test_the_population_section_shows_each_sweep_with_its_bands(real: dict[str, Any]) -> None:
+    """ANA's profile (examples/profiles/ana_members.yaml) asks for the link's lifetime and the
+    postcard's delay: the report answers, with intervals, how access changes with each."""
+    study = real["specs"][0]["population"]
+    assert study["profile"].endswith("ana_members.yaml") and study["members"] == 400
+    assert study["oracle"] == {"members": 20, "disagreements": []}
+    swept = {(row["parameter"], row["value"]) for row in study["sweep"]}
+    assert swept == {("reset_link_ttl", v) for v in ("30m", "1h", "2h", "24h")} | {
+        ("postcard_delivery_max", v) for v in ("2d", "7d", "14d")
+    }
+    days = {row["value"]: row["outcomes"]["days_without_online_access"] for row in study["sweep"]}
+    assert days["30m"]["ci95"][0] > days["24h"]["ci95"][1]  # a shorter link keeps members out longer
+    text, _ = page_of(real)
+    assert 'aria-label="Share of members who lose online access by reset_link_ttl"' in text
+    assert 'aria-label="Days without online access, per member by postcard_delivery_max"' in text
+    assert "20 members were replayed step for step on the reference engine: they agree." in text
+    stages = {row["stage"]: row for row in real["specs"][0]["stages"]}
+    assert stages["population"]["ok"] and "lose online access" in stages["population"]["text"]
