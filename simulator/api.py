@@ -193,10 +193,12 @@ def population(
     executor: str = "serial",
     scheduler: str | None = None,
     oracle_sample: int = 20,
+    grid: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> PopulationReport:
     """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
-    them, each outcome with a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value.
+    them, each outcome with a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value
+    (``grid``: two swept together, every pair).
     ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s);
     ``oracle_sample`` members are replayed step for step on the reference engine too."""
     from credlab.simulator.population.run import parse_sweep, population_report
@@ -207,7 +209,7 @@ def population(
     parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
     sweeps = [parse_sweep(one) for one in ([sweep] if isinstance(sweep, str) else sweep)]
     return population_report(
-        loaded, profile, parameters, members, horizon, seed, sweeps, executor, progress, scheduler, oracle_sample
+        loaded, profile, parameters, members, horizon, seed, sweeps, executor, progress, scheduler, oracle_sample, grid
     )
 
 

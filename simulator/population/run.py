@@ -219,13 +219,16 @@ class PopulationReport:
     seed: int
     base: PopulationResult
     sweep: tuple[tuple[str, str, PopulationResult], ...] = ()
+    grid: tuple[tuple[tuple[tuple[str, str], ...], PopulationResult], ...] = ()
+    """Two parameters swept together: (each parameter's value as written, the population under them)."""
     """(parameter, its value as written, the population under it)."""
 
     @property
     def ok(self) -> bool:
         """False only when the oracle sample found the compiled machine and the reference engine
         disagreeing: a bug in credlab, and the figures cannot be trusted."""
-        return not any(r.disagreements for r in (self.base, *(result for _, _, result in self.sweep)))
+        results = (self.base, *(result for _, _, result in self.sweep), *(result for _, result in self.grid))
+        return not any(r.disagreements for r in results)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -240,6 +243,7 @@ class PopulationReport:
             "oracle": {"members": self.base.checked, "disagreements": list(self.base.disagreements)},
             "what": {name: describe(name) for name, _ in self.base.outcomes},
             "sweep": [{"parameter": name, "value": value, **result.to_json()} for name, value, result in self.sweep],
+            "grid": [{"values": dict(values), **result.to_json()} for values, result in self.grid],
         }
 
 
@@ -269,9 +273,11 @@ def population_report(
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
     oracle_sample: int = 20,
+    grid: bool = False,
 ) -> PopulationReport:
     """The population under ``parameters``, and under each value of each swept parameter (the
-    others at ``parameters``'). ``horizon`` is a duration as written (``365d``)."""
+    others at ``parameters``'); with ``grid``, under every pair of values of the two swept
+    parameters instead. ``horizon`` is a duration as written (``365d``)."""
     try:
         seconds = parse_duration(horizon)
     except ValueError as error:
@@ -292,7 +298,17 @@ def population_report(
             oracle_sample=oracle_sample,
         )
 
+    checked = [(name, sweep_values(spec, name, texts)) for name, texts in sweeps]  # before anything runs
+    if grid and (len(checked) != 2 or checked[0][0] == checked[1][0]):
+        raise UsageError("--grid sweeps two parameters together: give exactly two --sweep, one per parameter")
     base = one(parameters)
-    checked = [(name, sweep_values(spec, name, texts)) for name, texts in sweeps]
+    if grid:
+        (a, a_values), (b, b_values) = checked
+        pairs = tuple(
+            (((a, a_text), (b, b_text)), one({**parameters, a: a_value, b: b_value}))
+            for a_text, a_value in a_values
+            for b_text, b_value in b_values
+        )
+        return PopulationReport(spec.path, profile.path, members, seconds, seed, base, (), pairs)
     swept = [(name, text, one({**parameters, name: value})) for name, values in checked for text, value in values]
     return PopulationReport(spec.path, profile.path, members, seconds, seed, base, tuple(swept))

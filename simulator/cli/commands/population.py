@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command, progress_line
 from credlab.simulator.cli.output import finish
+
+if TYPE_CHECKING:
+    from credlab.simulator.population.run import PopulationResult
 
 HELP = "simulate many members under a behaviour profile: how often things happen, with 95% intervals"
 DESCRIPTION = """\
@@ -21,8 +24,9 @@ access at some time, days without it, messages sent per member by channel (reset
 that lapsed and moved a member (a reset link expiring unused), service-desk calls per 10,000
 members, and time back to online access (median and 95th percentile) by the channel of the last
 message before it. --sweep NAME=V1,V2,... reruns the same members under each value of one
-parameter. The same --seed gives byte-identical output with every --executor: serial, processes
-(a pool of local processes) or dask (a two-worker LocalCluster, or the cluster at --scheduler;
+parameter (repeat it to sweep others, one at a time; with --grid, two together: every pair).
+The same --seed gives byte-identical output with every --executor: serial, processes (a pool of
+local processes) or dask (a two-worker LocalCluster, or the cluster at --scheduler;
 its workers read the spec and profile from the same paths). --oracle-sample members are also
 replayed step for step on the reference engine; exit 1 if one disagrees (a credlab bug), else 0;
 2 on bad input.
@@ -53,6 +57,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster (default: a LocalCluster)"
     )
+    parser.add_argument("--grid", action="store_true", help="sweep two parameters together: every pair of their values")
     parser.add_argument(
         "--oracle-sample",
         type=int,
@@ -78,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             executor=args.executor,
             scheduler=args.scheduler,
             oracle_sample=args.oracle_sample,
+            grid=args.grid,
             progress=(lambda done, total: show(f"{done}/{total} members")) if show else None,
         )
 
@@ -91,12 +97,18 @@ def run(args: argparse.Namespace) -> int:
         verdict = "they agree" if not base.disagreements else f"{len(base.disagreements)} DISAGREE (a credlab bug)"
         yield f"  oracle: {base.checked} members replayed on the reference engine: {verdict}"
         yield from (f"    {line}" for line in base.disagreements)
-        for parameter, value, result in report.sweep:
-            key = dict(result.outcomes)
-            lost, days = key["lost_online_access"], key["days_without_online_access"]
-            yield (
-                f"  {parameter}={value}: lost_online_access {lost.estimate:g} [{lost.low:g}, {lost.high:g}], "
-                f"days_without_online_access {days.estimate:g} [{days.low:g}, {days.high:g}]"
-            )
+        rows = [(", ".join(f"{k}={v}" for k, v in values), result) for values, result in report.grid]
+        rows += [(f"{parameter}={value}", result) for parameter, value, result in report.sweep]
+        for setting, result in rows:
+            yield f"  {setting}: " + ", ".join(_shown(result, name) for name in SWEPT)
 
     return finish(args, report, text)
+
+
+SWEPT = ("lost_online_access", "days_without_online_access")
+"""What the text shows for each swept setting (JSON has every outcome)."""
+
+
+def _shown(result: PopulationResult, name: str) -> str:
+    e = dict(result.outcomes)[name]
+    return f"{name} {e.estimate:g} [{e.low:g}, {e.high:g}]"

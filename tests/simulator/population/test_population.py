@@ -163,3 +163,16 @@ def test_the_oracle_sees_a_machine_that_departs_from_the_reference(tmp_path: Pat
     found = [m.disagreement for m in (run.run(1, i, checked=True) for i in range(200)) if m.disagreement]
     assert found and all("at " in d for d in found)
     assert any("credentials differ: web_password" in d for d in found), found[:3]
+
+
+def test_a_grid_sweeps_two_parameters_together(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--format", "json", "population", str(ANA), "--profile", str(PROFILE), "--members", "80", "--grid"]
+    code = main([*args, "--sweep", "reset_link_ttl=30m,24h", "--sweep", "postcard_delivery_max=2d,14d"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["sweep"] == []
+    assert [row["values"] for row in out["grid"]] == [
+        {"reset_link_ttl": a, "postcard_delivery_max": b} for a in ("30m", "24h") for b in ("2d", "14d")
+    ]
+    assert [row["parameters"]["reset_link_ttl"] for row in out["grid"]] == ["30m", "30m", "1d", "1d"]  # 24h is 1d
+    assert main([*args, "--sweep", "reset_link_ttl=30m,24h"]) == 2  # a grid needs two parameters
+    assert "give exactly two --sweep" in capsys.readouterr().err
