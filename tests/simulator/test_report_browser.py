@@ -189,7 +189,9 @@ def test_the_browser_builds_the_diagram_and_the_matrix(chromium: str, generated:
     seen, written = Page(dom), Page(index.read_text(encoding="utf-8"))
     assert seen.problems == []
     assert seen.tags == written.tags, "the browser parsed the page exactly as written"
-    assert seen.tags.count("svg") == 1 + 3 * len(spec["policies"])  # the diagram; each policy's three charts
+    swept = {row["parameter"] for row in (spec.get("population") or {}).get("sweep", [])}
+    # the diagram; each policy's three charts; two charts per parameter the population study sweeps
+    assert seen.tags.count("svg") == 1 + 3 * len(spec["policies"]) + 2 * len(swept)
     svg_text = " ".join(seen.svg_text)
     assert all(state in svg_text for state in spec["summary"]["states"])
     rows = [(r["source"], r["status"]) for r in seen.matrix_rows]

@@ -12,7 +12,7 @@ from credlab.simulator.cli.output import finish
 if TYPE_CHECKING:
     from credlab.simulator.population.run import PopulationResult
 
-HELP = "simulate many members under a behaviour profile: how often things happen, with 95% intervals"
+HELP = "simulate many members under a behaviour profile: how often things happen, with 95%% intervals"
 DESCRIPTION = """\
 Simulate --members members following the behaviour profile --profile FILE (YAML: where they start,
 what they do in each state and how often, when they forget a secret, what they do when something
