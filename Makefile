@@ -61,6 +61,8 @@ graphviz:
 schema: setup
 	$(BIN)/credlab schema > spec/credlab-spec.schema.json
 	$(BIN)/credlab schema --scenario > scenarios/credlab-scenario.schema.json
+	$(BIN)/credlab schema --binding > examples/ana_app/credlab-binding.schema.json
+	$(BIN)/credlab schema --profile > examples/profiles/credlab-profile.schema.json
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
