@@ -21,7 +21,18 @@ from credlab.model.durations import format_duration
 from credlab.model.engine import Engine, World
 from credlab.model.machine import CompiledSpec, Member, Outcome
 from credlab.model.policy import random_candidate, random_value
-from credlab.simulator.population.profile import Action, Chance, Known, New, Profile, Source, Start, Wrong
+from credlab.model.runtime import Delivery
+from credlab.simulator.population.profile import (
+    Action,
+    Attacker,
+    Chance,
+    Known,
+    New,
+    Profile,
+    Source,
+    Start,
+    Wrong,
+)
 from credlab.simulator.stories.knowledge import learned_settings
 
 NONE = "none"
@@ -55,6 +66,10 @@ class MemberOutcome:
     """Replayed step for step on the reference engine too (the oracle sample)."""
     disagreement: str | None = None
     """The first place the compiled machine and the reference engine differed, if they did."""
+    attacked: list[str] = field(default_factory=list)
+    """The profile's attackers this member has."""
+    breached: dict[str, int] = field(default_factory=dict)
+    """Attacker → when they first got online access as the member (seconds)."""
 
 
 class MemberRun:
@@ -95,7 +110,9 @@ class MemberRun:
         if self.spec.states[start.state].session:
             member.record.session_owner = self.profile.actor
         member.actor = self.profile.actor
-        life = _Life(self, member, rng, dict(values), MemberOutcome(start.state, checked=checked))
+        attackers = [a for a in self.profile.attackers if rng.random() < a.share]
+        out = MemberOutcome(start.state, checked=checked, attacked=[a.name for a in attackers])
+        life = _Life(self, member, rng, dict(values), out, attackers)
         if checked:
             flags = dict.fromkeys(start.flags, True)
             world = self.engine.initial(start.state, values, flags, (), self.profile.actor)
@@ -126,11 +143,29 @@ class _Life:
     oracle: _Oracle | None = None
 
     def __init__(
-        self, run: MemberRun, member: Member, rng: random.Random, knows: dict[str, str], out: MemberOutcome
+        self,
+        run: MemberRun,
+        member: Member,
+        rng: random.Random,
+        knows: dict[str, str],
+        out: MemberOutcome,
+        attackers: list[Attacker],
     ) -> None:
-        self.run, self.member, self.rng, self.knows, self.out = run, member, rng, knows, out
-        self.habits: list[tuple[int, int, Action, int | None]] = []
-        """(when, order, action, every) of the current state's scheduled habits."""
+        self.run, self.member, self.rng, self.out = run, member, rng, out
+        self.me = run.profile.actor
+        self.attackers = {f"@{a.name}": a for a in attackers}
+        """Each attacker by its party name (``@name``): two may play the same spec actor."""
+        self.acts_as = {self.me: self.me, **{party: a.actor for party, a in self.attackers.items()}}
+        self.knowledge: dict[str, dict[str, str]] = {self.me: knows}
+        """What each actor knows: the member, and each attacker (what they knew from the start)."""
+        self.knowledge.update({p: {c: knows[c] for c in a.knows if c in knows} for p, a in self.attackers.items()})
+        member_has = run.spec.actors[self.me].has if self.me in run.spec.actors else ()
+        self.capabilities = {
+            self.me: frozenset(member_has),
+            **{p: frozenset(a.capabilities) for p, a in self.attackers.items()},
+        }
+        self.habits: list[tuple[int, int, Action, int | None, str]] = []
+        """(when, order, action, every, actor) of the current state's scheduled habits."""
         self.arrivals: dict[str, int] = {}
         self.forget_at: dict[str, int] = {}
         self.refusals: dict[str, int] = {}
@@ -141,6 +176,11 @@ class _Life:
     @property
     def now(self) -> int:
         return self.member.record.now
+
+    @property
+    def knows(self) -> dict[str, str]:
+        """What the member knows."""
+        return self.knowledge[self.me]
 
     def live(self) -> MemberOutcome:
         for name in self.knows:
@@ -189,15 +229,15 @@ class _Life:
             habit = what
             assert isinstance(habit, tuple)
             self.habits.remove(habit)
-            _, order, action, every = habit
+            _, order, action, every, actor = habit
             if every is not None:
-                self.habits.append((self.now + self.gap(every), order, action, every))
+                self.habits.append((self.now + self.gap(every), order, action, every, actor))
             if self.rng.random() < action.chance:
-                self.act(action)
+                self.act(action, actor)
         elif kind == "arrive":
             assert isinstance(what, str)
             del self.arrivals[what]
-            self.settle([self.fire(arrives(what), {})])
+            self.settle([self.fire(arrives(what), {}, self.me)])
         else:
             assert isinstance(what, str)
             del self.forget_at[what]
@@ -208,17 +248,22 @@ class _Life:
         return max(1, round(self.rng.expovariate(1 / mean)))
 
     # --- doing things ----------------------------------------------------------------------------
-    def act(self, action: Action) -> None:
-        inputs = {name: self.resolve(source) for name, source in action.inputs}
-        outcome = self.fire(action.event, inputs)
-        self.out.desk_calls += any(isinstance(v, str) and v in self.run.voice for v in inputs.values())
+    def act(self, action: Action, actor: str) -> None:
+        """``actor`` (a party: the member, or ``@name`` for an attacker) does ``action``."""
+        event = self.run.spec.events[action.event]
+        if not set(event.requires) <= self.capabilities[actor]:
+            return  # they cannot cause it (an attacker without the member's mailbox opens no link)
+        inputs = {name: self.resolve(source, actor) for name, source in action.inputs}
+        outcome = self.fire(action.event, inputs, actor)
+        if actor == self.me:
+            self.out.desk_calls += any(isinstance(v, str) and v in self.run.voice for v in inputs.values())
         if outcome.accepted:
             self.refusals.pop(action.event, None)
             transition = self.run.compiled.transition_by_id.get(outcome.transition or "")
             for credential, value in learned_settings(transition, inputs) if transition is not None else ():
-                self.learn(credential, value)
+                self.learn(credential, value, actor)
         self.settle([outcome])
-        if not outcome.accepted:
+        if not outcome.accepted and actor == self.me:
             self.respond(action.event)
 
     def respond(self, event: str) -> None:
@@ -231,10 +276,10 @@ class _Life:
                 for option in response.options:
                     total += option.chance
                     if roll < total:
-                        self.act(option)
+                        self.act(option, self.me)
                         return
 
-    def resolve(self, source: Source) -> str | bool:
+    def resolve(self, source: Source, actor: str) -> str | bool:
         if isinstance(source, (str, bool)):
             return source
         if isinstance(source, Chance):
@@ -242,8 +287,9 @@ class _Life:
         policy = self.run.spec.policies[self.run.spec.credentials[source.credential].policy]
         if isinstance(source, New):
             return random_candidate(policy, self.rng)
-        if isinstance(source, Known) and source.credential in self.knows:
-            return self.knows[source.credential]
+        knows = self.knowledge[actor]
+        if isinstance(source, Known) and source.credential in knows:
+            return knows[source.credential]
         assert isinstance(source, (Known, Wrong))
         return self.wrong_guess(source.credential, policy)
 
@@ -278,13 +324,14 @@ class _Life:
         if self.out.disagreement is None:
             self.out.disagreement = f"at {format_duration(self.now)}: {what}"
 
-    def fire(self, event: str, inputs: dict[str, str | bool]) -> Outcome:
+    def fire(self, event: str, inputs: dict[str, str | bool], actor: str) -> Outcome:
         sent = len(self.member.record.deliveries)
+        self.member.actor = self.acts_as[actor]
         outcome = self.member.fire(event, **inputs)
         self.out.events += 1
         if self.oracle is not None:
             oracle = self.oracle
-            oracle.world, step = oracle.engine.fire(oracle.world, event, inputs, oracle.random, self.run.profile.actor)
+            oracle.world, step = oracle.engine.fire(oracle.world, event, inputs, oracle.random, self.acts_as[actor])
             if not agree(self.member, outcome, oracle.world, step, oracle.engine, sent):
                 found = disagreements(self.member, outcome, oracle.world, step, oracle.engine)
                 self.disagree(f"{event}: " + "; ".join(found))
@@ -297,7 +344,7 @@ class _Life:
                 low, high = window
                 self.arrivals[delivery.message] = self.now + self.rng.randint(int(low), int(max(low, high)))
             else:
-                self.learn(delivery.carries, delivery.secret.reveal() if delivery.secret else None)
+                self.teach(delivery, actor)
         return outcome
 
     def settle(self, outcomes: list[Outcome]) -> None:
@@ -311,16 +358,23 @@ class _Life:
                 self.arrivals.pop(transition.delivers, None)
                 delivered = [d for d in self.member.record.deliveries if d.message == transition.delivers]
                 if delivered:
-                    last = delivered[-1]
-                    self.learn(last.carries, last.secret.reveal() if last.secret else None)
+                    self.teach(delivered[-1], None)
             moved |= outcome.accepted and outcome.source != outcome.target
         if moved:
             self.enter()
         self.observe_access()
 
-    def learn(self, credential: str | None, value: str | None) -> None:
-        if credential is not None and value is not None:
-            self.knows[credential] = value
+    def teach(self, delivery: Delivery, actor: str | None) -> None:
+        """What a message carries reaches whoever holds where it goes (a screen: who acted)."""
+        if delivery.carries is None or delivery.secret is None:
+            return
+        for who, holds in self.capabilities.items():
+            if (delivery.reaches in holds) if delivery.reaches is not None else who == actor:
+                self.learn(delivery.carries, delivery.secret.reveal(), who)
+
+    def learn(self, credential: str, value: str, actor: str) -> None:
+        self.knowledge[actor][credential] = value
+        if actor == self.me:
             self.remember(credential)
 
     def remember(self, credential: str) -> None:
@@ -329,26 +383,33 @@ class _Life:
             self.forget_at[credential] = self.now + self.gap(mean)
 
     def enter(self) -> None:
-        """The member is in a new state: its habits start over."""
+        """The member is in a new state: its habits (and its attackers') start over."""
         self.habits = []
-        for order, habit in enumerate(self.run.profile.habits.get(self.member.state, ())):
-            if habit.every is not None:
-                self.habits.append((self.now + self.gap(habit.every), order, habit.action, habit.every))
-            elif habit.after is not None:
-                low, high = habit.after
-                self.habits.append((self.now + self.rng.randint(low, high), order, habit.action, None))
+        plans = [(self.me, self.run.profile.habits)] + [(p, a.habits) for p, a in self.attackers.items()]
+        order = 0
+        for actor, habits in plans:
+            for habit in habits.get(self.member.state, ()):
+                if habit.every is not None:
+                    self.habits.append((self.now + self.gap(habit.every), order, habit.action, habit.every, actor))
+                elif habit.after is not None:
+                    low, high = habit.after
+                    self.habits.append((self.now + self.rng.randint(low, high), order, habit.action, None, actor))
+                order += 1
 
     # --- online access ------------------------------------------------------------------------------
-    def has_access(self) -> bool:
+    def has_access(self, actor: str) -> bool:
         record = self.member.record
         return any(
             self.member.accepts(channel, credential) and self.run.runtime.matches(record, credential, value)
             for channel in self.run.online
-            for credential, value in self.knows.items()
+            for credential, value in self.knowledge[actor].items()
         )
 
     def observe_access(self) -> None:
-        if self.has_access():
+        for party, attacker in self.attackers.items():
+            if attacker.name not in self.out.breached and self.has_access(party):
+                self.out.breached[attacker.name] = self.now
+        if self.has_access(self.me):
             if self.without_since is not None:
                 self.out.recoveries.append((self.last_channel, self.now - self.without_since))
                 self.out.seconds_without_access += self.now - self.without_since

@@ -60,6 +60,9 @@ ACTION_FIELDS = {
     "with": Field(MapOf(SOURCE, what="input"), doc="Its inputs."),
     "chance": Field(Probability(), doc="The share of the time it happens (default: always)."),
 }
+HABITS = MapOf(
+    ListOf(Record("habit", {**ACTION_FIELDS, "every": Field(DURATION), "after": Field(WINDOW)})), what="state"
+)
 PROFILE = Record(
     "profile",
     {
@@ -83,17 +86,22 @@ PROFILE = Record(
             ),
             required=True,
         ),
-        "habits": Field(
-            MapOf(
-                ListOf(
-                    Record(
-                        "habit",
-                        {**ACTION_FIELDS, "every": Field(DURATION), "after": Field(WINDOW)},
-                    )
-                ),
-                what="state",
+        "habits": Field(HABITS, required=True),
+        "attackers": Field(
+            ListOf(
+                Record(
+                    "attacker",
+                    {
+                        "name": Field(Name(), required=True),
+                        "share": Field(Probability(), required=True, doc="The share of members who have one."),
+                        "actor": Field(Name(), doc="The spec's actor they play (default: one who is not the member)."),
+                        "capabilities": Field(ListOf(Name()), doc="The spec's capabilities they hold."),
+                        "knows": Field(ListOf(Name()), doc="Credentials whose value they know from the start."),
+                        "habits": Field(HABITS, required=True),
+                    },
+                )
             ),
-            required=True,
+            doc="People who try to get in as the member: each outcome says how often they succeed.",
         ),
         "forgets": Field(MapOf(DURATION, what="credential"), doc="Mean time until a member forgets a credential."),
         "report": Field(
@@ -189,6 +197,16 @@ class Start:
 
 
 @dataclass(frozen=True, slots=True)
+class Attacker:
+    name: str
+    actor: str
+    share: float
+    capabilities: tuple[str, ...]
+    knows: tuple[str, ...]
+    habits: Mapping[str, tuple[Habit, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class ReportPlan:
     members: int = 1000
     horizon: int = 365 * 86_400
@@ -206,6 +224,7 @@ class Profile:
     responses: tuple[Response, ...]
     description: str = ""
     report: ReportPlan | None = None
+    attackers: tuple[Attacker, ...] = ()
 
 
 class _Checker:
@@ -274,6 +293,65 @@ def _actor(spec: ir.Spec, top: Obj, problems: Problems) -> str:
     return knowing[0] if knowing else next(iter(spec.actors), "member")
 
 
+def _habits(obj: Obj, spec: ir.Spec, check: _Checker, problems: Problems) -> dict[str, tuple[Habit, ...]]:
+    habits: dict[str, tuple[Habit, ...]] = {}
+    for state, items in obj.items():
+        if state not in spec.states:
+            problems.add(obj.key_at(state), f"the spec has no state '{state}'")
+            continue
+        found: list[Habit] = []
+        for item in items:
+            if ("every" in item) == ("after" in item):
+                problems.add(item.loc, "a habit happens every D (a rate) or after D (once per visit): give one")
+                continue
+            action = check.action(item)
+            after = item.get("after")
+            window = (after, after) if isinstance(after, int) else (after["min"], after["max"]) if after else None
+            if window is not None and window[0] > window[1]:
+                problems.add(item.at("after"), "min is after max")
+            if item.get("every") == 0:
+                problems.add(item.at("every"), "every 0s would happen infinitely often; give a mean time")
+                continue
+            if action is not None:
+                found.append(Habit(action, item.get("every"), window))
+        habits[state] = tuple(found)
+    return habits
+
+
+def _attackers(
+    items: list[Obj], spec: ir.Spec, member: str, check: _Checker, problems: Problems
+) -> tuple[Attacker, ...]:
+    found: list[Attacker] = []
+    others = [name for name in spec.actors if name != member]
+    for item in items:
+        actor = item.get("actor") or (others[0] if others else "")
+        if actor not in spec.actors or actor == member:
+            where = item.at("actor") if "actor" in item else item.loc
+            problems.add(
+                where, f"an attacker plays one of the spec's actors other than {member}: {', '.join(others) or 'none'}"
+            )
+        for name in item.get("capabilities", ()):
+            if name not in spec.capabilities:
+                problems.add(item.at("capabilities"), f"the spec has no capability '{name}'")
+        for name in item.get("knows", ()):
+            if name not in spec.credentials:
+                problems.add(item.at("knows"), f"the spec has no credential '{name}'")
+        habits = _habits(item["habits"], spec, check, problems)
+        found.append(
+            Attacker(
+                item["name"],
+                actor,
+                item["share"],
+                tuple(item.get("capabilities", ())),
+                tuple(item.get("knows", ())),
+                habits,
+            )
+        )
+    if len({a.name for a in found}) != len(found):
+        problems.add(items[0].loc, "each attacker needs a name of its own")
+    return tuple(found)
+
+
 def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
     """Read and check a behaviour profile for ``spec``; raises :class:`SpecError` with every located problem."""
     shown, root = load_nodes(Path(path), what="profile")
@@ -302,27 +380,7 @@ def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
         )
     if abs(sum(s.share for s in starts) - 1) > 1e-9:
         problems.add(top.at("start"), f"the start shares add up to {sum(s.share for s in starts):.4g}, not 100%")
-    habits: dict[str, tuple[Habit, ...]] = {}
-    for state, items in top["habits"].items():
-        if state not in spec.states:
-            problems.add(top["habits"].key_at(state), f"the spec has no state '{state}'")
-            continue
-        found: list[Habit] = []
-        for item in items:
-            if ("every" in item) == ("after" in item):
-                problems.add(item.loc, "a habit happens every D (a rate) or after D (once per visit): give one")
-                continue
-            action = check.action(item)
-            after = item.get("after")
-            window = (after, after) if isinstance(after, int) else (after["min"], after["max"]) if after else None
-            if window is not None and window[0] > window[1]:
-                problems.add(item.at("after"), "min is after max")
-            if item.get("every") == 0:
-                problems.add(item.at("every"), "every 0s would happen infinitely often; give a mean time")
-                continue
-            if action is not None:
-                found.append(Habit(action, item.get("every"), window))
-        habits[state] = tuple(found)
+    habits = _habits(top["habits"], spec, check, problems)
     forgets: dict[str, int] = {}
     for name, seconds in (top.get("forgets") or {}).items():
         if name not in spec.credentials:
@@ -350,9 +408,10 @@ def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
             given.get("horizon", 365 * 86_400),
             tuple((name, tuple(values)) for name, values in sweeps.items()),
         )
+    attackers = _attackers(top.get("attackers") or [], spec, actor, check, problems)
     problems.raise_if_any()
     about = top.get("description", "")
-    return Profile(shown, spec.name, actor, tuple(starts), habits, forgets, tuple(responses), about, plan)
+    return Profile(shown, spec.name, actor, tuple(starts), habits, forgets, tuple(responses), about, plan, attackers)
 
 
 def profiles_for(spec: ir.Spec, folder: Path) -> list[Path]:

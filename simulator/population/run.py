@@ -24,7 +24,7 @@ from credlab.model.errors import UsageError
 from credlab.model.loader import load_spec
 from credlab.model.overrides import parse_overrides
 from credlab.simulator.population.member import NONE, MemberOutcome, MemberRun
-from credlab.simulator.population.profile import Profile, load_profile
+from credlab.simulator.population.profile import Attacker, Profile, load_profile
 from credlab.simulator.population.stats import Estimate, mean, quantile, share
 
 DAY = 86_400.0
@@ -45,6 +45,9 @@ def describe(name: str) -> str:
     """What an outcome measures, in plain words."""
     if name in OUTCOMES:
         return OUTCOMES[name]
+    if name.startswith("attacker_success_"):
+        who = name.removeprefix("attacker_success_")
+        return f"share of members with the attacker '{who}' whose attacker gets online access as them"
     if name.startswith("sent_by_"):
         return f"messages sent to a member by {name.removeprefix('sent_by_')} (resets that way)"
     for q, words in (("p50", "median"), ("p95", "95th percentile of")):
@@ -80,7 +83,9 @@ def shown_value(spec: ir.Spec, name: str, value: int) -> str:
     return format_duration(value) if spec.parameters[name].type == "duration" else str(value)
 
 
-def summarise(spec: ir.Spec, parameters: dict[str, int], members: list[MemberOutcome]) -> PopulationResult:
+def summarise(
+    spec: ir.Spec, parameters: dict[str, int], members: list[MemberOutcome], attackers: Sequence[Attacker] = ()
+) -> PopulationResult:
     n = len(members)
     channels = sorted({m.via for m in spec.messages.values()})
     outcomes: dict[str, Estimate] = {
@@ -92,6 +97,9 @@ def summarise(spec: ir.Spec, parameters: dict[str, int], members: list[MemberOut
     }
     for channel in channels:
         outcomes[f"sent_by_{channel}"] = mean([float(m.sent.get(channel, 0)) for m in members])
+    for name in sorted({a for m in members for a in m.attacked} | {a.name for a in attackers}):
+        attacked = [m for m in members if name in m.attacked]
+        outcomes[f"attacker_success_{name}"] = share(sum(name in m.breached for m in attacked), len(attacked))
     for channel in [*channels, NONE]:
         times = [seconds / DAY for m in members for via, seconds in m.recoveries if via == channel]
         outcomes[f"recovery_days_p50_{channel}"] = quantile(times, 0.5)
@@ -167,7 +175,7 @@ def simulate(
             results += found
             if progress is not None:
                 progress(len(results), members)
-    return summarise(spec, parameters, results)
+    return summarise(spec, parameters, results, profile.attackers)
 
 
 Job = tuple[str, str, tuple[tuple[str, int], ...], int, int, int, int, int, int]

@@ -176,3 +176,62 @@ def test_a_grid_sweeps_two_parameters_together(capsys: pytest.CaptureFixture[str
     assert [row["parameters"]["reset_link_ttl"] for row in out["grid"]] == ["30m", "30m", "1d", "1d"]  # 24h is 1d
     assert main([*args, "--sweep", "reset_link_ttl=30m,24h"]) == 2  # a grid needs two parameters
     assert "give exactly two --sweep" in capsys.readouterr().err
+
+
+ATTACKED = """\
+credlab_profile: 1
+spec: ana_web_password
+start:
+  - {state: unregistered, share: 100%}
+habits:
+  unregistered:
+    - {every: 30d, do: login, with: {secret: {known: amc_pin}}}
+  registration_screen:
+    - {after: 1h, do: log_out}
+attackers:
+  - name: leaked_pin
+    share: 50%
+    knows: [amc_pin]
+    habits:
+      unregistered:
+        - {every: 2d, do: login, with: {secret: {known: amc_pin}}}
+      registration_screen:
+        - {after: 1m, do: register, with: {pin: {known: amc_pin}, new_password: {new: web_password}}}
+  - name: no_mailbox
+    share: 50%
+    habits:
+      unregistered:
+        - {every: 1d, do: open_reset_link}
+"""
+
+
+def test_attackers_succeed_as_their_knowledge_and_capabilities_allow(tmp_path: Path) -> None:
+    """A leaked PIN gets an attacker in while the member has no web password; an attacker
+    without the member's mailbox can open no reset link, ever."""
+    report = api.population(ANA, profile_file(tmp_path, ATTACKED), members=200, horizon="90d", seed=1)
+    outcomes = dict(report.base.outcomes)
+    leaked, blind = outcomes["attacker_success_leaked_pin"], outcomes["attacker_success_no_mailbox"]
+    assert 70 <= leaked.n <= 130 and 70 <= blind.n <= 130  # about half the members have each
+    assert leaked.low > 0.9  # registering first, the attacker owns the account
+    assert (blind.estimate, blind.high < 0.05) == (0.0, True)
+    assert report.ok  # the oracle sample agrees, attackers' steps included
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("share: 50%\n    knows", "share: 50%\n    actor: member\n    knows", "other than member: attacker"),
+        ("knows: [amc_pin]", "knows: [amc_pn]", "the spec has no credential 'amc_pn'"),
+        (
+            "name: no_mailbox\n    share: 50%",
+            "name: no_mailbox\n    share: 50%\n    capabilities: [mailbx]",
+            "the spec has no capability 'mailbx'",
+        ),
+    ],
+)
+def test_a_mistake_in_an_attacker_is_located(tmp_path: Path, old: str, new: str, message: str) -> None:
+    from credlab.model.errors import SpecError
+
+    assert old in ATTACKED
+    with pytest.raises(SpecError, match=message):
+        load_profile(profile_file(tmp_path, ATTACKED.replace(old, new, 1)), load_spec(ANA))
