@@ -15,6 +15,10 @@
       - when: {refused: login, times: 2}
         choose:
           - {chance: 80%, do: request_email_reset, with: {identified: {chance: 95%}}}
+    attackers:                               # people who try to get in as the member
+      - {name: leaked_pin, share: 5%, knows: [amc_pin],
+         habits: {unregistered: [{every: 30d, do: login, with: {secret: {known: amc_pin}}}]}}
+    report: {members: 400, sweeps: {reset_link_ttl: [30m, 2h, 24h]}}   # what credlab check studies
 
 ``every: D`` is a habit with exponential gaps of mean D while in the state; ``after: D`` (or
 ``{min, max}``, uniform) happens once each time the member enters the state, ``chance`` of the
