@@ -1,7 +1,9 @@
 """One simulated member over the horizon: a discrete-event run on the compiled spec.
 
 The member follows the profile (:mod:`.profile`): habits scheduled when they enter a state,
-forgetting at exponential times, responses to repeated refusals. The spec does the rest: its
+forgetting at exponential times, responses to repeated refusals; the profile's attackers, when the
+member has one, act on the same member as one of the spec's actors, with what they know and hold
+(the spec's sessions and capabilities apply to them as to anyone). The spec does the rest: its
 deadlines lapse at their exact instant, a delayed message arrives at a uniform instant of its
 window (the spec's own), and what a message carries is learned when it arrives. The clock is
 virtual and every draw comes from the member's own random source (:func:`member_random`), so a
