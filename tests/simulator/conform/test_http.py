@@ -8,6 +8,7 @@ short story that fails against the buggy app and passes against the correct one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,4 +80,5 @@ def test_every_seeded_bug_is_found_as_a_short_story(
     # The exchange is there as cURL lines, and no secret is in it.
     exchange = "\n".join(first["exchange"])
     assert "curl -i -X" in exchange and correct_app.url.split("//")[1].split(":")[0] in exchange
-    assert not [s for s in SECRETS if s in exchange]
+    # a secret as a value of its own (member numbers such as 1000000123 hold "0123" as digits)
+    assert not [s for s in SECRETS if re.search(rf"(?<![0-9A-Za-z]){s}(?![0-9A-Za-z])", exchange)], exchange
