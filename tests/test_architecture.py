@@ -28,6 +28,7 @@ RANKS: list[tuple[str, int]] = [
     ("credlab.simulator.results", 1),
     ("credlab.simulator.outputs", 1),
     ("credlab.simulator.specs", 1),
+    ("credlab.simulator.documents", 1),
     ("credlab.simulator.stories", 2),
     ("credlab.simulator.engine", 3),
     ("credlab.simulator.analysis", 4),

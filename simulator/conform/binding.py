@@ -33,14 +33,13 @@ import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, UsageError
-from credlab.model.schema import Decoder, Obj, Raw
-from credlab.model.yamlsrc import load_nodes
+from credlab.model.schema import Obj, Raw
 from credlab.simulator.conform.binding_schema import BINDING
+from credlab.simulator.documents import read_document
 
 REFERENCE = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
 SECRET_SPACES = ("credentials", "messages", "earlier", "value")
@@ -268,16 +267,8 @@ def _browser(
 
 def load_binding(path: str | os.PathLike[str], spec: ir.Spec) -> Binding:
     """Read and check a binding for ``spec``; raises :class:`SpecError` with every located problem."""
-    shown, root = load_nodes(Path(path), what="binding")
-    decoder = Decoder(shown)
-    top = BINDING.decode(root, decoder)
-    problems = decoder.problems
-    problems.raise_if_any()
-    if top["credlab_binding"] != 1:
-        problems.add(top.at("credlab_binding"), "this credlab reads binding format 1")
-    if top["spec"] != spec.name:
-        problems.add(top.at("spec"), f"this binding is for spec '{top['spec']}', not '{spec.name}'")
-    problems.raise_if_any()
+    top, problems = read_document(path, spec, BINDING, "binding")
+    shown = str(path)
     start = top["start"]
     member = set((start.get("read") or {}).keys())
     check = _Checker(spec, problems, member)

@@ -40,8 +40,9 @@ import yaml
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, SpecError
 from credlab.model.scalars import AnyScalar, DurationText, Int, Name, Probability, Text
-from credlab.model.schema import Decoder, Either, Field, ListOf, MapOf, Obj, Raw, Record, Tag, Tagged
+from credlab.model.schema import Either, Field, ListOf, MapOf, Obj, Raw, Record, Tag, Tagged
 from credlab.model.yamlsrc import load_nodes
+from credlab.simulator.documents import read_document
 
 DURATION = DurationText()
 WINDOW = Either(
@@ -358,16 +359,8 @@ def _attackers(
 
 def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
     """Read and check a behaviour profile for ``spec``; raises :class:`SpecError` with every located problem."""
-    shown, root = load_nodes(Path(path), what="profile")
-    decoder = Decoder(shown)
-    top = PROFILE.decode(root, decoder)
-    problems = decoder.problems
-    problems.raise_if_any()
-    if top["credlab_profile"] != 1:
-        problems.add(top.at("credlab_profile"), "this credlab reads profile format 1")
-    if top["spec"] != spec.name:
-        problems.add(top.at("spec"), f"this profile is for spec '{top['spec']}', not '{spec.name}'")
-    problems.raise_if_any()
+    top, problems = read_document(path, spec, PROFILE, "profile")
+    shown = str(path)
     check = _Checker(spec, problems)
     starts: list[Start] = []
     for item in top["start"]:
