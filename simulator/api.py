@@ -195,22 +195,22 @@ def population(
     oracle_sample: int = 20,
     grid: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    engine: str = "table",
 ) -> PopulationReport:
-    """``members`` members following the behaviour ``profile`` over ``horizon``: what happens to
-    them, each outcome with a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value
-    (``grid``: two swept together, every pair).
-    ``executor``: serial, processes, or dask (a two-worker LocalCluster, or ``scheduler``'s);
-    ``oracle_sample`` members are replayed step for step on the reference engine too."""
-    from credlab.simulator.population.run import parse_sweep, population_report
+    """``members`` members following the behaviour ``profile`` over ``horizon``, each outcome with
+    a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value (``grid``: two together).
+    The rest: :class:`~credlab.simulator.population.run.PopulationOptions`."""
+    from credlab.simulator.population.run import PopulationOptions, parse_sweep, population_report
 
     _at_least(1, members=members)
     _at_least(0, oracle_sample=oracle_sample)
     loaded = _spec(spec)
     parameters = {**loaded.parameter_values(), **overrides_of(loaded, settings)}
     sweeps = [parse_sweep(one) for one in ([sweep] if isinstance(sweep, str) else sweep)]
-    return population_report(
-        loaded, profile, parameters, members, horizon, seed, sweeps, executor, progress, scheduler, oracle_sample, grid
+    options = PopulationOptions(
+        members, horizon, seed, sweeps, grid, executor, scheduler, oracle_sample, engine, progress
     )
+    return population_report(loaded, profile, parameters, options)
 
 
 def fuzz(

@@ -27,7 +27,7 @@ from credlab.simulator.analysis.mutate_report import MutateOptions, mutate_repor
 from credlab.simulator.analysis.policy_review import PolicyReview, review
 from credlab.simulator.analysis.traceability import TraceRow, traceability
 from credlab.simulator.population.profile import load_profile, profiles_for
-from credlab.simulator.population.run import PopulationReport, population_report
+from credlab.simulator.population.run import PopulationOptions, PopulationReport, population_report
 from credlab.simulator.results import (
     ANALYSED_RISKS,
     RISKS,
@@ -361,7 +361,8 @@ def study(
         step(Stage.POPULATION)
         parameters = {**spec.parameter_values(), **overrides}
         horizon = format_duration(plan.horizon)
-        return population_report(spec, path, parameters, plan.members, horizon, 0, plan.sweeps, "processes")
+        options = PopulationOptions(plan.members, horizon, 0, plan.sweeps)
+        return population_report(spec, path, parameters, options)
     return None
 
 
@@ -373,7 +374,7 @@ def population_summary(report: PopulationReport) -> str:
         f"{report.members} members over {format_duration(report.horizon)}: {lost.estimate:.1%} lose online access "
         f"[{lost.low:.1%}, {lost.high:.1%}]"
         + (f"; varying {', '.join(swept)}" if swept else "")
-        + f"; {report.base.checked} replayed on the reference engine {oracle}"
+        + f"; {report.base.checked} replayed on the machines {oracle}"
     )
 
 

@@ -1,34 +1,46 @@
 """``credlab population``: many members under a behaviour profile, and what happens to them.
 
-Members are simulated one by one (:mod:`.member`), in chunks that an executor runs: ``serial`` in
-this process, ``processes`` on a pool of local processes. A member's random source depends only
-on the seed and its number, and results are merged in member order, so the output is
+Two engines simulate the members. The **table engine** (the default, :mod:`.block`) advances
+blocks of members together over numpy arrays, reading what each step does from an outcome table
+the reference engine fills as situations are met (:mod:`.table`); a sample of its members is
+replayed on the compiled ``transitions`` machine and the reference engine side by side as the
+oracle (:mod:`.oracle`). The **members engine** (:mod:`.member`) runs one member at a time on the
+``transitions`` machine, for specs the table does not model (sets of single-use codes).
+
+Chunks of members run on an executor (:mod:`.executors`): ``serial``, ``processes`` or ``dask``.
+A member's life depends only on the seed and its number (the table engine: its block's
+``SeedSequence``), and chunks add up as :class:`~.tally.Tally` in member order, so the output is
 byte-identical for every executor and chunk size. A sweep runs the population again for each
 value of one parameter, with the same members (same seed).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from credlab.model import ir
 from credlab.model.durations import format_duration, parse_duration
 from credlab.model.errors import UsageError
 from credlab.model.loader import load_spec
+from credlab.model.machine import CompiledSpec
 from credlab.model.overrides import parse_overrides
+from credlab.simulator.population.block import BLOCK, run_block
+from credlab.simulator.population.executors import run_jobs
 from credlab.simulator.population.member import NONE, MemberOutcome, MemberRun
-from credlab.simulator.population.profile import Attacker, Profile, load_profile
-from credlab.simulator.population.stats import Estimate, mean, quantile, share
+from credlab.simulator.population.oracle import replay
+from credlab.simulator.population.profile import Profile, load_profile
+from credlab.simulator.population.situation import Shape
+from credlab.simulator.population.stats import Estimate, mean_of, quantile_of_bins, share
+from credlab.simulator.population.table import Table
+from credlab.simulator.population.tally import DAY, Moments, Tally
 
-DAY = 86_400.0
-EXECUTORS = ("serial", "processes", "dask")
+ENGINES = ("table", "members")
 OUTCOMES: dict[str, str] = {
     "lost_online_access": "share of members who are without online access at some time",
     "days_without_online_access": "days per member without online access",
@@ -66,12 +78,14 @@ class PopulationResult:
     outcomes: tuple[tuple[str, Estimate], ...]
     events: int
     checked: int = 0
-    """Members also replayed on the reference engine (the oracle sample)."""
+    """Members also replayed on the machines (the oracle sample)."""
     disagreements: tuple[str, ...] = ()
-    """Where a checked member's machine and the reference engine differed (credlab's own bug)."""
+    """Where a checked member's replay and the engine differed (credlab's own bug)."""
+    engine: str = "table"
 
     def to_json(self) -> dict[str, object]:
         return {
+            "engine": self.engine,
             "parameters": dict(self.parameters),
             "outcomes": {name: e.to_json() for name, e in self.outcomes},
             "events": self.events,
@@ -83,33 +97,57 @@ def shown_value(spec: ir.Spec, name: str, value: int) -> str:
     return format_duration(value) if spec.parameters[name].type == "duration" else str(value)
 
 
-def summarise(
-    spec: ir.Spec, parameters: dict[str, int], members: list[MemberOutcome], attackers: Sequence[Attacker] = ()
-) -> PopulationResult:
-    n = len(members)
+def summarise(spec: ir.Spec, parameters: dict[str, int], tally: Tally, engine: str) -> PopulationResult:
+    """The estimates of a merged tally, each with its 95% interval."""
+    n, means = tally.members, tally.means
     channels = sorted({m.via for m in spec.messages.values()})
+
+    def per_member(name: str, scale: float = 1.0) -> Estimate:
+        m = means.get(name, Moments(n))
+        return mean_of(m.n, m.total, m.squares, scale)
+
     outcomes: dict[str, Estimate] = {
-        "lost_online_access": share(sum(m.lost_access for m in members), n),
-        "days_without_online_access": mean([m.seconds_without_access / DAY for m in members]),
-        "unrecovered_at_horizon": share(sum(m.unrecovered > 0 for m in members), n),
-        "lapses": mean([float(m.lapses) for m in members]),
-        "desk_calls_per_10000": mean([float(m.desk_calls) for m in members], 10_000),
+        "lost_online_access": share(tally.lost, n),
+        "days_without_online_access": per_member("days_without_online_access"),
+        "unrecovered_at_horizon": share(tally.unrecovered, n),
+        "lapses": per_member("lapses"),
+        "desk_calls_per_10000": per_member("desk_calls", 10_000),
     }
     for channel in channels:
-        outcomes[f"sent_by_{channel}"] = mean([float(m.sent.get(channel, 0)) for m in members])
-    for name in sorted({a for m in members for a in m.attacked} | {a.name for a in attackers}):
-        attacked = [m for m in members if name in m.attacked]
-        outcomes[f"attacker_success_{name}"] = share(sum(name in m.breached for m in attacked), len(attacked))
+        outcomes[f"sent_by_{channel}"] = per_member(f"sent_by_{channel}")
+    for name in sorted(tally.attacked):
+        outcomes[f"attacker_success_{name}"] = share(tally.breached.get(name, 0), tally.attacked[name])
     for channel in [*channels, NONE]:
-        times = [seconds / DAY for m in members for via, seconds in m.recoveries if via == channel]
-        outcomes[f"recovery_days_p50_{channel}"] = quantile(times, 0.5)
-        outcomes[f"recovery_days_p95_{channel}"] = quantile(times, 0.95)
+        counts = tally.recoveries.get(channel, [0])
+        outcomes[f"recovery_days_p50_{channel}"] = quantile_of_bins(counts, 0.5, 1 / DAY)
+        outcomes[f"recovery_days_p95_{channel}"] = quantile_of_bins(counts, 0.95, 1 / DAY)
     shown = tuple(sorted((k, shown_value(spec, k, v)) for k, v in parameters.items()))
-    checked = [(i, m) for i, m in enumerate(members) if m.checked]
-    differ = tuple(f"member {i}: {m.disagreement}" for i, m in checked if m.disagreement is not None)
     return PopulationResult(
-        shown, tuple(sorted(outcomes.items())), sum(m.events for m in members), len(checked), differ
+        shown, tuple(sorted(outcomes.items())), tally.events, tally.checked, tuple(tally.disagreements), engine
     )
+
+
+def tally_members(spec: ir.Spec, profile: Profile, members: list[MemberOutcome], first: int = 0) -> Tally:
+    """The member-by-member engine's outcomes, added up like the table engine's blocks."""
+    tally = Tally(members=len(members), events=sum(m.events for m in members))
+    tally.lost = sum(m.lost_access for m in members)
+    tally.unrecovered = sum(m.unrecovered > 0 for m in members)
+    tally.mean("days_without_online_access", [m.seconds_without_access / DAY for m in members])
+    tally.mean("lapses", [float(m.lapses) for m in members])
+    tally.mean("desk_calls", [float(m.desk_calls) for m in members])
+    for channel in sorted({m.via for m in spec.messages.values()}):
+        tally.mean(f"sent_by_{channel}", [float(m.sent.get(channel, 0)) for m in members])
+    for attacker in profile.attackers:
+        attacked = [m for m in members if attacker.name in m.attacked]
+        tally.attacked[attacker.name] = len(attacked)
+        tally.breached[attacker.name] = sum(attacker.name in m.breached for m in attacked)
+    for m in members:
+        for via, seconds in m.recoveries:
+            tally.recovered(via, [seconds])
+    checked = [m for m in members if m.checked]
+    tally.checked = len(checked)
+    tally.disagreements = [f"member {first + i}: {m.disagreement}" for i, m in enumerate(members) if m.disagreement]
+    return tally
 
 
 def is_checked(index: int, members: int, sample: int) -> bool:
@@ -117,14 +155,31 @@ def is_checked(index: int, members: int, sample: int) -> bool:
     return (index * sample) % members < sample
 
 
+def table_engine_refuses(spec: ir.Spec) -> str | None:
+    """Why the table engine cannot run ``spec`` (None: it can)."""
+    sets = [name for name, c in spec.credentials.items() if c.codes is not None]
+    if sets:
+        return f"credential {sets[0]} is a set of single-use codes, which the table engine does not model"
+    return None
+
+
 @lru_cache(maxsize=4)
-def _run_for(spec_path: str, profile_path: str, parameters: tuple[tuple[str, int], ...], horizon: int) -> MemberRun:
-    """A worker's member simulator, built once per process for each run it serves."""
+def _loaded(spec_path: str, profile_path: str) -> tuple[ir.Spec, Profile]:
     spec = load_spec(spec_path)
-    return MemberRun(spec, dict(parameters), load_profile(profile_path, spec), horizon)
+    return spec, load_profile(profile_path, spec)
 
 
-def _chunk(
+@lru_cache(maxsize=4)
+def _table_for(
+    spec_path: str, profile_path: str, parameters: tuple[tuple[str, int], ...]
+) -> tuple[Table, CompiledSpec]:
+    """A worker's outcome table, built once per process for each run it serves (and kept
+    between chunks: a later chunk finds it nearly full)."""
+    spec, profile = _loaded(spec_path, profile_path)
+    return Table(Shape(spec, profile, dict(parameters))), CompiledSpec(spec, dict(parameters))
+
+
+def _blocks(
     spec_path: str,
     profile_path: str,
     parameters: tuple[tuple[str, int], ...],
@@ -134,9 +189,42 @@ def _chunk(
     end: int,
     members: int,
     sample: int,
-) -> list[MemberOutcome]:
-    run = _run_for(spec_path, profile_path, parameters, horizon)
-    return [run.run(seed, index, is_checked(index, members, sample)) for index in range(first, end)]
+) -> Tally:
+    """Blocks ``first`` to ``end`` of the table engine, with their oracle replays."""
+    table, compiled = _table_for(spec_path, profile_path, parameters)
+    tally = Tally()
+    for block in range(first, end):
+        offset = block * BLOCK
+        checked = np.array([is_checked(i, members, sample) for i in range(offset, min(offset + BLOCK, members))])
+        found, lives = run_block(table, seed, block, members, horizon, checked)
+        found.checked = len(lives)
+        found.disagreements = [d for life in lives if (d := replay(table, compiled, life)) is not None]
+        tally.merge(found)
+    return tally
+
+
+def _members(
+    spec_path: str,
+    profile_path: str,
+    parameters: tuple[tuple[str, int], ...],
+    horizon: int,
+    seed: int,
+    first: int,
+    end: int,
+    members: int,
+    sample: int,
+) -> Tally:
+    """Members ``first`` to ``end`` on the member-by-member engine."""
+    spec, profile = _loaded(spec_path, profile_path)
+    run = _member_run(spec_path, profile_path, parameters, horizon)
+    found = [run.run(seed, i, is_checked(i, members, sample)) for i in range(first, end)]
+    return tally_members(spec, profile, found, first)
+
+
+@lru_cache(maxsize=4)
+def _member_run(spec_path: str, profile_path: str, parameters: tuple[tuple[str, int], ...], horizon: int) -> MemberRun:
+    spec, profile = _loaded(spec_path, profile_path)
+    return MemberRun(spec, dict(parameters), profile, horizon)
 
 
 def simulate(
@@ -148,74 +236,53 @@ def simulate(
     horizon: int,
     seed: int,
     executor: str = "serial",
-    chunk: int = 500,
+    chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
     oracle_sample: int = 20,
+    engine: str = "table",
 ) -> PopulationResult:
-    """``members`` members over ``horizon`` seconds; ``progress(done, members)`` after each chunk."""
-    if executor not in EXECUTORS:
-        raise UsageError(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
-    bounds = [(first, min(first + chunk, members)) for first in range(0, members, chunk)]
+    """``members`` members over ``horizon`` seconds; ``progress(done, members)`` after each chunk.
+
+    ``engine``: ``table`` (vectorised over blocks of members, :mod:`.block`) or ``members`` (one
+    member at a time on the compiled ``transitions`` machine, :mod:`.member`). ``chunk``: members
+    per job (the table engine rounds it to whole blocks)."""
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
+    if engine == "table" and (reason := table_engine_refuses(spec)) is not None:
+        raise UsageError(f"--engine table: {reason}; use --engine members")
+    spec_path, profile_path = str(Path(spec.path).resolve()), str(Path(profile.path).resolve())
     key = tuple(sorted(parameters.items()))
-    results: list[MemberOutcome] = []
-    if executor == "serial":
-        run = MemberRun(spec, parameters, profile, horizon)
-        for first, end in bounds:
-            results += [run.run(seed, index, is_checked(index, members, oracle_sample)) for index in range(first, end)]
-            if progress is not None:
-                progress(len(results), members)
-    else:
-        spec_path, profile_path = str(Path(spec.path).resolve()), str(Path(profile.path).resolve())
-        jobs = [
-            (spec_path, profile_path, key, horizon, seed, first, end, members, oracle_sample) for first, end in bounds
+    if engine == "table":
+        per_job = max(1, (chunk or 4 * BLOCK) // BLOCK)
+        blocks = -(-members // BLOCK)
+        bounds = [
+            (b, min(b + per_job, blocks), min(b * BLOCK, members), min((b + per_job) * BLOCK, members))
+            for b in range(0, blocks, per_job)
         ]
-        chunks = _on_dask(jobs, scheduler) if executor == "dask" else _on_processes(jobs)
-        for found in chunks:  # in member order, whatever finishes first
-            results += found
-            if progress is not None:
-                progress(len(results), members)
-    return summarise(spec, parameters, results, profile.attackers)
-
-
-Job = tuple[str, str, tuple[tuple[str, int], ...], int, int, int, int, int, int]
-
-
-def _on_processes(jobs: list[Job]) -> Iterator[list[MemberOutcome]]:
-    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1) or 1) as pool:
-        futures = [pool.submit(_chunk, *job) for job in jobs]
-        for future in futures:
-            yield future.result()
-
-
-def _on_dask(jobs: list[Job], scheduler: str | None) -> Iterator[list[MemberOutcome]]:
-    """Chunks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a two-worker
-    LocalCluster of processes started for the run. Workers read the spec and the profile from
-    the same paths, so a remote cluster needs them there too."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise UsageError("--executor dask needs dask.distributed: pip install 'credlab[dask]'") from None
-    with ExitStack() as stack:
-        if scheduler is not None:
-            try:
-                client = stack.enter_context(Client(scheduler, timeout=10))
-            except OSError as error:
-                raise UsageError(f"--scheduler {scheduler}: cannot reach it ({error})") from None
-        else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=2,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            )
-            client = stack.enter_context(Client(cluster))
-        futures = [client.submit(_chunk, *job, pure=False) for job in jobs]
-        for future in futures:
-            yield future.result()
+        jobs = [
+            (spec_path, profile_path, key, horizon, seed, first, end, members, oracle_sample)
+            for first, end, _, _ in bounds
+        ]
+        function = _blocks
+    else:
+        size = chunk or 500
+        bounds = [
+            (first, min(first + size, members), first, min(first + size, members)) for first in range(0, members, size)
+        ]
+        jobs = [
+            (spec_path, profile_path, key, horizon, seed, first, end, members, oracle_sample)
+            for first, end, _, _ in bounds
+        ]
+        function = _members
+    total = Tally()
+    for (_, _, _, done), found in zip(bounds, run_jobs(function, jobs, executor, scheduler), strict=True):
+        total.merge(found)  # in member order, whatever finished first
+        if progress is not None:
+            progress(done, members)
+    for attacker in profile.attackers:
+        total.attacked.setdefault(attacker.name, 0)
+    return summarise(spec, parameters, total, engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +313,7 @@ class PopulationReport:
             "members": self.members,
             "horizon": format_duration(self.horizon),
             "seed": self.seed,
+            "engine": self.base.engine,
             "outcomes": {name: e.to_json() for name, e in self.base.outcomes},
             "events": self.base.events,
             "oracle": {"members": self.base.checked, "disagreements": list(self.base.disagreements)},
@@ -269,27 +337,40 @@ def sweep_values(spec: ir.Spec, name: str, texts: Sequence[str]) -> list[tuple[s
     return [(text, parse_overrides(spec, [f"{name}={text}"])[name]) for text in texts]
 
 
+@dataclass(frozen=True, slots=True)
+class PopulationOptions:
+    """How ``credlab population`` runs (the command's options, as a value)."""
+
+    members: int = 1000
+    horizon: str = "365d"
+    """A duration as written."""
+    seed: int = 0
+    sweeps: Sequence[tuple[str, Sequence[str]]] = ()
+    """(parameter, its values as written) for each swept parameter."""
+    grid: bool = False
+    """Sweep the two parameters together (every pair) instead of each on its own."""
+    executor: str = "serial"
+    """serial, processes, or dask (a two-worker LocalCluster, or the cluster at ``scheduler``)."""
+    scheduler: str | None = None
+    oracle_sample: int = 20
+    """Members replayed step for step on the machines too."""
+    engine: str = "table"
+    """table (vectorised, :mod:`.block`) or members (one at a time, :mod:`.member`)."""
+    progress: Callable[[int, int], None] | None = None
+    """Called with (members done, members) after each chunk."""
+
+
 def population_report(
-    spec: ir.Spec,
-    profile_path: str | os.PathLike[str],
-    parameters: dict[str, int],
-    members: int,
-    horizon: str,
-    seed: int,
-    sweeps: Sequence[tuple[str, Sequence[str]]] = (),
-    executor: str = "serial",
-    progress: Callable[[int, int], None] | None = None,
-    scheduler: str | None = None,
-    oracle_sample: int = 20,
-    grid: bool = False,
+    spec: ir.Spec, profile_path: str | os.PathLike[str], parameters: dict[str, int], options: PopulationOptions
 ) -> PopulationReport:
     """The population under ``parameters``, and under each value of each swept parameter (the
     others at ``parameters``'); with ``grid``, under every pair of values of the two swept
-    parameters instead. ``horizon`` is a duration as written (``365d``)."""
+    parameters instead."""
+    members, seed, sweeps, grid = options.members, options.seed, options.sweeps, options.grid
     try:
-        seconds = parse_duration(horizon)
+        seconds = parse_duration(options.horizon)
     except ValueError as error:
-        raise UsageError(f"--horizon {horizon}: {error}") from None
+        raise UsageError(f"--horizon {options.horizon}: {error}") from None
     profile = load_profile(profile_path, spec)
 
     def one(values: dict[str, int]) -> PopulationResult:
@@ -300,10 +381,11 @@ def population_report(
             members=members,
             horizon=seconds,
             seed=seed,
-            executor=executor,
-            progress=progress,
-            scheduler=scheduler,
-            oracle_sample=oracle_sample,
+            executor=options.executor,
+            progress=options.progress,
+            scheduler=options.scheduler,
+            oracle_sample=options.oracle_sample,
+            engine=options.engine,
         )
 
     checked = [(name, sweep_values(spec, name, texts)) for name, texts in sweeps]  # before anything runs

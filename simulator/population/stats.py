@@ -66,3 +66,53 @@ def quantile(values: Sequence[float], q: float) -> Estimate:
     low = ordered[max(0, math.floor(n * q - spread) - 1)]
     high = ordered[min(n - 1, math.ceil(n * q + spread))]
     return Estimate(_round(point), _round(low), _round(high), n)
+
+
+def mean_of(n: int, total: float, squares: float, scale: float = 1.0) -> Estimate:
+    """The mean of ``n`` values from their sum and sum of squares (times ``scale``), with its normal interval."""
+    if n == 0:
+        return Estimate(0.0, 0.0, 0.0, 0)
+    m = total / n
+    spread = math.sqrt(max(0.0, squares - n * m * m) / (n - 1)) if n > 1 else 0.0
+    half = Z95 * spread / math.sqrt(n)
+    return Estimate(_round(m * scale), _round(max(0.0, m - half) * scale), _round((m + half) * scale), n)
+
+
+BINS_PER_DOUBLING = 32
+BINS = 1 + 28 * BINS_PER_DOUBLING
+"""Fixed bins for durations in seconds: [0, 1), then 32 per doubling (2.2% wide) up to 2^28 s
+(8.5 years), the last one open. Chunks of members merge by adding counts, whatever the chunking."""
+
+
+def bin_of(seconds: float) -> int:
+    if seconds < 1:
+        return 0
+    return min(BINS - 1, 1 + math.floor(BINS_PER_DOUBLING * math.log2(seconds)))
+
+
+def bin_value(index: int) -> float:
+    """A bin's value: its geometric middle (0 for the first)."""
+    return 0.0 if index == 0 else 2 ** ((index - 0.5) / BINS_PER_DOUBLING)
+
+
+def quantile_of_bins(counts: Sequence[int], q: float, scale: float = 1.0) -> Estimate:
+    """The ``q`` quantile of values counted in fixed bins, with the order-statistic interval
+    (each value read as its bin's middle: to 2.2%)."""
+    n = sum(counts)
+    if n == 0:
+        return Estimate(0.0, 0.0, 0.0, 0)
+
+    def at(rank: int) -> float:
+        """The value of rank ``rank`` (0-based) in order."""
+        seen = 0
+        for index, count in enumerate(counts):
+            seen += count
+            if seen > rank:
+                return bin_value(index) * scale
+        return bin_value(len(counts) - 1) * scale  # pragma: no cover - rank < n
+
+    spread = Z95 * math.sqrt(n * q * (1 - q))
+    point = at(min(n - 1, max(0, math.ceil(q * n) - 1)))
+    low = at(max(0, math.floor(n * q - spread) - 1))
+    high = at(min(n - 1, math.ceil(n * q + spread)))
+    return Estimate(_round(point), _round(low), _round(high), n)

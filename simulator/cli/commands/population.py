@@ -27,9 +27,15 @@ message before it. --sweep NAME=V1,V2,... reruns the same members under each val
 parameter (repeat it to sweep others, one at a time; with --grid, two together: every pair).
 The same --seed gives byte-identical output with every --executor: serial, processes (a pool of
 local processes) or dask (a two-worker LocalCluster, or the cluster at --scheduler;
-its workers read the spec and profile from the same paths). --oracle-sample members are also
-replayed step for step on the reference engine; exit 1 if one disagrees (a credlab bug), else 0;
-2 on bad input.
+its workers read the spec and profile from the same paths).
+
+--engine table (the default) advances blocks of members together over arrays, reading each step
+from a table the reference engine fills as situations are met; --engine members runs one member
+at a time on the compiled transitions machine (slower; for specs with sets of single-use codes).
+--oracle-sample members of the table engine are replayed with real secrets at their real
+instants on the transitions machine and the reference engine side by side, and must agree with
+both (of the members engine: on the reference engine). Exit 1 if one disagrees (a credlab bug),
+else 0; 2 on bad input.
 """
 
 
@@ -56,6 +62,12 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster (default: a LocalCluster)"
+    )
+    parser.add_argument(
+        "--engine",
+        default="table",
+        choices=["table", "members"],
+        help="table: vectorised over blocks of members (default); members: one at a time on the transitions machine",
     )
     parser.add_argument("--grid", action="store_true", help="sweep two parameters together: every pair of their values")
     parser.add_argument(
@@ -84,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             oracle_sample=args.oracle_sample,
             grid=args.grid,
+            engine=args.engine,
             progress=(lambda done, total: show(f"{done}/{total} members")) if show else None,
         )
 
@@ -95,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
                 yield f"  {name:<{width}}  {e.estimate:>10g}  [{e.low:g}, {e.high:g}]  (n={e.n})"
         base = report.base
         verdict = "they agree" if not base.disagreements else f"{len(base.disagreements)} DISAGREE (a credlab bug)"
-        yield f"  oracle: {base.checked} members replayed on the reference engine: {verdict}"
+        yield f"  oracle: {base.checked} members of the {base.engine} engine replayed on the machines: {verdict}"
         yield from (f"    {line}" for line in base.disagreements)
         rows = [(", ".join(f"{k}={v}" for k, v in values), result) for values, result in report.grid]
         rows += [(f"{parameter}={value}", result) for parameter, value, result in report.sweep]

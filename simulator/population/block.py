@@ -1,0 +1,230 @@
+"""The table engine: a block of members advanced together, one firing per member per round.
+
+Each member is a row: a situation number, a clock, and a timer per slot (:mod:`.situation`).
+In a round every member still before the horizon draws the time of its next rate firing
+(exponential, from the situation's total rate), compares it with its earliest timer, and fires
+whichever comes first: a rate firing picks which rate by the situation's cumulative shares, and
+the outcome branch is picked by the table entry's cumulative probabilities. Every step is a
+handful of numpy operations over the whole block; Python runs only when a (situation, firing)
+pair is met for the first time (:meth:`.table.Table.fill`).
+
+A block's random source is ``numpy.random.SeedSequence(seed, spawn_key=(block,))``, and blocks
+have a fixed size, so member ``i`` lives the same life however blocks are grouped into chunks
+and whichever executor runs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from credlab.simulator.population.member import NONE
+from credlab.simulator.population.stats import BINS, BINS_PER_DOUBLING
+from credlab.simulator.population.table import MAX_FLIPS, NO_FLIP, Table
+from credlab.simulator.population.tally import DAY, Tally
+
+BLOCK = 4096
+"""Members per block: large enough that numpy's per-call cost vanishes, small enough to stay in cache."""
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+
+@dataclass(slots=True)
+class Life:
+    """A sampled member's steps, for the oracle: (time, branch) from the start branch on."""
+
+    member: int
+    steps: list[tuple[float, int]] = field(default_factory=list)
+
+
+def _bins(seconds: Floats) -> Ints:
+    safe = np.maximum(seconds, 1.0)
+    found = 1 + np.floor(BINS_PER_DOUBLING * np.log2(safe)).astype(np.int64)
+    return np.where(seconds < 1.0, 0, np.minimum(found, BINS - 1))
+
+
+class _Rows:
+    """The block's members still before the horizon, as parallel arrays."""
+
+    def __init__(self, table: Table, members: Ints, starts: Ints) -> None:
+        n, shape = len(members), table.shape
+        self.table = table
+        self.member = members
+        self.situation = table.next[starts].copy()
+        self.now = np.zeros(n)
+        self.timers = np.full((n, shape.slots), np.inf)
+        self.since = np.zeros(n)
+        self.without_seconds = np.zeros(n)
+        self.lost = np.zeros(n, dtype=bool)
+        self.events = np.zeros(n, dtype=np.int64)
+        self.lapses = np.zeros(n, dtype=np.int64)
+        self.desk_calls = np.zeros(n, dtype=np.int64)
+        self.sent = np.zeros((n, max(len(shape.channels), 1)), dtype=np.int64)
+
+    ARRAYS = (
+        "member",
+        "situation",
+        "now",
+        "timers",
+        "since",
+        "without_seconds",
+        "lost",
+        "events",
+        "lapses",
+        "desk_calls",
+        "sent",
+    )
+
+    def keep(self, rows: NDArray[np.bool_]) -> None:
+        for name in self.ARRAYS:
+            setattr(self, name, getattr(self, name)[rows])
+
+    def apply(self, branch: Ints, rng: np.random.Generator, recovered: list[tuple[Ints, Floats]]) -> None:
+        """Each row takes its branch: timers, counts, access flips, the next situation."""
+        table, now = self.table, self.now
+        low, high = table.slot_low[branch], table.slot_high[branch]
+        self.timers[low == -1] = np.inf
+        for slot in range(self.timers.shape[1]):
+            rows = np.flatnonzero(low[:, slot] >= 0)
+            if rows.size:
+                least, most = low[rows, slot], high[rows, slot]
+                offset = least.astype(np.float64)
+                varies = np.flatnonzero(most > least)
+                if varies.size:
+                    offset[varies] = rng.integers(least[varies], most[varies] + 1)
+                self.timers[rows, slot] = now[rows] + offset
+        self.events += table.events[branch]
+        self.lapses += table.lapses[branch]
+        self.desk_calls += table.desk_calls[branch]
+        self.sent += table.sent[branch]
+        flips = table.flips[branch]
+        for i in range(MAX_FLIPS):
+            code = flips[:, i]
+            if not (code != NO_FLIP).any():
+                break
+            lost = np.flatnonzero(code == -1)
+            self.since[lost] = now[lost]
+            self.lost[lost] = True
+            back = np.flatnonzero(code >= 0)
+            if back.size:
+                seconds = now[back] - self.since[back]
+                self.without_seconds[back] += seconds
+                recovered.append((code[back], seconds))
+        self.situation = table.next[branch]
+
+
+def run_block(
+    table: Table, seed: int, block: int, members: int, horizon: int, checked: NDArray[np.bool_]
+) -> tuple[Tally, list[Life]]:
+    """Members ``block * BLOCK`` … of a population of ``members``; ``checked[i]``: log member
+    ``block * BLOCK + i`` for the oracle."""
+    shape, profile = table.shape, table.shape.profile
+    first = block * BLOCK
+    count = min(BLOCK, members - first)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+    shares = np.cumsum([s.share for s in profile.starts])
+    start = np.minimum(np.searchsorted(shares, rng.random(count), side="right"), len(profile.starts) - 1)
+    present = np.zeros(count, dtype=np.int64)
+    for a, attacker in enumerate(profile.attackers):
+        present |= (rng.random(count) < attacker.share).astype(np.int64) << a
+    branch = np.empty(count, dtype=np.int64)
+    for s, bits in sorted(set(zip(start.tolist(), present.tolist(), strict=True))):
+        who = tuple(a for a in range(len(profile.attackers)) if bits >> a & 1)
+        branch[(start == s) & (present == bits)] = table.start(s, who)
+    rows = _Rows(table, first + np.arange(count, dtype=np.int64), branch)
+    lives = {int(i): Life(first + int(i)) for i in np.flatnonzero(checked[:count])}
+    for i, life in lives.items():
+        life.steps.append((0.0, int(branch[i])))
+    recovered: list[tuple[Ints, Floats]] = []
+    rows.apply(branch, rng, recovered)
+    tally = Tally(members=count)
+    finished: list[_Rows] = []
+    while rows.member.size:
+        n = rows.member.size
+        situation = rows.situation
+        total = table.total_rate[situation]
+        draws = rng.standard_exponential(n)
+        # whole seconds, as on the member's clock: a tie with a timer goes to the timer, as a
+        # deadline lapses before anything done at its instant
+        gap = np.maximum(1.0, np.ceil(draws / np.where(total > 0, total, 1.0)))
+        rate_at = np.where(total > 0, rows.now + gap, np.inf)
+        if shape.slots:
+            slot = rows.timers.argmin(axis=1)
+            timer_at = rows.timers[np.arange(n), slot]
+        else:
+            slot, timer_at = np.zeros(n, dtype=np.int64), np.full(n, np.inf)
+        by_timer = timer_at <= rate_at
+        at = np.where(by_timer, timer_at, rate_at)
+        going = at < horizon
+        if not going.all():
+            done = _Rows.__new__(_Rows)
+            for name in _Rows.ARRAYS:
+                setattr(done, name, getattr(rows, name)[~going])
+            finished.append(done)
+            rows.keep(going)
+            situation, slot, by_timer, at = situation[going], slot[going], by_timer[going], at[going]
+            n = rows.member.size
+            if not n:
+                break
+        pick = rng.random(n)
+        rate = (pick[:, None] >= table.hazard_cum[situation]).sum(axis=1)
+        firing = np.where(by_timer, table.rates + slot, rate)
+        entry = table.entry_of[situation, firing]
+        missing = np.flatnonzero(entry < 0)
+        if missing.size:
+            for s, f in sorted(set(zip(situation[missing].tolist(), firing[missing].tolist(), strict=True))):
+                table.fill(s, f)
+            entry = table.entry_of[situation, firing]
+        choice = rng.random(n)
+        branch = table.first[entry] + (choice[:, None] >= table.cum[entry]).sum(axis=1)
+        timer_rows = np.flatnonzero(by_timer)
+        rows.timers[timer_rows, slot[timer_rows]] = np.inf
+        rows.now = at
+        if lives:
+            for row in np.flatnonzero(np.isin(rows.member - first, list(lives))).tolist():
+                lives[int(rows.member[row]) - first].steps.append((float(at[row]), int(branch[row])))
+        rows.apply(branch, rng, recovered)
+    _add_up(table, tally, finished, recovered, horizon)
+    return tally, [lives[i] for i in sorted(lives)]
+
+
+def _add_up(
+    table: Table, tally: Tally, finished: list[_Rows], recovered: list[tuple[Ints, Floats]], horizon: int
+) -> None:
+    shape = table.shape
+    member = np.concatenate([r.member for r in finished])
+    order = np.argsort(member, kind="stable")
+
+    def gather(name: str) -> NDArray[Any]:
+        return np.concatenate([getattr(r, name) for r in finished])[order]
+
+    situation, since, seconds = gather("situation"), gather("since"), gather("without_seconds")
+    without = table.without[situation]
+    seconds = seconds + np.where(without, horizon - since, 0.0)
+    tally.events += int(gather("events").sum())
+    tally.lost += int(gather("lost").sum())
+    tally.unrecovered += int(without.sum())
+    tally.mean("days_without_online_access", (seconds / DAY).tolist())
+    tally.mean("lapses", gather("lapses").astype(np.float64).tolist())
+    tally.mean("desk_calls", gather("desk_calls").astype(np.float64).tolist())
+    sent = gather("sent")
+    for c, channel in enumerate(shape.channels):
+        tally.mean(f"sent_by_{channel}", sent[:, c].astype(np.float64).tolist())
+    present, breached = table.present[situation], table.breached[situation]
+    for a, attacker in enumerate(shape.profile.attackers):
+        tally.attacked[attacker.name] = int((present >> a & 1).sum())
+        tally.breached[attacker.name] = int((breached >> a & 1).sum())
+    if recovered:
+        codes = np.concatenate([c for c, _ in recovered])
+        times = np.concatenate([t for _, t in recovered])
+        bins = _bins(times)
+        for code, channel in enumerate([NONE, *shape.channels]):
+            picked = bins[codes == code]
+            if picked.size:
+                counts = tally.recoveries.setdefault(channel, [0] * BINS)
+                for index, hits in enumerate(np.bincount(picked, minlength=BINS).tolist()):
+                    counts[index] += hits
