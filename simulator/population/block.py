@@ -23,10 +23,10 @@ from numpy.typing import NDArray
 
 from credlab.simulator.population.member import NONE
 from credlab.simulator.population.stats import BINS, BINS_PER_DOUBLING
-from credlab.simulator.population.table import MAX_FLIPS, NO_FLIP, Table
+from credlab.simulator.population.table import COUNTED, DESK_CALLS, LAPSES, MAX_FLIPS, Table
 from credlab.simulator.population.tally import DAY, Tally
 
-BLOCK = 4096
+BLOCK = 16_384
 """Members per block: large enough that numpy's per-call cost vanishes, small enough to stay in cache."""
 
 Floats = NDArray[np.float64]
@@ -60,60 +60,66 @@ class _Rows:
         self.since = np.zeros(n)
         self.without_seconds = np.zeros(n)
         self.lost = np.zeros(n, dtype=bool)
-        self.events = np.zeros(n, dtype=np.int64)
-        self.lapses = np.zeros(n, dtype=np.int64)
-        self.desk_calls = np.zeros(n, dtype=np.int64)
-        self.sent = np.zeros((n, max(len(shape.channels), 1)), dtype=np.int64)
+        self.counts = np.zeros((n, table.counts.shape[1]), dtype=np.int64)
 
-    ARRAYS = (
-        "member",
-        "situation",
-        "now",
-        "timers",
-        "since",
-        "without_seconds",
-        "lost",
-        "events",
-        "lapses",
-        "desk_calls",
-        "sent",
-    )
+        self.soonest = np.full(n, np.inf)
+        """Each row's earliest timer, and its slot: kept up to date for the rows whose timers change."""
+        self.slot = np.zeros(n, dtype=np.int64)
+
+    ARRAYS = ("member", "situation", "now", "timers", "since", "without_seconds", "lost", "counts", "soonest", "slot")
 
     def keep(self, rows: NDArray[np.bool_]) -> None:
         for name in self.ARRAYS:
             setattr(self, name, getattr(self, name)[rows])
 
-    def apply(self, branch: Ints, rng: np.random.Generator, recovered: list[tuple[Ints, Floats]]) -> None:
-        """Each row takes its branch: timers, counts, access flips, the next situation."""
+    def refresh(self, rows: Ints) -> None:
+        """The earliest timer of ``rows``, after their timers changed."""
+        if rows.size and self.timers.shape[1]:
+            timers = self.timers[rows]
+            slot = timers.argmin(axis=1)
+            self.slot[rows] = slot
+            self.soonest[rows] = timers[np.arange(rows.size), slot]
+
+    def apply(
+        self, branch: Ints, sets: NDArray[np.bool_], rng: np.random.Generator, recovered: list[tuple[Ints, Floats]]
+    ) -> None:
+        """Each row takes its branch: timers (the rows in ``sets``), counts, access flips, the next
+        situation (most branches set no timer, count nothing, flip nothing: only the rows whose
+        branch does are touched)."""
         table, now = self.table, self.now
-        low, high = table.slot_low[branch], table.slot_high[branch]
-        self.timers[low == -1] = np.inf
-        for slot in range(self.timers.shape[1]):
-            rows = np.flatnonzero(low[:, slot] >= 0)
-            if rows.size:
-                least, most = low[rows, slot], high[rows, slot]
-                offset = least.astype(np.float64)
-                varies = np.flatnonzero(most > least)
-                if varies.size:
-                    offset[varies] = rng.integers(least[varies], most[varies] + 1)
-                self.timers[rows, slot] = now[rows] + offset
-        self.events += table.events[branch]
-        self.lapses += table.lapses[branch]
-        self.desk_calls += table.desk_calls[branch]
-        self.sent += table.sent[branch]
-        flips = table.flips[branch]
-        for i in range(MAX_FLIPS):
-            code = flips[:, i]
-            if not (code != NO_FLIP).any():
-                break
-            lost = np.flatnonzero(code == -1)
-            self.since[lost] = now[lost]
-            self.lost[lost] = True
-            back = np.flatnonzero(code >= 0)
-            if back.size:
-                seconds = now[back] - self.since[back]
-                self.without_seconds[back] += seconds
-                recovered.append((code[back], seconds))
+        rows = np.flatnonzero(sets)
+        if rows.size:
+            low, high = table.slot_low[branch[rows]], table.slot_high[branch[rows]]
+            timers = self.timers[rows]
+            timers[low == -1] = np.inf
+            for slot in range(timers.shape[1]):
+                setting = np.flatnonzero(low[:, slot] >= 0)
+                if setting.size:
+                    least, most = low[setting, slot], high[setting, slot]
+                    offset = least.astype(np.float64)
+                    varies = np.flatnonzero(most > least)
+                    if varies.size:  # a whole second of the window, uniformly
+                        width = (most[varies] - least[varies] + 1).astype(np.float64)
+                        offset[varies] += np.floor(rng.random(varies.size) * width)
+                    timers[setting, slot] = now[rows[setting]] + offset
+            self.timers[rows] = timers
+        rows = np.flatnonzero(table.has_counts[branch])
+        if rows.size:
+            self.counts[rows] += table.counts[branch[rows]]
+        rows = np.flatnonzero(table.has_flips[branch])
+        if rows.size:
+            flips = table.flips[branch[rows]]
+            for i in range(MAX_FLIPS):
+                code = flips[:, i]
+                lost = rows[code == -1]
+                self.since[lost] = now[lost]
+                self.lost[lost] = True
+                came_back = code >= 0
+                back = rows[came_back]
+                if back.size:
+                    seconds = now[back] - self.since[back]
+                    self.without_seconds[back] += seconds
+                    recovered.append((code[came_back], seconds))
         self.situation = table.next[branch]
 
 
@@ -122,7 +128,7 @@ def run_block(
 ) -> tuple[Tally, list[Life]]:
     """Members ``block * BLOCK`` … of a population of ``members``; ``checked[i]``: log member
     ``block * BLOCK + i`` for the oracle."""
-    shape, profile = table.shape, table.shape.profile
+    profile = table.shape.profile
     first = block * BLOCK
     count = min(BLOCK, members - first)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
@@ -140,24 +146,19 @@ def run_block(
     for i, life in lives.items():
         life.steps.append((0.0, int(branch[i])))
     recovered: list[tuple[Ints, Floats]] = []
-    rows.apply(branch, rng, recovered)
-    tally = Tally(members=count)
+    rows.apply(branch, table.has_slots[branch], rng, recovered)
+    rows.refresh(np.arange(count))
+    tally = Tally(members=count, events=int(table.events[branch].sum()))
     finished: list[_Rows] = []
     while rows.member.size:
         n = rows.member.size
         situation = rows.situation
-        total = table.total_rate[situation]
-        draws = rng.standard_exponential(n)
-        # whole seconds, as on the member's clock: a tie with a timer goes to the timer, as a
-        # deadline lapses before anything done at its instant
-        gap = np.maximum(1.0, np.ceil(draws / np.where(total > 0, total, 1.0)))
-        rate_at = np.where(total > 0, rows.now + gap, np.inf)
-        if shape.slots:
-            slot = rows.timers.argmin(axis=1)
-            timer_at = rows.timers[np.arange(n), slot]
-        else:
-            slot, timer_at = np.zeros(n, dtype=np.int64), np.full(n, np.inf)
-        by_timer = timer_at <= rate_at
+        # whole seconds, as on the member's clock (a situation with no rate waits for ever: its
+        # mean gap is inf, and a draw of exactly 0 makes NaN, which a timer beats too)
+        gap = np.maximum(1.0, np.ceil(rng.standard_exponential(n) * table.mean_gap[situation]))
+        rate_at = rows.now + gap
+        slot, timer_at = rows.slot, rows.soonest
+        by_timer = ~(rate_at < timer_at)  # a tie goes to the timer: a deadline lapses first
         at = np.where(by_timer, timer_at, rate_at)
         going = at < horizon
         if not going.all():
@@ -170,24 +171,29 @@ def run_block(
             n = rows.member.size
             if not n:
                 break
-        pick = rng.random(n)
-        rate = (pick[:, None] >= table.hazard_cum[situation]).sum(axis=1)
-        firing = np.where(by_timer, table.rates + slot, rate)
-        entry = table.entry_of[situation, firing]
+        firing = np.where(by_timer, slot + 1, 0)
+        flat = situation * table.firings + firing
+        entry = table.entry_of.ravel()[flat]
         missing = np.flatnonzero(entry < 0)
         if missing.size:
             for s, f in sorted(set(zip(situation[missing].tolist(), firing[missing].tolist(), strict=True))):
                 table.fill(s, f)
-            entry = table.entry_of[situation, firing]
-        choice = rng.random(n)
-        branch = table.first[entry] + (choice[:, None] >= table.cum[entry]).sum(axis=1)
+            entry = table.entry_of.ravel()[flat]
+        branch = table.first[entry]
+        choosing = np.flatnonzero(table.branches[entry] > 1)
+        if choosing.size:  # which outcome: one binary search over the whole table (see Table.key)
+            drawn = entry[choosing] + rng.random(choosing.size)
+            branch[choosing] = np.searchsorted(table.key, drawn, side="right") - 1
         timer_rows = np.flatnonzero(by_timer)
         rows.timers[timer_rows, slot[timer_rows]] = np.inf
         rows.now = at
         if lives:
             for row in np.flatnonzero(np.isin(rows.member - first, list(lives))).tolist():
                 lives[int(rows.member[row]) - first].steps.append((float(at[row]), int(branch[row])))
-        rows.apply(branch, rng, recovered)
+        tally.events += int(table.events[branch].sum())
+        sets = table.has_slots[branch]
+        rows.apply(branch, sets, rng, recovered)
+        rows.refresh(np.flatnonzero(sets | by_timer))
     _add_up(table, tally, finished, recovered, horizon)
     return tally, [lives[i] for i in sorted(lives)]
 
@@ -205,15 +211,14 @@ def _add_up(
     situation, since, seconds = gather("situation"), gather("since"), gather("without_seconds")
     without = table.without[situation]
     seconds = seconds + np.where(without, horizon - since, 0.0)
-    tally.events += int(gather("events").sum())
+    counts = gather("counts")
     tally.lost += int(gather("lost").sum())
     tally.unrecovered += int(without.sum())
     tally.mean("days_without_online_access", (seconds / DAY).tolist())
-    tally.mean("lapses", gather("lapses").astype(np.float64).tolist())
-    tally.mean("desk_calls", gather("desk_calls").astype(np.float64).tolist())
-    sent = gather("sent")
+    tally.mean("lapses", counts[:, LAPSES].astype(np.float64).tolist())
+    tally.mean("desk_calls", counts[:, DESK_CALLS].astype(np.float64).tolist())
     for c, channel in enumerate(shape.channels):
-        tally.mean(f"sent_by_{channel}", sent[:, c].astype(np.float64).tolist())
+        tally.mean(f"sent_by_{channel}", counts[:, COUNTED + c].astype(np.float64).tolist())
     present, breached = table.present[situation], table.breached[situation]
     for a, attacker in enumerate(shape.profile.attackers):
         tally.attacked[attacker.name] = int((present >> a & 1).sum())

@@ -16,12 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from credlab.simulator.population.situation import Shape, Situation, initial
-from credlab.simulator.population.step import LOST, Firing, Outcome, hazards_of, outcomes
+from credlab.simulator.population.step import Firing, Outcome, hazards_of, outcomes
 
 UNSET = -2
 """A branch leaves this timer slot alone (-1 clears it; >= 0 is the least offset to set)."""
 NO_FLIP = -2
 MAX_FLIPS = 4
+EVENTS, LAPSES, DESK_CALLS, COUNTED = 0, 1, 2, 3
+"""Columns of :attr:`Table.counts` (messages sent per channel follow)."""
 
 
 def _grown(array: NDArray[Any], rows: int, fill: float | int) -> Any:
@@ -38,36 +40,41 @@ class Table:
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        every = [
-            len(shape.plan(state, tuple(range(len(shape.profile.attackers))), after=False))
-            for state in shape.spec.states
-        ]
-        self.rates = max(every, default=0) + len(shape.profile.forgets)
-        """Room for hazards per situation; firing f < rates is hazard f, else timer slot f - rates."""
-        self.firings = self.rates + shape.slots
+        self.firings = 1 + shape.slots
+        """Firing 0: one of the situation's rates; firing 1 + k: timer slot k."""
         self.situations: list[Situation] = []
         self.numbers: dict[Situation, int] = {}
         # per situation
-        self.total_rate = np.zeros(64)
-        self.hazard_cum = np.full((64, max(self.rates, 1)), 2.0)
+        self.mean_gap = np.full(64, np.inf)
+        """Per situation: the mean time to its next rate firing (1 / total rate; inf: none)."""
         self.without = np.zeros(64, dtype=bool)
         self.present = np.zeros(64, dtype=np.int64)
         self.breached = np.zeros(64, dtype=np.int64)
         self.entry_of = np.full((64, self.firings), -1, dtype=np.int64)
+        """Per situation and firing, the entry (-1: not met yet); read flat, ``s * firings + f``."""
         # per entry
         self.entries = 0
         self.first = np.zeros(64, dtype=np.int64)
-        self.cum = np.full((64, 1), 2.0)
+        self.branches = np.zeros(64, dtype=np.int64)
+        """How many branches (one: nothing to draw)."""
         # per branch
         self.outcomes: list[Outcome] = []
+        self.key = np.full(64, np.inf)
+        """Per branch: its entry's number plus the probability of the entry's earlier branches.
+        Branches are numbered entry after entry, so the keys ascend: the branch of entry ``e``
+        that a uniform draw ``u`` picks is the last whose key is at most ``e + u`` (one binary
+        search over the whole table for a block of members at once)."""
         self.next = np.zeros(64, dtype=np.int64)
         self.slot_low = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
         self.slot_high = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
+        self.counts = np.zeros((64, COUNTED + len(shape.channels)), dtype=np.int64)
+        """Per branch: events, lapses, desk calls, then messages sent per channel."""
         self.events = np.zeros(64, dtype=np.int64)
-        self.lapses = np.zeros(64, dtype=np.int64)
-        self.desk_calls = np.zeros(64, dtype=np.int64)
-        self.sent = np.zeros((64, max(len(shape.channels), 1)), dtype=np.int64)
         self.flips = np.full((64, MAX_FLIPS), NO_FLIP, dtype=np.int64)
+        self.has_slots = np.zeros(64, dtype=bool)
+        self.has_flips = np.zeros(64, dtype=bool)
+        self.has_counts = np.zeros(64, dtype=bool)
+        """Per branch: counts something per member (a lapse, a desk call, a message)."""
         self.starts: dict[tuple[int, tuple[int, ...]], int] = {}
 
     # --- situations ----------------------------------------------------------------------------
@@ -78,19 +85,13 @@ class Table:
         s = self.numbers[situation] = len(self.situations)
         self.situations.append(situation)
         rows = s + 1
-        self.total_rate = _grown(self.total_rate, rows, 0.0)
-        self.hazard_cum = _grown(self.hazard_cum, rows, 2.0)
+        self.mean_gap = _grown(self.mean_gap, rows, np.inf)
         self.without = _grown(self.without, rows, False)
         self.present = _grown(self.present, rows, 0)
         self.breached = _grown(self.breached, rows, 0)
         self.entry_of = _grown(self.entry_of, rows, -1)
-        rates = [rate for rate, _ in hazards_of(self.shape, situation)]
-        total = sum(rates)
-        self.total_rate[s] = total
-        running = 0.0
-        for i, rate in enumerate(rates[:-1]):
-            running += rate
-            self.hazard_cum[s, i] = running / total
+        total = sum(rate for rate, _ in hazards_of(self.shape, situation))
+        self.mean_gap[s] = 1.0 / total if total > 0 else np.inf
         self.without[s] = situation.without
         self.present[s] = sum(1 << a for a in situation.present)
         self.breached[s] = sum(1 << a for a, hit in zip(situation.present, situation.breached, strict=True) if hit)
@@ -101,8 +102,18 @@ class Table:
         """The entry of firing ``f`` in situation ``s``, played now if it is new."""
         entry = int(self.entry_of[s, f])
         if entry < 0:
-            firing = Firing(True, f) if f < self.rates else Firing(False, f - self.rates)
-            entry = self._entry(outcomes(self.shape, self.situations[s], firing))
+            situation = self.situations[s]
+            if f == 0:  # one of the rates: each with its share of the total
+                hazards = hazards_of(self.shape, situation)
+                total = sum(rate for rate, _ in hazards)
+                found: dict[Outcome, float] = {}
+                for j, (rate, _) in enumerate(hazards):
+                    for probability, outcome in outcomes(self.shape, situation, Firing(True, j)):
+                        found[outcome] = found.get(outcome, 0.0) + probability * rate / total
+                played = sorted(((p, o) for o, p in found.items()), key=lambda po: -po[0])
+            else:
+                played = outcomes(self.shape, situation, Firing(False, f - 1))
+            entry = self._entry(played)
             self.entry_of[s, f] = entry
         return entry
 
@@ -121,41 +132,43 @@ class Table:
         entry, first = self.entries, len(self.outcomes)
         self.entries += 1
         self.first = _grown(self.first, entry + 1, 0)
-        if len(found) > self.cum.shape[1]:
-            wider = np.full((self.cum.shape[0], len(found)), 2.0)
-            wider[:, : self.cum.shape[1]] = self.cum
-            self.cum = wider
-        self.cum = _grown(self.cum, entry + 1, 2.0)
         self.first[entry] = first
-        running = 0.0
-        for i, (probability, _) in enumerate(found[:-1]):
-            running += probability
-            self.cum[entry, i] = running
-        for _, outcome in found:
-            self._branch(outcome)
+        self.branches = _grown(self.branches, entry + 1, 0)
+        self.branches[entry] = len(found)
+        before = 0.0
+        for probability, outcome in found:
+            self._branch(outcome, entry + min(before, 1.0 - 1e-12) if before else float(entry))
+            before += probability
         return entry
 
-    def _branch(self, outcome: Outcome) -> None:
+    def _branch(self, outcome: Outcome, key: float) -> None:
         b = len(self.outcomes)
         self.outcomes.append(outcome)
         rows = b + 1
         for name, fill in (
             ("next", 0),
+            ("key", np.inf),
+            ("events", 0),
             ("slot_low", UNSET),
             ("slot_high", UNSET),
-            ("events", 0),
-            ("lapses", 0),
-            ("desk_calls", 0),
-            ("sent", 0),
+            ("counts", 0),
             ("flips", NO_FLIP),
+            ("has_slots", False),
+            ("has_flips", False),
+            ("has_counts", False),
         ):
             setattr(self, name, _grown(getattr(self, name), rows, fill))
+        self.key[b] = key
+        self.events[b] = outcome.events
         self.next[b] = self.number(outcome.situation)
         for slot, low, high in outcome.slots:
             self.slot_low[b, slot], self.slot_high[b, slot] = low, high
-        self.events[b], self.lapses[b], self.desk_calls[b] = outcome.events, outcome.lapses, outcome.desk_calls
-        self.sent[b, : len(outcome.sent)] = outcome.sent
+        self.has_slots[b] = bool(outcome.slots)
+        self.counts[b, :COUNTED] = (outcome.events, outcome.lapses, outcome.desk_calls)
+        self.counts[b, COUNTED:] = outcome.sent
+        self.has_counts[b] = bool(self.counts[b, LAPSES:].any())
         if len(outcome.flips) > MAX_FLIPS:  # pragma: no cover - access lost and back twice in one step
             raise ValueError("a step flipped online access more than four times")
+        self.has_flips[b] = bool(outcome.flips)
         for i, flip in enumerate(outcome.flips):
-            self.flips[b, i] = LOST if flip == LOST else flip
+            self.flips[b, i] = flip
