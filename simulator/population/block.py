@@ -230,6 +230,6 @@ def _add_up(
         for code, channel in enumerate([NONE, *shape.channels]):
             picked = bins[codes == code]
             if picked.size:
-                counts = tally.recoveries.setdefault(channel, [0] * BINS)
+                binned = tally.recoveries.setdefault(channel, [0] * BINS)
                 for index, hits in enumerate(np.bincount(picked, minlength=BINS).tolist()):
-                    counts[index] += hits
+                    binned[index] += hits

@@ -31,6 +31,7 @@ from credlab.model.loader import load_spec
 from credlab.model.machine import CompiledSpec
 from credlab.model.overrides import parse_overrides
 from credlab.simulator.population.block import BLOCK, run_block
+from credlab.simulator.population.exact import Exact, exact
 from credlab.simulator.population.executors import run_jobs
 from credlab.simulator.population.member import NONE, MemberOutcome, MemberRun
 from credlab.simulator.population.oracle import replay
@@ -82,10 +83,13 @@ class PopulationResult:
     disagreements: tuple[str, ...] = ()
     """Where a checked member's replay and the engine differed (credlab's own bug)."""
     engine: str = "table"
+    exact: Exact | None = None
+    """The exact values where the profile makes the policy a Markov chain (table engine only)."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "engine": self.engine,
+            "exact": self.exact.to_json() if self.exact is not None else None,
             "parameters": dict(self.parameters),
             "outcomes": {name: e.to_json() for name, e in self.outcomes},
             "events": self.events,
@@ -97,7 +101,9 @@ def shown_value(spec: ir.Spec, name: str, value: int) -> str:
     return format_duration(value) if spec.parameters[name].type == "duration" else str(value)
 
 
-def summarise(spec: ir.Spec, parameters: dict[str, int], tally: Tally, engine: str) -> PopulationResult:
+def summarise(
+    spec: ir.Spec, parameters: dict[str, int], tally: Tally, engine: str, exact: Exact | None = None
+) -> PopulationResult:
     """The estimates of a merged tally, each with its 95% interval."""
     n, means = tally.members, tally.means
     channels = sorted({m.via for m in spec.messages.values()})
@@ -123,7 +129,7 @@ def summarise(spec: ir.Spec, parameters: dict[str, int], tally: Tally, engine: s
         outcomes[f"recovery_days_p95_{channel}"] = quantile_of_bins(counts, 0.95, 1 / DAY)
     shown = tuple(sorted((k, shown_value(spec, k, v)) for k, v in parameters.items()))
     return PopulationResult(
-        shown, tuple(sorted(outcomes.items())), tally.events, tally.checked, tuple(tally.disagreements), engine
+        shown, tuple(sorted(outcomes.items())), tally.events, tally.checked, tuple(tally.disagreements), engine, exact
     )
 
 
@@ -282,7 +288,10 @@ def simulate(
             progress(done, members)
     for attacker in profile.attackers:
         total.attacked.setdefault(attacker.name, 0)
-    return summarise(spec, parameters, total, engine)
+    solved = None
+    if engine == "table":
+        solved = exact(_table_for(spec_path, profile_path, key)[0], horizon)
+    return summarise(spec, parameters, total, engine, solved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +323,7 @@ class PopulationReport:
             "horizon": format_duration(self.horizon),
             "seed": self.seed,
             "engine": self.base.engine,
+            "exact": self.base.exact.to_json() if self.base.exact is not None else None,
             "outcomes": {name: e.to_json() for name, e in self.base.outcomes},
             "events": self.base.events,
             "oracle": {"members": self.base.checked, "disagreements": list(self.base.disagreements)},

@@ -64,6 +64,7 @@ class Table:
         Branches are numbered entry after entry, so the keys ascend: the branch of entry ``e``
         that a uniform draw ``u`` picks is the last whose key is at most ``e + u`` (one binary
         search over the whole table for a block of members at once)."""
+        self.probability = np.zeros(64)
         self.next = np.zeros(64, dtype=np.int64)
         self.slot_low = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
         self.slot_high = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
@@ -137,17 +138,18 @@ class Table:
         self.branches[entry] = len(found)
         before = 0.0
         for probability, outcome in found:
-            self._branch(outcome, entry + min(before, 1.0 - 1e-12) if before else float(entry))
+            self._branch(outcome, entry + min(before, 1.0 - 1e-12) if before else float(entry), probability)
             before += probability
         return entry
 
-    def _branch(self, outcome: Outcome, key: float) -> None:
+    def _branch(self, outcome: Outcome, key: float, probability: float) -> None:
         b = len(self.outcomes)
         self.outcomes.append(outcome)
         rows = b + 1
         for name, fill in (
             ("next", 0),
             ("key", np.inf),
+            ("probability", 0.0),
             ("events", 0),
             ("slot_low", UNSET),
             ("slot_high", UNSET),
@@ -158,7 +160,7 @@ class Table:
             ("has_counts", False),
         ):
             setattr(self, name, _grown(getattr(self, name), rows, fill))
-        self.key[b] = key
+        self.key[b], self.probability[b] = key, probability
         self.events[b] = outcome.events
         self.next[b] = self.number(outcome.situation)
         for slot, low, high in outcome.slots:

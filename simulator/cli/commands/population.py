@@ -103,9 +103,14 @@ def run(args: argparse.Namespace) -> int:
     def text() -> Iterator[str]:
         yield f"{report.spec}: {report.members} members over {args.horizon} (profile {report.profile})"
         width = max(len(name) for name, _ in report.base.outcomes)
+        exact = report.base.exact
+        solved = dict(exact.values) if exact is not None else {}
         for name, e in report.base.outcomes:
             if e.n:
-                yield f"  {name:<{width}}  {e.estimate:>10g}  [{e.low:g}, {e.high:g}]  (n={e.n})"
+                line = f"  {name:<{width}}  {e.estimate:>10g}  [{e.low:g}, {e.high:g}]  (n={e.n})"
+                yield line + (f"  exact {solved[name]:.6g}" if name in solved else "")
+        if exact is not None and solved:
+            yield f"  exact: the profile makes the policy a Markov chain of {exact.situations} situations"
         base = report.base
         verdict = "they agree" if not base.disagreements else f"{len(base.disagreements)} DISAGREE (a credlab bug)"
         yield f"  oracle: {base.checked} members of the {base.engine} engine replayed on the machines: {verdict}"

@@ -39,13 +39,28 @@ def profile_file(tmp_path: Path, text: str) -> Path:
 
 def test_members_who_only_forget_lose_access_as_often_as_the_exponential_law_says(tmp_path: Path) -> None:
     """With a mean of a year before forgetting and nothing to recover with, the share who lose
-    online access within a year is exactly 1 - e^-1; within half a year, 1 - e^-1/2."""
+    online access within a year is exactly 1 - e^-1, and they are without it for
+    H - τ(1 - e^-H/τ) days on average; within half a year, the same laws at 182 days. The profile
+    makes the policy a Markov chain, so credlab computes both exactly too (beside the estimates,
+    whose 95% intervals hold them)."""
     path = profile_file(tmp_path, FORGETTING_ONLY)
-    for horizon, exact in (("365d", 1 - math.exp(-1)), ("182d", 1 - math.exp(-182 / 365))):
-        report = api.population(ANA, path, members=2000, horizon=horizon, seed=3)
-        lost = dict(report.base.outcomes)["lost_online_access"]
-        assert lost.low <= exact <= lost.high, (horizon, lost, exact)
-        assert lost.high - lost.low < 0.05  # and the interval is narrow enough to mean something
+    for horizon, days in (("365d", 365), ("182d", 182)):
+        lost_law, days_law = 1 - math.exp(-days / 365), days - 365 * (1 - math.exp(-days / 365))
+        report = api.population(ANA, path, members=4000, horizon=horizon, seed=5)
+        outcomes = dict(report.base.outcomes)
+        assert report.base.exact is not None and report.base.exact.reason is None
+        solved = dict(report.base.exact.values)
+        assert solved["lost_online_access"] == pytest.approx(lost_law, rel=1e-9)
+        assert solved["days_without_online_access"] == pytest.approx(days_law, rel=1e-9)
+        for name, exact in solved.items():
+            assert outcomes[name].low <= exact <= outcomes[name].high, (horizon, name, outcomes[name], exact)
+        assert outcomes["lost_online_access"].high - outcomes["lost_online_access"].low < 0.04
+
+
+def test_a_profile_with_timers_has_no_exact_answer_and_says_why() -> None:
+    report = api.population(ANA, PROFILE, members=50, horizon="30d", seed=1, oracle_sample=0)
+    assert report.base.exact is not None and report.base.exact.values == ()
+    assert "sets a timer" in (report.base.exact.reason or "")
 
 
 def test_the_output_is_the_same_for_any_chunking_and_executor() -> None:
