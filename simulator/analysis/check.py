@@ -361,7 +361,7 @@ def study(
         step(Stage.POPULATION)
         parameters = {**spec.parameter_values(), **overrides}
         horizon = format_duration(plan.horizon)
-        options = PopulationOptions(plan.members, horizon, 0, plan.sweeps)
+        options = PopulationOptions(plan.members, horizon, 0, plan.sweeps, plan.grid)
         return population_report(spec, path, parameters, options)
     return None
 

@@ -39,7 +39,7 @@ import yaml
 
 from credlab.model import ir
 from credlab.model.errors import Location, Problems, SpecError
-from credlab.model.scalars import AnyScalar, DurationText, Int, Name, Probability, Text
+from credlab.model.scalars import AnyScalar, Bool, DurationText, Int, Name, Probability, Text
 from credlab.model.schema import Either, Field, ListOf, MapOf, Obj, Raw, Record, Tag, Tagged
 from credlab.model.yamlsrc import load_nodes
 from credlab.simulator.documents import read_document
@@ -119,6 +119,7 @@ PROFILE = Record(
                         MapOf(ListOf(Text()), what="parameter"),
                         doc="Parameters whose values the report compares, each with its values as written.",
                     ),
+                    "grid": Field(Bool(), doc="Sweep the two parameters together: every pair of their values."),
                 },
             ),
             doc="What `credlab check` studies with this profile, for its report.",
@@ -216,6 +217,7 @@ class ReportPlan:
     members: int = 1000
     horizon: int = 365 * 86_400
     sweeps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    grid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,7 +406,10 @@ def load_profile(path: str | os.PathLike[str], spec: ir.Spec) -> Profile:
             given.get("members", 1000),
             given.get("horizon", 365 * 86_400),
             tuple((name, tuple(values)) for name, values in sweeps.items()),
+            bool(given.get("grid", False)),
         )
+        if plan.grid and len(plan.sweeps) != 2:
+            problems.add(given.at("grid"), "a grid sweeps two parameters together: give exactly two under sweeps")
     attackers = _attackers(top.get("attackers") or [], spec, actor, check, problems)
     problems.raise_if_any()
     about = top.get("description", "")

@@ -21,7 +21,7 @@ import pytest
 from credlab.simulator.api import check
 from credlab.simulator.render.report_html import render
 from credlab.simulator.results import FINDING_MEANING
-from tests.conftest import ANA_SPEC
+from tests.conftest import ANA_SPEC, REPO
 
 SECTION_IDS = (
     "verdict",
@@ -560,7 +560,7 @@ def test_the_population_section_shows_each_sweep_with_its_bands(real: dict[str, 
     """ANA's profile (examples/profiles/ana_members.yaml) asks for the link's lifetime and the
     postcard's delay: the report answers, with intervals, how access changes with each."""
     study = real["specs"][0]["population"]
-    assert study["profile"].endswith("ana_members.yaml") and study["members"] == 400
+    assert study["profile"].endswith("ana_members.yaml") and study["members"] == 10_000
     assert study["oracle"] == {"members": 20, "disagreements": []}
     swept = {(row["parameter"], row["value"]) for row in study["sweep"]}
     assert swept == {("reset_link_ttl", v) for v in ("30m", "1h", "2h", "24h")} | {
@@ -571,6 +571,29 @@ def test_the_population_section_shows_each_sweep_with_its_bands(real: dict[str, 
     text, _ = page_of(real)
     assert 'aria-label="Share of members who lose online access by reset_link_ttl"' in text
     assert 'aria-label="Days without online access, per member by postcard_delivery_max"' in text
-    assert "20 members were replayed step for step on the reference engine: they agree." in text
+    assert "20 members were replayed with real secrets at their real instants on the transitions machine" in text
+    assert "and the reference engine: they agree." in text
+    lost = {row["value"]: row["outcomes"]["lost_online_access"] for row in study["sweep"]}
+    assert lost["30m"]["ci95"][1] - lost["30m"]["ci95"][0] < 0.03  # bands narrow enough to read
     stages = {row["stage"]: row for row in real["specs"][0]["stages"]}
     assert stages["population"]["ok"] and "lose online access" in stages["population"]["text"]
+
+
+def test_two_parameters_swept_together_draw_a_line_per_value_of_the_second() -> None:
+    from credlab.simulator import api
+    from credlab.simulator.render.report_population import population
+
+    report = api.population(
+        ANA_SPEC,
+        REPO / "examples" / "profiles" / "ana_members.yaml",
+        members=300,
+        horizon="90d",
+        sweep=["reset_link_ttl=30m,24h", "postcard_delivery_max=2d,14d"],
+        grid=True,
+        oracle_sample=0,
+    )
+    html = population({"name": "ana_web_password", "population": report.to_json()})
+    label = "Share of members who lose online access by reset_link_ttl, a line per postcard_delivery_max"
+    assert f'aria-label="{label}"' in html
+    assert ">postcard_delivery_max=2d</text>" in html and ">postcard_delivery_max=14d</text>" in html
+    assert html.count("<polyline") == 4  # two charts, two lines each
