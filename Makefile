@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.credlab-installed
 
-.PHONY: demo test setup graphviz lint typecheck pytest diagrams-check schema clean
+.PHONY: demo test setup graphviz mermaid lint typecheck pytest diagrams-check schema clean
 
 # The main job: every check on every spec, and the analysts' report (build/report/index.html).
 # `credlab check` exits 1 when a spec has a failure or a risk it does not accept (ANA does: its
@@ -15,7 +15,7 @@ demo: setup
 	if [ $$status -eq 1 ]; then echo "credlab check exited 1: the summary above says what failed; the report explains each finding."; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi
 
-test: setup lint typecheck pytest diagrams-check
+test: setup mermaid lint typecheck pytest diagrams-check
 
 lint: setup
 	$(BIN)/ruff check credlab model simulator tests benchmarks examples
@@ -55,6 +55,22 @@ graphviz:
 	else \
 		echo "note: Graphviz's 'dot' is not installed; SVG/PNG diagrams need it."; \
 		echo "      Install it: 'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS)."; \
+	fi
+
+# The official Mermaid CLI renders the committed .mmd diagrams in Chromium for
+# tests/simulator/test_rendered_diagrams.py (as GitHub would show them). From the npm registry,
+# pinned, into build/; puppeteer's own browser download is skipped: the system Chromium is used.
+MERMAID_CLI := @mermaid-js/mermaid-cli@11.17.0
+MMDC := build/mermaid/node_modules/.bin/mmdc
+mermaid: $(MMDC)
+
+$(MMDC):
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing the Mermaid CLI ($(MERMAID_CLI), npm) for the rendered-diagram tests..."; \
+		PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix build/mermaid $(MERMAID_CLI) \
+		|| echo "note: could not install the Mermaid CLI; the rendered Mermaid tests will skip."; \
+	else \
+		echo "note: npm is not installed; the rendered Mermaid tests will skip (install Node.js and npm)."; \
 	fi
 
 # Regenerate the JSON Schema shipped for editors (a test checks it is current).

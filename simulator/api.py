@@ -5,9 +5,8 @@ keyword options with defaults the CLI shares, and returns an immutable result wi
 ``.to_json()`` (exactly what ``--format json`` prints). Parameter overrides (``settings``) are
 given as ``{"reset_link_ttl": "30m"}`` or as ``["reset_link_ttl=30m"]``, as on the command line.
 
-Errors are credlab's own (:class:`~credlab.model.errors.CredlabError`): a
-:class:`~credlab.model.errors.SpecError` carrying every located problem of a spec or scenario
-file, or a :class:`~credlab.model.errors.UsageError` for an option that cannot be used.
+Errors are credlab's own: a :class:`~credlab.model.errors.SpecError` carrying every located problem
+of a spec or scenario file, or a :class:`~credlab.model.errors.UsageError` for an unusable option.
 """
 
 from __future__ import annotations
@@ -371,11 +370,12 @@ def diagrams(
     focus: str | None = None,
     highlight: PathLike | None = None,
     coverage: PathLike | None = None,
+    detail: str = "rules",
 ) -> DiagramFiles:
     """Write each spec's diagram files (DOT, SVG, PNG, Mermaid and a README) into ``out``, or with
     ``check``, compare what is there and write nothing. With no spec, every ``./spec/*.yaml``, and
     files in ``out`` that no spec produces are reported too. ``focus`` (a state), ``highlight`` (a
-    trace file) and ``coverage`` (a coverage report) draw a variant view of one spec."""
+    trace), ``coverage`` (a coverage report) and ``detail`` (full, events) draw a variant view."""
     from credlab.simulator.render.diagram_files import diagram_files, load_specs
 
     named = list(specs)
@@ -398,6 +398,7 @@ def diagrams(
         focus=focus,
         highlight=Path(highlight) if highlight is not None else None,
         coverage=Path(coverage) if coverage is not None else None,
+        detail=detail,
     )
 
 

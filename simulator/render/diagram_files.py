@@ -55,6 +55,7 @@ def plan(
     focus: str | None = None,
     highlight: Path | None = None,
     coverage: Path | None = None,
+    detail: str = "rules",
 ) -> list[Planned]:
     """Every file this run writes, in a stable order: per spec by format, then README.md."""
     planned: list[Planned] = []
@@ -62,7 +63,7 @@ def plan(
     for spec in specs:
         drawn = read_highlight(highlight, spec) if highlight is not None else None
         shading = read_coverage(coverage, spec) if coverage is not None else None
-        view = build_view(spec, focus=focus, highlight=drawn, coverage=shading)
+        view = build_view(spec, focus=focus, highlight=drawn, coverage=shading, detail=detail)
         dot, mermaid = to_dot(view), to_mermaid(view)
         entries.append((view, mermaid))
         made: dict[str, Callable[[], bytes]] = {
@@ -303,12 +304,13 @@ def diagram_files(
     focus: str | None = None,
     highlight: Path | None = None,
     coverage: Path | None = None,
+    detail: str = "rules",
 ) -> DiagramFiles:
     """Write (or with ``checking``, compare) every diagram file of ``specs`` in ``out``; with
     ``orphans_too``, also report files in ``out`` that no spec produces."""
     from credlab.simulator.render.dot import dot_available
 
-    planned = plan(specs, formats, out, focus=focus, highlight=highlight, coverage=coverage)
+    planned = plan(specs, formats, out, focus=focus, highlight=highlight, coverage=coverage, detail=detail)
     graphviz = dot_available()
     extra = orphans(out, specs) if orphans_too else []
     if checking:

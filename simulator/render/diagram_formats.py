@@ -8,6 +8,9 @@ from typing import Literal
 FORMATS = ("dot", "svg", "png", "mmd")
 RENDERED = ("svg", "png")
 """The formats that need Graphviz's ``dot``."""
+DETAILS = ("rules", "full", "events")
+"""How much a transition's label says (``credlab diagram --detail``): its rule's id (the default:
+a legible drawing), its guards and effects in full, or its event alone. Tooltips say everything."""
 DEFAULT_DIR = Path("diagrams")
 README = "README.md"
 

@@ -53,6 +53,8 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8
 PLAIN = "#404040"
 """Transitions through no channel."""
 GREY = "#B0B0B0"
+RULE = "#57606A"
+"""A transition's rule id (--detail rules): hover for its guards and effects."""
 """What the coverage overlay says was never exercised."""
 PATH = "#C00000"
 """The ``--highlight`` path and its step numbers."""
@@ -95,6 +97,8 @@ def _label_lines(label: Label, head_colour: str, steps: tuple[int, ...], grey: b
     lines = [f'{_numbers(steps)}<FONT COLOR="{colour}"><B>{_e(label.event)}</B></FONT>']
     if label.deadline:
         lines.append(f"<I>after {_e(label.deadline)}</I>")
+    if label.rule:
+        lines.append(f'<FONT COLOR="{RULE}"><I>{_e(label.rule)}</I></FONT>')
     for i, guard in enumerate(label.guards):
         opening, closing = ("[" if i == 0 else "&#160;"), ("]" if i == len(label.guards) - 1 else "")
         lines.append(f"{opening}{_e(guard)}{closing}")
@@ -178,6 +182,9 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
         ('<FONT POINT-SIZE="9">event [guard] / effect</FONT>', "in a box: stays in the state", {}),
         ("hover", "in the SVG: policy text, rule ids", {}),
     ]
+    if view.detail == "rules":
+        sample = f'<FONT POINT-SIZE="9"><B>event</B><BR/><FONT COLOR="{RULE}"><I>rule_id</I></FONT></FONT>'
+        shapes.insert(-1, (sample, "a transition by its rule: hover for its guards and effects", {}))
 
     def cells(entry: Entry | None) -> str:
         if entry is None:

@@ -1,17 +1,17 @@
 """Mermaid diagrams: a :class:`~credlab.simulator.render.view.View` as ``stateDiagram-v2`` text.
 
-Mermaid renders in GitHub and GitLab Markdown, so ``diagrams/README.md`` embeds one diagram
-per spec. Mermaid draws less than Graphviz, and the text says what it cannot style:
+Mermaid renders in GitHub and GitLab Markdown, so ``diagrams/README.md`` embeds one diagram per
+spec, and it should tell a reviewer what the Graphviz drawing tells:
 
-* a transition's channel is written into its label (``login via web [...]``), and so are
-  expiries (``after reset_link 2h ...``), path step numbers and ``(never run)``, since Mermaid
-  cannot colour or dash a transition; states are styled with ``classDef`` (lifecycle, missed,
-  visited);
-* groups are not drawn: Mermaid cannot draw a transition between states of two different
-  composite states, nor style a state inside one;
-* a transition from several states is repeated from each (Mermaid has no junction);
-* internal transitions are lines of the state's description, as in the DOT boxes; those in
-  (nearly) every state go to a note.
+* every state is declared with its name (``state "name" as id``), so its box shows the name, and
+  its internal transitions (UML's internal-activity compartment) are the lines below it;
+* groups are composite states; lifecycle, session and final states, what a run missed or visited,
+  and the focus are ``classDef`` styles, explained in a legend note;
+* a transition from several states meets in a ``<<join>>`` bar first, so its label is drawn once;
+* a transition's channel and deadline are written into its label (``login via web``, ``after
+  reset_link 2h ...``), since Mermaid cannot colour or dash a transition; so are path step numbers
+  and ``(never run)``;
+* internal transitions in (nearly) every state, capability events and credentials go to notes.
 
 Mermaid's grammar ends a label at ``:``, ``;`` or a line break, treats ``%%`` as a comment and a
 ``direction TB`` anywhere in a line as a statement, so :func:`mermaid_text` rewrites those, and
@@ -23,17 +23,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from credlab.simulator.render.view import Label, View
+from credlab.simulator.render.view import Arrow, Label, Node, View
 
 KEYWORDS = frozenset(
     {"state", "note", "class", "classdef", "default", "scale", "hide", "direction", "end", "statediagram", "as"}
 )
 CLASSES = {
     "lifecycle": "font-weight:bold,stroke-width:3px,fill:#FFF1C9",
+    "session": "stroke-dasharray:5 3",
+    "final": "stroke-width:4px,stroke:#000000",
     "missed": "fill:#F4F4F4,color:#A0A0A0,stroke:#B0B0B0,stroke-dasharray:4 4",
     "visited": "stroke:#C00000,stroke-width:3px",
     "focus": "stroke-width:4px",
 }
+"""Each style is named after the :class:`Node` flag that selects its states."""
 _DIRECTION = re.compile(r"\b(direction)\s+(?=(tb|bt|rl|lr)\b)", re.IGNORECASE)
 _REPLACEMENTS = (
     (":=", "←"),
@@ -73,51 +76,97 @@ def _label(label: Label, channels: tuple[str, ...], steps: Iterable[int], missed
     return mermaid_text(label.one_line(head))
 
 
+class _Writer:
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.lines = ["stateDiagram-v2", "    direction TB"]
+        self.ids = {n.name: state_id(n.name) for n in view.nodes}
+        taken = set(self.ids.values())
+        self.group_ids = {g: (state_id(g) if state_id(g) not in taken else f"{g}_group") for g in view.groups}
+
+    def declare(self, node: Node, indent: str) -> None:
+        sid = self.ids[node.name]
+        self.lines.append(f'{indent}state "{node.name}" as {sid}')
+        for row in node.rows:
+            self.lines.append(f"{indent}{sid} : {_label(row.label, row.channels, row.steps, row.missed)}")
+
+    def arrow(self, number: int, arrow: Arrow) -> None:
+        text = _label(arrow.label, arrow.channels, (n for n, _ in arrow.steps), arrow.missed)
+        target = self.ids[arrow.target]
+        if len(arrow.sources) == 1:
+            self.lines.append(f"    {self.ids[arrow.sources[0]]} --> {target} : {text}")
+            return
+        join = f"{arrow.transition}_join_{number}"
+        self.lines.append(f"    state {join} <<join>>")
+        for source in arrow.sources:
+            steps = ", ".join(str(n) for n, s in arrow.steps if s == source)
+            self.lines.append(f"    {self.ids[source]} --> {join}" + (f" : {steps}." if steps else ""))
+        self.lines.append(f"    {join} --> {target} : {text}")
+
+    def note(self, anchor: str, side: str, lines: list[str]) -> None:
+        self.lines.append(f"    note {side} of {anchor}")
+        self.lines += [f"        {line}" for line in lines]
+        self.lines.append("    end note")
+
+
 def to_mermaid(view: View) -> str:
     """The ``stateDiagram-v2`` text of ``view``: the same view gives the same text."""
-    lines = ["stateDiagram-v2", "    direction TB"]
+    w = _Writer(view)
     title = f"{view.title} ({view.name})" + (f", the neighbourhood of {view.focus}" if view.focus else "")
-    lines.append(f"    %% {mermaid_text(title)}. Generated by credlab diagram; do not edit.")
-    lines += [f"    classDef {name} {style}" for name, style in CLASSES.items()]
-    declared = {n.name: state_id(n.name) for n in view.nodes}
+    w.lines.append(f"    %% {mermaid_text(title)}. Generated by credlab diagram; do not edit.")
+    w.lines += [f"    classDef {name} {style}" for name, style in CLASSES.items()]
+    for group, gid in w.group_ids.items():
+        w.lines.append(f"    state {gid} {{" if gid == group else f'    state "{group}" as {gid} {{')
+        for node in view.nodes:
+            if node.group == group:
+                w.declare(node, "        ")
+        w.lines.append("    }")
     for node in view.nodes:
-        sid = declared[node.name]
-        if sid != node.name:
-            lines.append(f'    state "{node.name}" as {sid}')
-        for row in node.rows:
-            lines.append(f"    {sid} : {_label(row.label, row.channels, row.steps, row.missed)}")
+        if node.group is None:
+            w.declare(node, "    ")
     for node in view.nodes:
         if node.initial:
-            lines.append(f"    [*] --> {declared[node.name]}")
+            w.lines.append(f"    [*] --> {w.ids[node.name]}")
         if node.final:  # Mermaid's own mark of an end
-            lines.append(f"    {declared[node.name]} --> [*]")
-    for arrow in view.arrows:
-        for source in arrow.sources:
-            steps = [n for n, s in arrow.steps if s == source]
-            text = _label(arrow.label, arrow.channels, steps, arrow.missed)
-            lines.append(f"    {declared[source]} --> {declared[arrow.target]} : {text}")
-    if view.shared and view.nodes:
-        lines.append(f"    note left of {declared[view.nodes[0].name]}")
-        lines.append("        In every state (internal transitions)")
-        for row in view.shared:
-            text = _label(row.label, row.channels, row.steps, row.missed)
-            lines.append(f"        {text}, in {mermaid_text(row.where)}")
-        lines.append("    end note")
-    if view.capability_events and view.nodes:  # they change who can act, not the state: a note
-        lines.append(f"    note right of {declared[view.nodes[0].name]}")
-        lines.append("        Capability events (no state changes)")
-        lines += [f"        {mermaid_text(c)}" for c in view.capability_events]
-        lines.append("    end note")
-    if view.credentials and view.nodes:
-        lines.append(f"    note left of {declared[view.nodes[-1].name]}")
-        lines.append("        Credentials and access")
-        lines += [f"        {mermaid_text(c)}" for c in view.credentials]
-        lines.append("    end note")
-    for name in CLASSES:  # each class is named after the Node flag that selects its states
-        members = [declared[n.name] for n in view.nodes if getattr(n, name)]
+            w.lines.append(f"    {w.ids[node.name]} --> [*]")
+    for number, arrow in enumerate(view.arrows):
+        w.arrow(number, arrow)
+    anchor = next((n for n in view.nodes if n.group is None), view.nodes[0] if view.nodes else None)
+    if anchor is not None:
+        at = w.ids[anchor.name]
+        if view.shared:
+            rows = [
+                f"{_label(r.label, r.channels, r.steps, r.missed)}, in {mermaid_text(r.where)}" for r in view.shared
+            ]
+            w.note(at, "left", ["In every state (internal transitions)", *rows])
+        if view.capability_events:  # they change who can act, not the state
+            w.note(at, "right", ["Capability events (no state changes)", *map(mermaid_text, view.capability_events)])
+        if view.credentials:
+            w.note(at, "left", ["Credentials and access", *map(mermaid_text, view.credentials)])
+        w.note(at, "right", legend(view))
+    for name in CLASSES:
+        members = [w.ids[n.name] for n in view.nodes if getattr(n, name)]
         if members:
-            lines.append(f"    class {', '.join(members)} {name}")
-    return "\n".join(lines) + "\n"
+            w.lines.append(f"    class {', '.join(members)} {name}")
+    return "\n".join(w.lines) + "\n"
+
+
+def legend(view: View) -> list[str]:
+    """The legend note: what the styles and the words in labels mean."""
+    lines = [f"Legend ({mermaid_text(view.title)})"]
+    flags = {flag for n in view.nodes for flag in CLASSES if getattr(n, flag)}
+    lines += ["bold, yellow - lifecycle state (the user's)"] if "lifecycle" in flags else []
+    lines += ["dashed border - a screen only whoever reached it acts on (session)"] if "session" in flags else []
+    lines += ["thick black border - final, nothing leaves it"] if "final" in flags else []
+    lines += ["plain - a screen or step on the way", "box with lines - the lines stay in the state (internal)"]
+    lines += ["bar - joins the sources of one transition"] if any(len(a.sources) > 1 for a in view.arrows) else []
+    lines.append("event via C - through channel C; after D - when deadline D expires")
+    lines += [f"deadline {mermaid_text(d)}" for d in view.deadlines]
+    if view.coverage is not None:
+        lines.append(f"grey, dashed - never exercised by {mermaid_text(view.coverage.file)} ({view.coverage.summary})")
+    if view.highlight is not None:
+        lines.append(f"red, numbered - the path of {mermaid_text(view.highlight.file)}")
+    return lines
 
 
 # --- diagrams/README.md -----------------------------------------------------------------------------
@@ -136,9 +185,11 @@ def readme(entries: list[tuple[View, str]], formats: Iterable[str]) -> str:
         "`<spec>.svg` and `<spec>.png` (Graphviz; in the SVG, hover over a state or a transition for",
         "the policy text it comes from and its rule ids), `<spec>.dot` (their Graphviz source) and",
         "`<spec>.mmd` (Mermaid, embedded below). In the Graphviz drawings lifecycle states are bold,",
-        "colours are channels, dashed arrows are deadline expiries, and groups of states are boxed;",
-        "the legend under each drawing says the rest. In the Mermaid version, labels name the channel",
-        "(`via web`) and the deadline (`after ...`).",
+        "colours are channels, dashed arrows are deadline expiries, groups of states are boxed, and a",
+        "transition is labelled with its event and its rule's id (hover for its guards and effects;",
+        "`credlab diagram --detail full` writes them out); the legend under each drawing says the rest.",
+        "The Mermaid version draws the same states, groups and joins; its labels name the channel",
+        "(`via web`), the deadline (`after ...`) and the rule, and its legend is a note.",
         "",
     ]
     wanted = set(formats)

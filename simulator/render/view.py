@@ -42,6 +42,9 @@ class Label:
     effects: tuple[str, ...]
     deadline: str | None = None
     """``reset_link: 2h (reset_link_ttl), exclusive`` on an expiry transition."""
+    rule: str | None = None
+    """With ``--detail rules``: the id of the transition (or transitions) drawn, in place of its
+    guards and effects (the tooltip keeps them whole)."""
 
     def one_line(self, head: str | None = None) -> str:
         """``event [g1, g2] / e1, e2`` for formats that cannot break lines; ``head`` replaces
@@ -49,6 +52,8 @@ class Label:
         text = self.event if head is None else head
         if self.deadline:
             text += f" after {self.deadline}"
+        if self.rule:
+            text += f" ({self.rule})"
         if self.guards:
             text += f" [{', '.join(self.guards)}]"
         if self.effects:
@@ -166,6 +171,7 @@ class View:
     groups: tuple[str, ...] = field(default=())
     capability_events: tuple[str, ...] = field(default=())
     """``mailbox_lost (member loses mailbox)``: events no transition fires on (drawn in the legend)."""
+    detail: str = "rules"
     credentials: tuple[str, ...] = field(default=())
     """What is not a plain memorised secret, for the legend: a factor other than knowledge, the
     device a value comes from, a set of single-use codes, access that takes several things at once."""
@@ -226,20 +232,24 @@ def shorten(text: str, width: int = LINE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def transition_label(spec: ir.Spec, transition: ir.Transition) -> Label:
-    guards = [shorten(guard_text(g)) for g in transition.guards]
-    if len(guards) > MAX_GUARD_LINES:
-        hidden = len(guards) - (MAX_GUARD_LINES - 1)
-        guards = [*guards[: MAX_GUARD_LINES - 1], f"… {hidden} more (see tooltip)"]
+def transition_label(spec: ir.Spec, transition: ir.Transition, detail: str = "full") -> Label:
+    """``transition``'s label at ``detail`` (one of :data:`~credlab.simulator.render.diagram_formats.DETAILS`)."""
     if transition.delivers is not None:  # credlab's own parts of a delayed message are not shown
         window = delay_text(spec, spec.messages[transition.delivers])
         return Label(event=transition.event, guards=(f"{window} after it is sent",), effects=(), deadline=None)
     deadline = expiry_deadline(spec, transition)
+    when = deadline_text(spec, deadline) if deadline else None
+    if detail != "full":
+        return Label(transition.event, (), (), when, transition.id if detail == "rules" else None)
+    guards = [shorten(guard_text(g)) for g in transition.guards]
+    if len(guards) > MAX_GUARD_LINES:
+        hidden = len(guards) - (MAX_GUARD_LINES - 1)
+        guards = [*guards[: MAX_GUARD_LINES - 1], f"… {hidden} more (see tooltip)"]
     return Label(
         event=transition.event,
         guards=tuple(guards),
         effects=tuple(shorten(text) for e in transition.effects if (text := spec_effect_text(spec, e)) is not None),
-        deadline=deadline_text(spec, deadline) if deadline else None,
+        deadline=when,
     )
 
 
@@ -309,10 +319,16 @@ def _where(spec: ir.Spec, states: tuple[str, ...]) -> str:
 
 
 def build_view(
-    spec: ir.Spec, *, focus: str | None = None, highlight: Highlight | None = None, coverage: Shading | None = None
+    spec: ir.Spec,
+    *,
+    focus: str | None = None,
+    highlight: Highlight | None = None,
+    coverage: Shading | None = None,
+    detail: str = "rules",
 ) -> View:
     """The diagram of ``spec``; with ``focus``, only that state's neighbourhood and the
-    transitions into and out of it. ``focus`` must name a state of the spec."""
+    transitions into and out of it. ``focus`` must name a state of the spec. ``detail``: how much
+    labels say (``rules``, ``full`` or ``events``)."""
     shown = neighbourhood(spec, focus) if focus else set(spec.states)
     missed_states = coverage.missed_states if coverage else frozenset()
     missed_transitions = coverage.missed_transitions if coverage else frozenset()
@@ -324,9 +340,11 @@ def build_view(
     rows: dict[str, list[Row]] = {name: [] for name in spec.states}
     shared: list[Row] = []
     arrows: list[Arrow] = []
+    parallel: dict[tuple[object, ...], int] = {}
+    """Arrows by what their full label says and where they go: transitions that agree are merged."""
     for t in spec.transitions:
         channels = transition_channels(spec, t)
-        label, tooltip = transition_label(spec, t), transition_tooltip(spec, t, channels)
+        label, tooltip = transition_label(spec, t, detail), transition_tooltip(spec, t, channels)
         expiry, missed = expiry_deadline(spec, t) is not None, t.id in missed_transitions
         steps = [s for s in fired if s.transition == t.id]
         if t.target is None:
@@ -346,7 +364,13 @@ def build_view(
         sources = tuple(s for s in t.sources_states if s in shown and (t.target == focus or s == focus or not focus))
         if sources and t.target in shown:
             numbered = tuple((s.number, s.source) for s in steps if s.source in sources)
-            arrows.append(Arrow(t.id, sources, t.target, label, channels, tooltip, expiry, missed, numbered))
+            arrow = Arrow(t.id, sources, t.target, label, channels, tooltip, expiry, missed, numbered)
+            key = (transition_label(spec, t).one_line(), t.target, channels, expiry, missed)
+            if key in parallel:  # another transition says the same from other states: one arrow
+                arrows[parallel[key]] = _merged(arrows[parallel[key]], arrow)
+            else:
+                parallel[key] = len(arrows)
+                arrows.append(arrow)
 
     visited = {s.source for s in fired} | {s.target for s in fired} | ({highlight.start} if highlight else set())
     nodes = tuple(
@@ -369,6 +393,7 @@ def build_view(
     used = {c for a in arrows for c in a.channels} | {c for n in nodes for r in n.rows for c in r.channels}
     used |= {c for r in shared for c in r.channels}
     return View(
+        detail=detail,
         name=spec.name,
         title=spec.title or spec.name,
         nodes=nodes,
@@ -385,6 +410,22 @@ def build_view(
         groups=tuple(dict.fromkeys(n.group for n in nodes if n.group)),
         capability_events=tuple(f"{e.name} ({e.capability})" for e in spec.events.values() if e.capability),
         credentials=credential_notes(spec),
+    )
+
+
+def _merged(first: Arrow, other: Arrow) -> Arrow:
+    """One arrow for two transitions with the same event, guards, effects and target."""
+    rule = f"{first.label.rule}, {other.label.rule}" if first.label.rule and other.label.rule else first.label.rule
+    return Arrow(
+        first.transition,
+        tuple(dict.fromkeys(first.sources + other.sources)),
+        first.target,
+        Label(first.label.event, first.label.guards, first.label.effects, first.label.deadline, rule),
+        first.channels,
+        f"{first.tooltip}\n\n{other.tooltip}",
+        first.expiry,
+        first.missed,
+        tuple(sorted(first.steps + other.steps)),
     )
 
 

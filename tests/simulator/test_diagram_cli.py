@@ -379,3 +379,13 @@ def test_help_documents_the_json_report(capsys: pytest.CaptureFixture[str]) -> N
     for words in ('"files"', '"status"', "written|unchanged|skipped", "current|stale|missing|unexpected|unchecked"):
         assert words in out
     assert "PNG by the hash of the DOT source" in out and "never into diagrams/" in out
+
+
+def test_detail_full_writes_guards_and_effects_and_is_a_variant(tmp_path: Path) -> None:
+
+    assert main(["diagram", str(ANA_SPEC), "--detail", "full", "--formats", "dot,mmd", "-o", str(tmp_path)]) == 0
+    mermaid = (tmp_path / "ana_web_password.mmd").read_text(encoding="utf-8")
+    assert "register [pin matches amc_pin" in mermaid and "(register_web_password)" not in mermaid
+    with pytest.raises(SystemExit) as stopped:
+        main(["diagram", "--check", "--detail", "full"])
+    assert stopped.value.code == 2

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from credlab.simulator.cli.options import add_command
 from credlab.simulator.cli.output import emit_json
-from credlab.simulator.render.diagram_formats import DEFAULT_DIR, FORMATS, NEEDS_REGENERATING, RENDERED
+from credlab.simulator.render.diagram_formats import DEFAULT_DIR, DETAILS, FORMATS, NEEDS_REGENERATING, RENDERED
 
 if TYPE_CHECKING:
     from credlab.simulator.render.diagram_files import DiagramFiles
@@ -82,19 +82,27 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--focus", metavar="STATE", help="draw only STATE and its direct predecessors and successors")
     parser.add_argument("--highlight", metavar="TRACE", help="draw a trace file's transitions as a numbered path")
     parser.add_argument("--coverage", metavar="FILE", help="grey out what a coverage report says was never exercised")
+    parser.add_argument(
+        "--detail",
+        choices=DETAILS,
+        default="rules",
+        help="what a transition's label says: its rule id (default), its guards and effects in full, or its event",
+    )
     parser.set_defaults(run=run, parser=parser)
 
 
 def _output(args: argparse.Namespace) -> Path:
     """The output folder; refuses option combinations that make no sense."""
     parser: argparse.ArgumentParser = args.parser
-    variant = bool(args.focus or args.highlight or args.coverage)
+    variant = bool(args.focus or args.highlight or args.coverage or args.detail != "rules")
     out = Path(args.output) if args.output else DEFAULT_DIR
     if variant and args.check:
-        parser.error("--check compares the committed diagrams; it takes no --focus, --highlight or --coverage")
+        parser.error(
+            "--check compares the committed diagrams; it takes no --focus, --highlight, --coverage or --detail"
+        )
     if variant and (args.output is None or out.resolve() == DEFAULT_DIR.resolve()):
         parser.error(
-            f"--focus, --highlight and --coverage draw a variant view: write it elsewhere with -o DIR "
+            f"--focus, --highlight, --coverage and --detail draw a variant view: write it elsewhere with -o DIR "
             f"({DEFAULT_DIR}/ holds the committed diagrams that --check compares)"
         )
     if variant and len(args.specs) != 1:
@@ -130,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
             focus=args.focus,
             highlight=args.highlight,
             coverage=args.coverage,
+            detail=args.detail,
         )
     except UsageError as error:
         args.parser.error(str(error))
