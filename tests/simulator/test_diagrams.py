@@ -408,3 +408,18 @@ def test_session_screens_are_marked_under_their_name_and_in_the_legend(ana: Spec
     screens = [name for name, state in ana.states.items() if state.session]
     assert dot.count("<I>session</I>") == len(screens) + 1  # each screen, and the legend's sample
     assert "a screen only whoever reached it acts on" in dot
+
+
+def test_transitions_that_say_the_same_from_other_states_are_one_arrow(ana: Spec) -> None:
+    """Two rules with the same event, guards, effects and target meet in one junction, one label
+    naming both rules (a reviewer reads the label once)."""
+    from credlab.model.node import replace
+
+    first = next(t for t in ana.transitions if t.id == "log_out_before_registering")
+    twin = replace(first, id="log_out_from_the_website", sources_states=("web_password_set",))
+    view = build_view(replace(ana, transitions=(*ana.transitions, twin)))
+    merged = [a for a in view.arrows if "log_out_before_registering" in (a.label.rule or "")]
+    assert len(merged) == 1, merged
+    assert merged[0].sources == ("logged_in_with_pin", "web_password_set")
+    assert merged[0].label.rule == "log_out_before_registering, log_out_from_the_website"
+    assert "transition log_out_from_the_website" in merged[0].tooltip
