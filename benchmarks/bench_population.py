@@ -18,7 +18,7 @@ baselines:
 Prints member-events per CPU second of each, the ratios, and the peak memory of the run.
 Goals (issue 18): at least 2 million member-events per CPU second on one core, at least 0.5x the
 hand-written loop, and a million members over 365 days within 300 MB (``--members 1000000``;
-the table engine's memory does not grow with the members: blocks of 4096 are added up and
+the table engine's memory does not grow with the members: blocks of 16,384 are added up and
 dropped). It reports; it never fails on timing.
 """
 

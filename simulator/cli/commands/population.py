@@ -34,7 +34,9 @@ from a table the reference engine fills as situations are met; --engine members 
 at a time on the compiled transitions machine (slower; for specs with sets of single-use codes).
 --oracle-sample members of the table engine are replayed with real secrets at their real
 instants on the transitions machine and the reference engine side by side, and must agree with
-both (of the members engine: on the reference engine). Exit 1 if one disagrees (a credlab bug),
+both (of the members engine: on the reference engine). Where nothing a member does sets a timer,
+the situations form a Markov chain and the share who lose access and the days without it are
+also computed exactly, shown beside the estimates. Exit 1 if a replay disagrees (a credlab bug),
 else 0; 2 on bad input.
 """
 
