@@ -77,7 +77,7 @@ def add_parser(sub: Any) -> None:
         type=int,
         default=20,
         metavar="N",
-        help="members also replayed step for step on the reference engine; default 20",
+        help="members also replayed step for step on the machines (the oracle); default 20",
     )
     parser.set_defaults(run=run)
 
