@@ -196,9 +196,8 @@ def population(
     progress: Callable[[int, int], None] | None = None,
     engine: str = "table",
 ) -> PopulationReport:
-    """``members`` members following the behaviour ``profile`` over ``horizon``, each outcome with
-    a 95% interval; each ``sweep`` (``NAME=V1,V2``) reruns them per value (``grid``: two together).
-    The rest: :class:`~credlab.simulator.population.run.PopulationOptions`."""
+    """``members`` following ``profile`` over ``horizon``, outcomes with 95% intervals; each ``sweep``
+    (``NAME=V1,V2``) reruns them per value. The rest: :class:`~.population.run.PopulationOptions`."""
     from credlab.simulator.population.run import PopulationOptions, parse_sweep, population_report
 
     _at_least(1, members=members)
