@@ -119,7 +119,7 @@ class _Replay:
                 )
             if (said.accepted, said.target) != (played.accepted, played.target):
                 raise Disagreement(
-                    f"{played.event} by {shape.party_names[played.party]}: the machine "
+                    f"{played.event} by {shape.party_name(before.present, played.party)}: the machine "
                     f"{'accepted' if said.accepted else 'refused'} it (to {said.target}), the table logged "
                     f"{'accepted' if played.accepted else 'refused'} (to {played.target})"
                 )
@@ -183,7 +183,7 @@ class _Replay:
                 matches = value is not None and self._stored(c, value)
                 if matches != (token != 0 and token == situation.tokens[c]):
                     raise Disagreement(
-                        f"what {shape.party_names[0] if party == 0 else 'an attacker'} knows of "
+                        f"what {shape.party_name(situation.present, party)} knows of "
                         f"{shape.credentials[c]} {'matches' if matches else 'does not match'} the stored value "
                         "on the machine, not in the table"
                     )

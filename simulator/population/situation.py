@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cached_property
 
 from credlab.model import ir
 from credlab.model.delivery import arrives
@@ -151,9 +150,9 @@ class Shape:
             if (habit.after is not None) == after
         ]
 
-    @cached_property
-    def party_names(self) -> list[str]:
-        return ["member", *(f"@{a.name}" for a in self.profile.attackers)]
+    def party_name(self, present: tuple[int, ...], party: int) -> str:
+        """``member``, or ``@name`` of the ``party``-th present attacker (for messages)."""
+        return "member" if party == 0 else f"@{self.profile.attackers[present[party - 1]].name}"
 
     # --- tokens ------------------------------------------------------------------------------------
     def value(self, credential: int, token: int) -> str:

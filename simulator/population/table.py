@@ -22,8 +22,8 @@ UNSET = -2
 """A branch leaves this timer slot alone (-1 clears it; >= 0 is the least offset to set)."""
 NO_FLIP = -2
 MAX_FLIPS = 4
-EVENTS, LAPSES, DESK_CALLS, COUNTED = 0, 1, 2, 3
-"""Columns of :attr:`Table.counts` (messages sent per channel follow)."""
+LAPSES, DESK_CALLS, COUNTED = 0, 1, 2
+"""Columns of :attr:`Table.counts` (messages sent per channel follow); events are :attr:`Table.events`."""
 
 
 def _grown(array: NDArray[Any], rows: int, fill: float | int) -> Any:
@@ -69,7 +69,7 @@ class Table:
         self.slot_low = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
         self.slot_high = np.full((64, max(shape.slots, 1)), UNSET, dtype=np.int64)
         self.counts = np.zeros((64, COUNTED + len(shape.channels)), dtype=np.int64)
-        """Per branch: events, lapses, desk calls, then messages sent per channel."""
+        """Per branch: lapses, desk calls, then messages sent per channel (what is counted per member)."""
         self.events = np.zeros(64, dtype=np.int64)
         self.flips = np.full((64, MAX_FLIPS), NO_FLIP, dtype=np.int64)
         self.has_slots = np.zeros(64, dtype=bool)
@@ -166,9 +166,9 @@ class Table:
         for slot, low, high in outcome.slots:
             self.slot_low[b, slot], self.slot_high[b, slot] = low, high
         self.has_slots[b] = bool(outcome.slots)
-        self.counts[b, :COUNTED] = (outcome.events, outcome.lapses, outcome.desk_calls)
+        self.counts[b, :COUNTED] = (outcome.lapses, outcome.desk_calls)
         self.counts[b, COUNTED:] = outcome.sent
-        self.has_counts[b] = bool(self.counts[b, LAPSES:].any())
+        self.has_counts[b] = bool(self.counts[b].any())
         if len(outcome.flips) > MAX_FLIPS:  # pragma: no cover - access lost and back twice in one step
             raise ValueError("a step flipped online access more than four times")
         self.has_flips[b] = bool(outcome.flips)
