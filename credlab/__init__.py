@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "render_diagram": _API,
     "state_machine": _API,
     "Diagram": _API,
+    "diff_specs": "credlab.simulator.review.run",
     # errors
     "CredlabError": _ERRORS,
     "SpecError": _ERRORS,
@@ -77,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "CheckReport": "credlab.simulator.analysis.check",
     "DiagramFiles": "credlab.simulator.render.diagram_files",
     "Spec": "credlab.model.ir",
+    "DiffReport": "credlab.simulator.review.run",
     "PolicyCount": "credlab.simulator.results_policies",
     "PolicyComparison": "credlab.simulator.results_policies",
     "PolicyAudit": "credlab.simulator.results_policies",

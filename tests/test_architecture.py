@@ -34,6 +34,7 @@ RANKS: list[tuple[str, int]] = [
     ("credlab.simulator.analysis", 4),
     ("credlab.simulator.conform", 4),  # drives stories through a system under test
     ("credlab.simulator.population", 4),  # many members under a behaviour profile
+    ("credlab.simulator.review", 4),  # two versions of a spec compared
     ("credlab.simulator.render", 5),
     ("credlab.simulator.api", 6),
     ("credlab.simulator.cli", 7),

@@ -13,6 +13,7 @@ That step's path, with the shortest concrete waits, is the story that would kill
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from credlab.model import ir
@@ -40,16 +41,43 @@ class JointStep:
     """Joint clock numbers: the spec's deadline i is i, the mutant's is n + i."""
 
 
+OBSERVED = ("state", "credentials", "flags", "counters", "access")
+"""What a story sees of a situation besides the step, in the order :meth:`_Side.observed` gives."""
+
+
+@dataclass(frozen=True, slots=True)
+class Differ:
+    """Where the two sides part: what a story would see differ (``accepted``, ``transition``, one
+    of :data:`OBSERVED`, ``lapse`` or ``learns``) and each side's value of it — for the parts
+    made of names (credentials, flags, counters, access), only the names that differ."""
+
+    what: str
+    left: object
+    right: object
+
+    @property
+    def kind(self) -> tuple[object, ...]:
+        """Partings of one kind: a lapse by the transitions each side fired, the rest by value."""
+        if self.what == "lapse" and isinstance(self.left, tuple) and isinstance(self.right, tuple):
+            return (self.what, self.left[0], self.right[0])
+        return (self.what, self.left, self.right)
+
+
 class _Side:
     """One side of the search: its explorer (tables), and its situations with the zone field
-    set to the canonical zone of the deadlines running (the joint zone keeps the times)."""
+    set to the canonical zone of the deadlines running (the joint zone keeps the times).
+    ``hidden`` names flags and counters a story cannot see on both sides (declared in one
+    version only): left out of what is compared."""
 
-    def __init__(self, explorer: Explorer) -> None:
+    def __init__(self, explorer: Explorer, hidden: frozenset[str] = frozenset()) -> None:
         self.explorer, self.layout = explorer, explorer.layout
         self.zone_field = self.layout.fields["zone"]
         self.deadline_mask = self.layout.mask({f"deadline:{d}" for d in explorer.spec.deadlines})
         self.canonical: dict[int, int] = {}
         self.seen: dict[int, tuple[object, ...]] = {}
+        spec = explorer.spec
+        self.flags = [(i, n) for i, n in enumerate(spec.flags) if n not in hidden]
+        self.counters = [(i, n) for i, n in enumerate(spec.counters) if n not in hidden]
 
     def normal(self, key: int) -> int:
         """``key`` with the zone field of its running deadlines all just started."""
@@ -63,14 +91,22 @@ class _Side:
         return (key & ~self.zone_field.mask) | (number << self.zone_field.offset)
 
     def observed(self, key: int) -> tuple[object, ...]:
-        """What a story sees of situation ``key`` (besides the step): state, credentials set,
-        flags, counters, and which credentials each channel accepts."""
+        """What a story sees of situation ``key`` (besides the step), one part per :data:`OBSERVED`:
+        state, credentials set, flags, counters, and which credentials each channel accepts."""
         known = self.seen.get(key)
         if known is None:
             world, _, _ = self.layout.decode(key)
             engine, spec = self.explorer.engine, self.explorer.spec
-            access = tuple(engine.accepts(world, ch, c) for ch in spec.channels for c in spec.credentials)
-            known = (world.state, tuple(v is not None for v in world.credentials), world.flags, world.counters, access)
+            access = tuple(
+                (ch, tuple(c for c in spec.credentials if engine.accepts(world, ch, c))) for ch in spec.channels
+            )
+            known = (
+                world.state,
+                tuple((c, v is not None) for c, v in zip(spec.credentials, world.credentials, strict=True)),
+                tuple((n, world.flags[i]) for i, n in self.flags),
+                tuple((n, world.counters[i]) for i, n in self.counters),
+                access,
+            )
             self.seen[key] = known
         return known
 
@@ -83,6 +119,23 @@ class _Side:
         return found
 
 
+def parted(left: tuple[object, ...], right: tuple[object, ...]) -> Differ | None:
+    """The first part of two observations that differs (None: a story sees them alike)."""
+    for what, mine, theirs in zip(OBSERVED, left, right, strict=True):
+        if mine == theirs:
+            continue
+        if isinstance(mine, tuple) and isinstance(theirs, tuple):  # named parts: only those that differ
+            names = dict(theirs)
+            mine = tuple(item for item in mine if names.get(item[0]) != item[1])
+            theirs = tuple((n, names[n]) for n, _ in mine if n in names)
+        return Differ(what, mine, theirs)
+    return None
+
+
+Parting = tuple[str, tuple["Move", ...], Differ]
+"""A story's starting state and moves, and how the two sides differ at its last step."""
+
+
 def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Step | None, Step | None]]:
     """Each move that either side accepts, with what each side does (None: refuses). A move both
     refuse (or whose input the actor does not know) changes nothing on either side: left out.
@@ -92,35 +145,62 @@ def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Step | 
 
 
 class JointSearch:
-    """The spec (the left side, trying also values its policies refuse) and a mutant (the
-    right), searched together breadth-first up to the first visible difference."""
+    """The spec (the left side, trying also values its policies refuse) and a mutant or another
+    version (the right), searched together breadth-first for the situations where a story sees
+    them differ.
 
-    def __init__(self, original: ir.Spec, mutant: ir.Spec) -> None:
-        left = _spec_side(original)
-        other = Engine(mutant)
+    ``hidden`` are flags and counters only one side declares (not compared); ``renamed`` maps the
+    right side's transition ids to the left's (a renamed transition fires alike); with
+    ``learns``, what a step teaches the member must match too (two versions of a policy may
+    mail different things; a mutant never does)."""
+
+    def __init__(
+        self,
+        left: Explorer,
+        right_spec: ir.Spec,
+        *,
+        hidden: frozenset[str] = frozenset(),
+        renamed: Mapping[str, str] | None = None,
+        learns: bool = False,
+    ) -> None:
+        other = Engine(right_spec)
         # one numbering of stored values, knowledge and zones for both sides
-        right = Explorer(other, left.actor, layout=left.layout.twin(mutant, Clocks(other)), broken=True)
-        right.ambiguity = False  # mutants are told apart by what stories see
-        right.share(left)  # the mutant computes only the rows of what its mutation changes
-        self.left, self.right = _Side(left), _Side(right)
+        right = Explorer(other, left.actor, layout=left.layout.twin(right_spec, Clocks(other)), broken=True)
+        right.ambiguity = False  # told apart by what stories see
+        right.share(left)  # the right side computes only the rows of events that differ
+        self.left, self.right = _Side(left, hidden), _Side(right, hidden)
         self.clocks = JointClocks(left.clocks, right.clocks)
-        self.width = len(original.deadlines)
+        self.width = len(left.spec.deadlines)
         knowledge = left.layout.fields["knowledge"]
         self.knowledge_mask = knowledge.mask
+        self.renamed = dict(renamed or {})
+        self.learns = learns
         self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
         self.pairs: dict[tuple[str, int, int], list[tuple[Move, Step | None, Step | None]]] = {}
 
     def distinguish(self, max_states: int) -> tuple[str, tuple[Move, ...]] | str | None:
+        found, complete = self.differences(max_states, 1)
+        if found:
+            start, moves, _ = found[0]
+            return start, moves
+        return None if complete else UNDECIDED
+
+    def differences(self, max_states: int, limit: int) -> tuple[list[Parting], bool]:
+        """The shortest story to each kind of difference (the step and what differs, up to
+        ``limit`` of them), and whether the search ended: every reachable joint situation was
+        searched, so there is no other kind (False: ``max_states`` or ``limit`` stopped it)."""
         left, right = self.left.explorer, self.right.explorer
         keys: list[tuple[int, int, Zone]] = []
         parents: list[tuple[int, JointStep] | None] = []
         starts: dict[int, str] = {}
         index: dict[tuple[int, int], list[tuple[Zone, int]]] = {}
         queue: deque[int] = deque()
+        found: list[Parting] = []
+        kinds: set[tuple[object, ...]] = set()
 
         def intern(lkey: int, rkey: int, zone: Zone, parent: tuple[int, JointStep] | None) -> None:
             lkey, rkey = self.left.normal(lkey), self.right.normal(rkey)
-            rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)  # one knowledge: the spec's
+            rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)  # one knowledge: the left's
             stored = index.setdefault((lkey, rkey), [])
             if any(z.includes(zone) for z, _ in stored):
                 return
@@ -130,6 +210,8 @@ class JointSearch:
             queue.append(len(keys) - 1)
 
         for state in left.spec.initial:
+            if state not in right.spec.initial:
+                continue  # a start of one side only: the caller says so, no story starts there on both
             world, knowledge = left.start(state)
             starts[len(keys)] = state
             lkey = left.layout.encode(left.clocks.representative(world), knowledge, left.clocks.started(world))
@@ -141,23 +223,25 @@ class JointSearch:
             intern(lkey, rkey, self.clocks.settle(zone), None)
         while queue:
             if len(keys) > max_states:
-                return UNDECIDED
+                return found, False
             node = queue.popleft()
             lkey, rkey, zone = keys[node]
-            for step, following in self._events(lkey, rkey, zone):
-                if following is None:
-                    return self._story(keys, parents, starts, node, step)
-                intern(*following, (node, step))
-            for step, following in self._waits(lkey, rkey, zone):
-                if following is None:
-                    return self._story(keys, parents, starts, node, step)
-                intern(*following, (node, step))
-        return None
+            for step, following in (*self._events(lkey, rkey, zone), *self._waits(lkey, rkey, zone)):
+                if not isinstance(following, Differ):
+                    intern(*following, (node, step))
+                    continue
+                kind = (step.move.event if step.move else None, *following.kind)
+                if kind not in kinds:
+                    kinds.add(kind)
+                    found.append((*self._story(keys, parents, starts, node, step), following))
+                    if len(found) >= limit:
+                        return found, False
+        return found, True
 
-    def _events(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | None]]:
-        """Each move's joint step, with its joint successor (None: the sides differ there)."""
+    def _events(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | Differ]]:
+        """Each move's joint step, with its joint successor or how the sides differ there."""
         sides = (self.left, self.right)
-        found: list[tuple[JointStep, tuple[int, int, Zone] | None]] = []
+        found: list[tuple[JointStep, tuple[int, int, Zone] | Differ]] = []
         lstate, rstate = self.left.layout.state_of(lkey), self.right.layout.state_of(rkey)
         handled = set(self.left.explorer.state_events[lstate]) | set(self.right.explorer.state_events[rstate])
         left = self.left.explorer
@@ -179,12 +263,19 @@ class JointSearch:
                 pairs = self.pairs[(event, rows[0], rows[1])] = _paired(left.moves[event], entries)
             for move, mine, theirs in pairs:
                 step = JointStep(move)
-                if mine is None or theirs is None or mine[4] != theirs[4]:
-                    found.append((step, None))
+                if mine is None or theirs is None:
+                    found.append((step, Differ("accepted", mine is not None, theirs is not None)))
+                    continue
+                fired = tuple(self.renamed.get(t, t) for t in theirs[4])
+                if mine[4] != fired:
+                    found.append((step, Differ("transition", mine[4], fired)))
                     continue
                 after = (self._apply(self.left, lkey, mine), self._apply(self.right, rkey, theirs))
-                if self.left.observed(after[0]) != self.right.observed(after[1]):
-                    found.append((step, None))
+                differ = parted(self.left.observed(after[0]), self.right.observed(after[1]))
+                if differ is None and self.learns and mine[3] != theirs[3]:
+                    differ = Differ("learns", mine[3], theirs[3])
+                if differ is not None:
+                    found.append((step, differ))
                     continue
                 resets = mine[0].resets + tuple(self.width + c for c in theirs[0].resets)
                 joint = self._after(zone, after[0], after[1], resets)
@@ -205,12 +296,13 @@ class JointSearch:
             remembered = self.afters[(zone, ticking, resets)] = self.clocks.moved(zone, ticking, resets)
         return remembered
 
-    def _waits(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | None]]:
-        found: list[tuple[JointStep, tuple[int, int, Zone] | None]] = []
+    def _waits(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | Differ]]:
+        found: list[tuple[JointStep, tuple[int, int, Zone] | Differ]] = []
         for lorder, rorder, lapsed in self.clocks.joint_lapses(zone):
             after: list[int] = []
             seen: list[tuple[object, ...]] = []
             steps: list[tuple[int, ...]] = []
+            taught: list[Knowledge] = []
             learned: Knowledge | None = None
             for side, key, order in (
                 (self.left, lkey, lorder),
@@ -224,17 +316,24 @@ class JointSearch:
                     moved, fired = explorer.engine.lapse(
                         explorer.clocks.lapsed_world(world, order), names, search_random
                     )
-                if learned is None:  # the spec's side: what its steps teach is the one knowledge
-                    learned = knowledge
-                    for s in fired:
-                        learned = apply_lessons(learned, explorer.lessons(s.transition, {}, s.disclosed))
-                seen.append(([s.target for s in fired] + [moved.state], moved.credentials))
+                mine = knowledge
+                for s in fired:
+                    mine = apply_lessons(mine, explorer.lessons(s.transition, {}, s.disclosed))
+                taught.append(mine)
+                if learned is None:  # the left side: what its steps teach is the one knowledge
+                    learned = mine
+                ids = self.renamed if side is self.right else {}
+                renamed = [ids.get(s.transition or "", s.transition or "") for s in fired]
+                seen.append((tuple(sorted(renamed)), (moved.state,), moved.credentials))  # one advance: order unseen
                 steps.append(tuple(c for s in fired if s.transition for c in explorer.clocks.starts[s.transition]))
                 after.append(side.layout.encode(explorer.clocks.representative(moved), learned, Zone()))
             resets = steps[0] + tuple(self.width + c for c in steps[1])
             step = JointStep(None, lorder + rorder, resets)
             if seen[0] != seen[1]:
-                found.append((step, None))
+                found.append((step, Differ("lapse", seen[0], seen[1])))
+                continue
+            if self.learns and taught[0] != taught[1]:
+                found.append((step, Differ("learns", taught[0], taught[1])))
                 continue
             found.append((step, (after[0], after[1], self._after(lapsed, after[0], after[1], resets))))
         return found
@@ -286,4 +385,4 @@ def distinguish(
     """The shortest moves after which ``mutant`` visibly differs from ``original``; None if none does
     in any reachable joint situation (an equivalent mutant, as far as stories can see); or
     :data:`UNDECIDED` if ``max_states`` joint situations were searched without an answer."""
-    return JointSearch(original, mutant).distinguish(max_states)
+    return JointSearch(_spec_side(original), mutant).distinguish(max_states)

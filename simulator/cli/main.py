@@ -17,6 +17,7 @@ from credlab.simulator.cli.commands import (
     check,
     conform,
     diagram,
+    diff,
     example_app,
     explore,
     fuzz,
@@ -66,6 +67,7 @@ COMMANDS: tuple[tuple[str, Any], ...] = (
     ("lint", lint),
     ("mutate", mutate),
     ("population", population),
+    ("diff", diff),
     ("diagram", diagram),
     ("schema", schema),
 )

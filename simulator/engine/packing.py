@@ -75,8 +75,11 @@ class Interned(Generic[T]):
 class Layout:
     """Where each part of a situation lives in its packed integer, for one spec."""
 
-    def __init__(self, spec: ir.Spec, clocks: Clocks) -> None:
+    def __init__(self, spec: ir.Spec, clocks: Clocks, widths: dict[str, int] | None = None) -> None:
+        """``widths`` widens fields by name (two versions of a spec whose counters count to
+        different maxima pack alike with the wider field)."""
         self.spec, self.clocks = spec, clocks
+        self.widths = dict(widths or {})
         self.fields: dict[str, Field] = {}
         self._next = 0
         self._add("state", max(len(spec.states) - 1, 1).bit_length())
@@ -112,12 +115,13 @@ class Layout:
     def twin(self, spec: ir.Spec, clocks: Clocks) -> Layout:
         """A layout of ``spec`` (a variant with the same declarations: a mutant) that numbers
         stored values, knowledge, zones and owners as this one does, so the two pack alike."""
-        twin = Layout(spec, clocks)
+        twin = Layout(spec, clocks, self.widths)
         assert twin.fields == self.fields, "a variant keeps the spec's declarations"
         twin.owners, twin.values, twin.knowledge, twin.zones = self.owners, self.values, self.knowledge, self.zones
         return twin
 
     def _add(self, name: str, width: int) -> None:
+        width = max(width, self.widths.get(name, 0))
         self.fields[name] = Field(self._next, width)
         self._next += width
 

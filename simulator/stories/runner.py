@@ -54,8 +54,12 @@ class Divergence:
             return BACKENDS_AGREE
         return PropertyId("expectation", self.expected)
 
+    def summary(self) -> str:
+        """One line: the step, what was expected and what happened."""
+        return f"step {self.step}: expected {self.expected}; got {self.actual}"
+
     def message(self) -> str:
-        lines = [f"{self.location}: step {self.step}: expected {self.expected}; got {self.actual}"]
+        lines = [f"{self.location}: {self.summary()}"]
         if self.recent:
             lines.append("  last steps:")
             lines.extend(f"    {line}" for line in self.recent)

@@ -32,8 +32,9 @@ def _advance(advance: Advance) -> str:
 
 
 def _expect(expect: Expectation) -> str:
-    """The parts of an expectation credlab writes: the state, accepted, the transition, and which
-    credentials channels take (names from a validated spec: plain YAML words)."""
+    """The parts of an expectation credlab writes: the state, accepted, the transition, which
+    credentials channels take, credentials set, flags and counters (names from a validated spec:
+    plain YAML words)."""
     parts = []
     if expect.state is not None:
         parts.append(f"state: {expect.state}")
@@ -44,6 +45,13 @@ def _expect(expect: Expectation) -> str:
     if expect.access is not None:
         tables = ", ".join(f"{channel}: [{', '.join(credentials)}]" for channel, credentials in expect.access)
         parts.append(f"access: {{{tables}}}")
+    if expect.credentials:
+        shown = ", ".join(f"{name}: {'set' if is_set else 'unset'}" for name, is_set in expect.credentials)
+        parts.append(f"credentials: {{{shown}}}")
+    if expect.flags:
+        parts.append("flags: {" + ", ".join(f"{n}: {'true' if v else 'false'}" for n, v in expect.flags) + "}")
+    if expect.counters:
+        parts.append("counters: {" + ", ".join(f"{n}: {v}" for n, v in expect.counters) + "}")
     return "{" + ", ".join(parts) + "}"
 
 

@@ -1,0 +1,262 @@
+"""``credlab diff``: paired versions of a spec, each kind of change with what the review must say.
+
+Every pair is the bank-card spec and an edit of it. For each: the structural changes expected,
+the behavioural verdict, and — where the versions differ — a distinguishing story that passes
+on one version and fails on the other when replayed with ``credlab simulate``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from credlab.model.loader import load_spec
+from credlab.simulator.review.render import COMMENT_LIMIT, markdown
+from credlab.simulator.review.run import DiffReport, diff_specs
+
+REPO = Path(__file__).resolve().parents[3]
+BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
+
+Edit = tuple[str, str]
+
+
+def version(folder: Path, *edits: Edit) -> Path:
+    """The bank spec with each ``(old, new)`` text replaced once (each must be there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BANK.with_suffix(".policy.txt"), folder / "bank_card_pin.policy.txt")
+    text = BANK.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, f"the fixture changed: {old!r} is not there once"
+        text = text.replace(old, new)
+    path = folder / "bank_card_pin.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def compare(tmp_path: Path, *edits: Edit, **options: object) -> DiffReport:
+    old = version(tmp_path / "old")
+    new = version(tmp_path / "new", *edits)
+    return diff_specs(load_spec(old), load_spec(new), out=tmp_path / "out", scenarios=(tmp_path / "none",), **options)  # type: ignore[arg-type]
+
+
+def simulate(spec: Path, story: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-m", "credlab", "simulate", str(spec), story], capture_output=True, text=True, check=False
+    )
+    return done.returncode
+
+
+WINDOW = ("activation_window: {type: duration, default: 30d", "activation_window: {type: duration, default: 7d")
+FOUR_STRIKES = (
+    "{not: {count_at_least: {counter: wrong_pins, value: 2}}}]\n    do: [{increment: wrong_pins}]",
+    "{not: {count_at_least: {counter: wrong_pins, value: 3}}}]\n    do: [{increment: wrong_pins}]",
+)
+FOURTH = (
+    "{count_at_least: {counter: wrong_pins, value: 2}}]\n    do: [{increment: wrong_pins}]\n    source: three_strikes\n"
+    "  - id: branch_unblock",
+    "{count_at_least: {counter: wrong_pins, value: 3}}]\n    do: [{increment: wrong_pins}]\n    source: three_strikes\n"
+    "  - id: branch_unblock",
+)
+COUNTERS = ("wrong_pins: {maximum: 3, source: three_strikes}", "wrong_pins: {maximum: 4, source: three_strikes}")
+KEEP_COUNT = (
+    "    to: active\n    do: [{reset_counter: wrong_pins}]\n    source: branch_unblock",
+    "    to: active\n    source: branch_unblock",
+)
+SIX_DIGITS = ("{length: {min: 4, max: 6}}", "{length: {min: 6, max: 6}}")
+RENAME = ("id: correct_pin", "id: right_pin")
+SPLIT_GUARD = (
+    "when: [{not: {matches: {input: pin, credential: card_pin}}}, {count_at_least: {counter: wrong_pins, value: 2}}]",
+    "when: [{all: [{not: {matches: {input: pin, credential: card_pin}}}, "
+    "{count_at_least: {counter: wrong_pins, value: 2}}]}]",
+)
+CLOSE = (
+    "initial: active\n",
+    "  closed: {description: The card is closed., lifecycle: true, source: replacement}\ninitial: active\n",
+)
+CLOSE_EVENT = (
+    "  order_replacement:\n    source: replacement\n",
+    "  order_replacement:\n    source: replacement\n  close_card:\n    source: replacement\n",
+)
+CLOSE_RULE = (
+    "  - id: activate_replacement\n",
+    "  - id: close\n    event: close_card\n    from: active\n    to: closed\n    source: replacement\n"
+    "  - id: activate_replacement\n",
+)
+REORDER = (
+    "  - id: branch_unblock\n    event: unblock\n    from: blocked\n    to: active\n"
+    "    do: [{reset_counter: wrong_pins}]\n    source: branch_unblock\n",
+    "",
+)
+REORDERED_AT_END = (
+    "invariants:\n",
+    "  - id: branch_unblock\n    event: unblock\n    from: blocked\n    to: active\n"
+    "    do: [{reset_counter: wrong_pins}]\n    source: branch_unblock\ninvariants:\n",
+)
+
+
+def changes(report: DiffReport) -> set[tuple[str, str, str]]:
+    return {(c.kind, c.element, c.name) for c in report.changes}
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected", "what"),
+    [
+        ((WINDOW,), {("changed", "parameter", "activation_window")}, "lapse"),
+        ((FOUR_STRIKES, FOURTH, COUNTERS), {("changed", "transition", "wrong_pin")}, "transition"),
+        ((KEEP_COUNT,), {("changed", "transition", "branch_unblock")}, "counters"),
+        (
+            (CLOSE, CLOSE_EVENT, CLOSE_RULE),
+            {("added", "state", "closed"), ("added", "transition", "close")},
+            "accepted",
+        ),
+    ],
+    ids=["deadline", "guard", "effect", "added-state"],
+)
+def test_a_behavioural_change_gets_a_story_that_replays_as_described(
+    tmp_path: Path, edits: tuple[Edit, ...], expected: set[tuple[str, str, str]], what: str
+) -> None:
+    report = compare(tmp_path, *edits)
+    assert expected <= changes(report)
+    assert report.verdict == "differs" and not report.ok
+    assert report.behaviour.complete  # a small spec: every kind of difference listed
+    story = report.behaviour.stories[0]
+    assert story.what == what
+    assert story.tells_apart, (story.old, story.new)
+    ran = {side: simulate(tmp_path / side / "bank_card_pin.yaml", story.scenario_file) for side in ("old", "new")}
+    passing = story.written_for
+    failing = "new" if passing == "old" else "old"
+    assert ran[passing] == 0
+    assert ran[failing] != 0
+
+
+def test_a_changed_policy_is_a_behavioural_difference_with_counts_and_witnesses(tmp_path: Path) -> None:
+    report = compare(tmp_path, SIX_DIGITS)
+    assert changes(report) == {("changed", "policy", "card_pin")}
+    assert report.verdict == "differs"
+    (policy,) = report.policies
+    assert policy.relation == "superset"
+    assert policy.only_a.count == 10**4 + 10**5 and policy.only_a.shortest == "0000"
+    assert policy.only_b.count == 0
+    shown = report.to_json()["policies"][0]
+    assert shown["only_in_old"] == {"count": "110000", "shortest_witness": "0000"}
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        ((RENAME,), {("renamed", "transition", "right_pin")}),
+        ((REORDER, REORDERED_AT_END), set()),
+        ((SPLIT_GUARD,), {("changed", "transition", "third_wrong_pin")}),
+    ],
+    ids=["rename", "reorder", "split-guard"],
+)
+def test_a_refactor_is_no_behavioural_difference_after_a_complete_search(
+    tmp_path: Path, edits: tuple[Edit, ...], expected: set[tuple[str, str, str]]
+) -> None:
+    report = compare(tmp_path, *edits)
+    assert changes(report) == expected
+    assert report.behaviour.verdict == "same" and report.behaviour.complete
+    assert report.verdict == "same" and report.ok
+    assert not report.behaviour.stories and not report.policies and not report.verdicts
+
+
+def test_a_bound_that_stops_the_search_answers_unknown_not_same(tmp_path: Path) -> None:
+    report = compare(tmp_path, RENAME, max_states=1, explore=False)
+    assert report.behaviour.verdict == "unknown" and report.verdict == "unknown" and not report.ok
+    assert "1 joint situations" in report.behaviour.reason
+
+
+def test_versions_the_joint_search_cannot_pad_are_unknown_with_the_reason(tmp_path: Path) -> None:
+    channel = ("  branch: {kind: in_person}\n", "  branch: {kind: in_person}\n  phone: {kind: voice}\n")
+    report = compare(tmp_path, channel, explore=False)
+    assert ("added", "channel", "phone") in changes(report)
+    assert report.behaviour.verdict == "unknown" and "different channels (phone)" in report.behaviour.reason
+
+
+def test_stories_of_the_library_that_change_outcome_are_listed(tmp_path: Path) -> None:
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    (stories / "card.yaml").write_text(
+        "credlab_scenarios: 1\nspec: bank_card_pin\nscenarios:\n"
+        "  - name: replacement_lapses_after_a_week\n    given: {state: active}\n    steps:\n"
+        "      - do: order_replacement\n      - advance: 8d\n        expect: {state: replacement_sent}\n"
+        "  - name: unblock_works\n    given: {state: blocked}\n    steps:\n"
+        "      - do: unblock\n        expect: {state: active}\n",
+        encoding="utf-8",
+    )
+    old, new = version(tmp_path / "old"), version(tmp_path / "new", WINDOW)
+    report = diff_specs(load_spec(old), load_spec(new), out=tmp_path / "out", scenarios=(stories,), explore=False)
+    assert [(i.scenario, i.old, i.new) for i in report.impact] == [
+        ("replacement_lapses_after_a_week", "passes", "fails")
+    ]
+    assert "expected state replacement_sent; got state blocked" in report.impact[0].message
+
+
+def test_the_markdown_comment_has_the_summary_first_and_fits(tmp_path: Path) -> None:
+    report = compare(tmp_path, WINDOW, KEEP_COUNT)
+    text = markdown(report)
+    assert text.startswith("## credlab diff: the versions behave differently")
+    assert text.index("| Structural changes |") < text.index("<details>")
+    assert "<summary>Distinguishing stories" in text and len(text) <= COMMENT_LIMIT
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "credlab", "diff", *args], capture_output=True, text=True, check=False, cwd=cwd
+    )
+
+
+def test_the_cli_exits_0_when_nothing_observable_changed_and_1_when_behaviour_differs(tmp_path: Path) -> None:
+    old = version(tmp_path / "old")
+    same = version(tmp_path / "same", RENAME)
+    other = version(tmp_path / "other", WINDOW)
+    out = str(tmp_path / "out")
+    done = run_cli(str(old), str(same), "-o", out, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["ok"] is True and payload["verdict"] == "same"
+    assert payload["structural"][0]["kind"] == "renamed" and payload["structural"][0]["was"] == "correct_pin"
+    done = run_cli(str(old), str(other), "-o", out)
+    assert done.returncode == 1
+    assert "parameter activation_window changed: default: 30d → 7d" in done.stdout
+    done = run_cli(str(old), str(other), "-o", out, "--format", "markdown", "--no-explore")
+    assert done.returncode == 1 and done.stdout.startswith("## credlab diff")
+
+
+def test_the_cli_refuses_bad_input_with_exit_2(tmp_path: Path) -> None:
+    old = version(tmp_path / "old")
+    broken = tmp_path / "broken" / "bank_card_pin.yaml"
+    broken.parent.mkdir()
+    broken.write_text(BANK.read_text(encoding="utf-8").replace("initial: active", "initial: nowhere"), encoding="utf-8")
+    shutil.copy(BANK.with_suffix(".policy.txt"), broken.parent)
+    done = run_cli(str(old), str(broken))
+    assert done.returncode == 2 and "bank_card_pin.yaml:" in done.stderr and "Traceback" not in done.stderr
+    done = run_cli(str(old))
+    assert done.returncode == 2 and "OLD_SPEC NEW_SPEC" in done.stderr
+    done = run_cli(str(old), str(old), "--max-states", "0")
+    assert done.returncode == 2 and "--max-states" in done.stderr
+
+
+def test_git_compares_the_spec_with_itself_at_a_revision(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    spec = version(repo / "spec")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "first")
+    version(repo / "spec", WINDOW)
+    done = run_cli(str(spec), "--git", "HEAD", "-o", str(tmp_path / "out"), "--no-explore", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("HEAD:spec/bank_card_pin.yaml → ")
+    done = run_cli(str(spec), "--git", "no-such-revision", cwd=repo)
+    assert done.returncode == 2 and "git archive" in done.stderr
