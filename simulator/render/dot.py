@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]  # the package ships no type hints
 
-from credlab.simulator.render.view import Arrow, ChannelKey, Label, Node, Row, View
+from credlab.simulator.render.view import CHANGES, Arrow, ChannelKey, Label, Node, Row, View
 
 
 def _graphviz() -> Any:
@@ -163,6 +163,9 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
     if view.coverage:
         text = f"never exercised in {_e(view.coverage.file)} ({_e(view.coverage.summary)})"
         arrows.append((line(GREY), text, {}))
+    marked = {n.change for n in view.nodes} | {a.change for a in view.arrows}
+    if marked - {None}:  # a diff diagram: every mark, as labels in rows carry them too
+        arrows += [(line(CHANGES[c][0]), _e(CHANGES[c][3]), {}) for c in CHANGES]
     lifecycle = {"BORDER": "2", "STYLE": "rounded", "BGCOLOR": LIFECYCLE_FILL}
     shapes: list[Entry] = [
         ("<B>state</B>", "lifecycle state (the user's)", lifecycle),
@@ -213,6 +216,11 @@ def _node_attrs(node: Node) -> dict[str, str]:
         attrs.update(color=PATH, penwidth="3")
     if node.missed:
         attrs.update(color=GREY, fillcolor="#F4F4F4", style="rounded,filled,dashed")
+    if node.change is not None:
+        line, fill, _, _ = CHANGES[node.change]
+        attrs.update(color=line, fillcolor=fill, penwidth="1" if node.change == "unchanged" else "2.5")
+        if node.change == "removed":
+            attrs["style"] = "rounded,filled,dashed"
     return attrs
 
 
@@ -257,6 +265,9 @@ def _arrow_edges(
     base = {"color": colour, "tooltip": tooltip, "labeltooltip": tooltip}
     if arrow.expiry:
         base["style"] = "dashed"
+    if arrow.change is not None:  # a diff diagram: the change's colour instead of the channel's
+        base["color"] = CHANGES[arrow.change][0]
+        base["penwidth"] = "1" if arrow.change == "unchanged" else "2.5"
     numbers = tuple(n for n, _ in arrow.steps)
     label = _edge_label(arrow.label, _text_colour(arrow.channels, keys), numbers, arrow.missed)
     fired = {source for _, source in arrow.steps}

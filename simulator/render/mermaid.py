@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from credlab.simulator.render.view import Arrow, Label, Node, View
+from credlab.simulator.render.view import CHANGES, Arrow, Label, Node, View
 
 KEYWORDS = frozenset(
     {"state", "note", "class", "classdef", "default", "scale", "hide", "direction", "end", "statediagram", "as"}
@@ -148,6 +148,12 @@ def to_mermaid(view: View) -> str:
         members = [w.ids[n.name] for n in view.nodes if getattr(n, name)]
         if members:
             w.lines.append(f"    class {', '.join(members)} {name}")
+    for change, (line, fill, _, _) in CHANGES.items():  # a diff diagram's marks
+        members = [w.ids[n.name] for n in view.nodes if n.change == change]
+        if members:
+            dashed = ",stroke-dasharray:5 4" if change == "removed" else ""
+            w.lines.append(f"    classDef {change} fill:{fill},stroke:{line},stroke-width:3px{dashed}")
+            w.lines.append(f"    class {', '.join(members)} {change}")
     return "\n".join(w.lines) + "\n"
 
 
@@ -166,7 +172,17 @@ def legend(view: View) -> list[str]:
         lines.append(f"grey, dashed - never exercised by {mermaid_text(view.coverage.file)} ({view.coverage.summary})")
     if view.highlight is not None:
         lines.append(f"red, numbered - the path of {mermaid_text(view.highlight.file)}")
+    marked = {n.change for n in view.nodes} | {a.change for a in view.arrows}
+    if marked - {None}:
+        lines.append("Changes - a state's colour, a transition's mark")
+        lines += [
+            " ".join((CHANGES[c][2], MARKS.get(c, "").strip(), "-", CHANGES[c][3])).replace("  ", " ") for c in CHANGES
+        ]
     return lines
+
+
+MARKS = {"added": "+ ", "removed": "− ", "changed": "~ ", "renamed": "↻ "}
+"""What starts a changed transition's label in a diff diagram (Mermaid cannot colour an arrow)."""
 
 
 # --- diagrams/README.md -----------------------------------------------------------------------------

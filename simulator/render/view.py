@@ -29,6 +29,14 @@ LINE_WIDTH = 48
 """Guard and effect lines longer than this are shortened in labels (the tooltip has them whole)."""
 MAX_GUARD_LINES = 5
 """More guards than this are summarized as ``… N more``."""
+CHANGES = {
+    "added": ("#2E7D32", "#D9F2D9", "green", "added by the new version"),
+    "removed": ("#C62828", "#FADBD8", "red, dashed", "removed by the new version"),
+    "changed": ("#E65100", "#FFE5C2", "orange", "changed (or a transition at it changed)"),
+    "renamed": ("#6A1B9A", "#EBDDF3", "purple", "renamed, otherwise the same"),
+    "unchanged": ("#BDBDBD", "#FAFAFA", "grey", "unchanged"),
+}
+"""A diff diagram's marks: each change's line colour, fill, colour's name and legend text."""
 SHARED_SHARE = 0.5
 """An internal transition in more than this share of the states goes to the "in every state" box."""
 
@@ -94,6 +102,8 @@ class Node:
     """A screen in the session of whoever reached it (only they act on it)."""
     final: bool = False
     """An end of the lifecycle: nothing leaves it."""
+    change: str | None = None
+    """In a diff diagram: ``added``, ``removed``, ``changed`` or ``unchanged`` (see :data:`CHANGES`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,8 @@ class Arrow:
     missed: bool = False
     steps: tuple[tuple[int, str], ...] = ()
     """(path step number, source state) for each time it fired (``--highlight``)."""
+    change: str | None = None
+    """In a diff diagram: as :attr:`Node.change`, or ``renamed``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,8 +150,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(report: DiffReport) -> str:
-    """The report as a pull-request comment: summary first, details folded, within the limit."""
+def markdown(report: DiffReport, diagram: str | None = None) -> str:
+    """The report as a pull-request comment: summary first, details folded, within the limit;
+    ``diagram`` (Mermaid text) is drawn in a folded section of its own if it fits."""
     b = report.behaviour
     kinds: dict[str, int] = {}
     for c in report.changes:
@@ -187,6 +188,10 @@ def markdown(report: DiffReport) -> str:
         ("Stories whose outcome changes", [f"- `{i.file}` {i.scenario}: {i.old} → {i.new}" for i in report.impact]),
     ]
     text = "\n".join(summary)
+    if diagram is not None:
+        drawing = f"<details><summary>Diff diagram</summary>\n\n```mermaid\n{diagram.rstrip()}\n```\n\n</details>\n"
+        if len(text) + len(drawing) < COMMENT_LIMIT // 2:  # the lists come first if it is that big
+            text += "\n" + drawing
     budget = COMMENT_LIMIT - len(text)
     for title, lines in sections:
         if not lines:

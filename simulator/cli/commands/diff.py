@@ -24,7 +24,10 @@ revision REV with the spec as it is now), four ways:
 
 "No behavioural difference" is said only after the joint search ended: a search stopped by
 --max-states answers unknown. --format markdown writes a pull-request comment (summary first,
-details folded, under 65,000 characters).
+details folded, under 65,000 characters). The diff diagram (DIR/diff.mmd, diff.dot, diff.svg,
+diff.png; Mermaid in the comment) draws both versions at once: added green, removed red and
+dashed, changed orange, renamed purple, unchanged grey; in Mermaid, transition labels start with
++ added, − removed, ~ changed, ↻ renamed.
 Exit 0 no behavioural difference, 1 the versions differ (or unknown), 2 bad input.
 """
 
@@ -57,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from credlab.model.errors import UsageError
     from credlab.model.loader import load_spec
     from credlab.simulator.outputs import writable_folder
+    from credlab.simulator.render.diff_diagram import write_diff_diagrams
     from credlab.simulator.review.render import markdown, text_lines
     from credlab.simulator.review.revision import spec_at_revision
     from credlab.simulator.review.run import diff_specs
@@ -88,8 +92,9 @@ def run(args: argparse.Namespace) -> int:
             explore=not args.no_explore,
             names=(old_name, new_name),
         )
+    diagram = write_diff_diagrams(old, new, report.changes, out)
     if args.format == "markdown":
         args.outcome = 0 if report.ok else 1
-        print(markdown(report))
+        print(markdown(report, diagram.mermaid))
         return int(args.outcome)
-    return finish(args, report, lambda: text_lines(report))
+    return finish(args, report, lambda: [*text_lines(report), f"diff diagram: {', '.join(diagram.files)}"])

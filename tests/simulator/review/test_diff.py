@@ -8,6 +8,7 @@ on one version and fails on the other when replayed with ``credlab simulate``.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from credlab.model.loader import load_spec
+from credlab.simulator.render.diff_diagram import diff_view, write_diff_diagrams
 from credlab.simulator.review.render import COMMENT_LIMIT, markdown
 from credlab.simulator.review.run import DiffReport, diff_specs
+from tests.simulator.test_rendered_diagrams import CHROMIUM, MMDC, boxes, overlaps, text_of
 
 REPO = Path(__file__).resolve().parents[3]
 BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
@@ -260,3 +263,42 @@ def test_git_compares_the_spec_with_itself_at_a_revision(tmp_path: Path) -> None
     assert done.stdout.startswith("HEAD:spec/bank_card_pin.yaml → ")
     done = run_cli(str(spec), "--git", "no-such-revision", cwd=repo)
     assert done.returncode == 2 and "git archive" in done.stderr
+
+
+def test_the_diff_diagram_marks_added_removed_changed_and_renamed_elements(tmp_path: Path) -> None:
+    old = load_spec(version(tmp_path / "old"))
+    new = load_spec(version(tmp_path / "new", CLOSE, CLOSE_EVENT, CLOSE_RULE, REORDER, RENAME, WINDOW))
+    report = diff_specs(old, new, out=tmp_path / "out", scenarios=(tmp_path / "none",), explore=False)
+    view = diff_view(old, new, report.changes)
+    nodes = {n.name: n.change for n in view.nodes}
+    assert nodes == {"active": "changed", "blocked": "changed", "replacement_sent": "changed", "closed": "added"}
+    arrows = {a.transition: (a.change, a.label.event) for a in view.arrows}
+    assert arrows["close"] == ("added", "+ close_card")
+    assert arrows["branch_unblock"] == ("removed", "− unblock")  # only the old version has it: still drawn
+    assert arrows["replacement_void"][0] == "changed"  # the deadline it lapses on lasts another parameter value
+    assert arrows["order_replacement"] == ("unchanged", "order_replacement")
+    rows = {r.transition: r.label.event for n in view.nodes for r in n.rows}
+    assert rows["right_pin"] == "↻ enter_pin"
+    diagram = write_diff_diagrams(old, new, report.changes, tmp_path / "out")
+    assert "classDef added" in diagram.mermaid and "class closed added" in diagram.mermaid
+    assert "```mermaid" in markdown(report, diagram.mermaid)
+    dot = (tmp_path / "out" / "diff.dot").read_text(encoding="utf-8")
+    assert "state-closed" in dot and "#2E7D32" in dot  # the added state, in the added colour
+    if shutil.which("dot") is not None:
+        svg = (tmp_path / "out" / "diff.svg").read_text(encoding="utf-8")
+        assert all(re.search(rf"\b{name}\b", text_of(svg[svg.index("<svg") :])) for name in nodes)
+    if MMDC.exists() and CHROMIUM is not None:
+        config = tmp_path / "puppeteer.json"
+        config.write_text(json.dumps({"executablePath": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu"]}))
+        rendered = tmp_path / "diff.svg"
+        subprocess.run(
+            [str(MMDC), "-p", str(config), "-i", str(tmp_path / "out" / "diff.mmd"), "-o", str(rendered)],
+            check=True,
+            timeout=180,
+            capture_output=True,
+        )
+        svg = rendered.read_text(encoding="utf-8")
+        text = text_of(svg)
+        assert all(re.search(rf"\b{name}\b", text) for name in nodes), text
+        assert "+ close_card" in text and "− unblock" in text
+        assert not overlaps(boxes(svg))
