@@ -176,6 +176,7 @@ class JointSearch:
         self.renamed = dict(renamed or {})
         self.learns = learns
         self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
+        self.lapses: dict[Zone, list[tuple[tuple[int, ...], tuple[int, ...], Zone]]] = {}
         self.pairs: dict[tuple[str, int, int], list[tuple[Move, Step | None, Step | None]]] = {}
 
     def distinguish(self, max_states: int) -> tuple[str, tuple[Move, ...]] | str | None:
@@ -298,7 +299,10 @@ class JointSearch:
 
     def _waits(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | Differ]]:
         found: list[tuple[JointStep, tuple[int, int, Zone] | Differ]] = []
-        for lorder, rorder, lapsed in self.clocks.joint_lapses(zone):
+        lapses = self.lapses.get(zone)
+        if lapses is None:  # a function of the zone alone, and zones recur across situations
+            lapses = self.lapses[zone] = list(self.clocks.joint_lapses(zone))
+        for lorder, rorder, lapsed in lapses:
             after: list[int] = []
             seen: list[tuple[object, ...]] = []
             steps: list[tuple[int, ...]] = []
