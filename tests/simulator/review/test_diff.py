@@ -302,3 +302,49 @@ def test_the_diff_diagram_marks_added_removed_changed_and_renamed_elements(tmp_p
         assert all(re.search(rf"\b{name}\b", text) for name in nodes), text
         assert "+ close_card" in text and "− unblock" in text
         assert not overlaps(boxes(svg))
+
+
+def test_quotes_and_assumptions_are_text_changes_with_no_behavioural_difference(tmp_path: Path) -> None:
+    quote = ("Three wrong PIN entries in a row block the card.", "Three wrong PIN entries in a row block your card.")
+    choice = ('choice: Yes; the boundary is inclusive ("within 30 days").', "choice: Yes; day 30 still counts.")
+    old = version(tmp_path / "old")
+    new = version(tmp_path / "new", quote, choice)
+    document = new.with_suffix(".policy.txt")
+    document.write_text(document.read_text(encoding="utf-8").replace(*quote), encoding="utf-8")
+    report = diff_specs(load_spec(old), load_spec(new), out=tmp_path / "out", scenarios=(tmp_path / "none",))
+    assert changes(report) == {("changed", "quote", "three_strikes"), ("changed", "assumption", "activation_boundary")}
+    (said,) = [c for c in report.changes if c.element == "quote"]
+    assert said.details == (
+        "quote: Three wrong PIN entries in a row block the card. → Three wrong PIN entries in a row block your card.",
+    )
+    assert said.old is not None and said.new is not None and said.old.line == said.new.line == 11
+    assert "/old/" in said.old.path and "/new/" in said.new.path
+    assert report.verdict == "same" and report.behaviour.complete
+
+
+def test_a_boundary_that_changes_is_told_apart_at_the_very_instant(tmp_path: Path) -> None:
+    exclusive = (
+        "boundary: inclusive, on_expiry: activation_lapsed",
+        "boundary: exclusive, on_expiry: activation_lapsed",
+    )
+    report = compare(tmp_path, exclusive)
+    assert ("changed", "deadline", "activation") in changes(report)
+    story = report.behaviour.stories[0]
+    assert story.tells_apart
+    text = Path(story.scenario_file).read_text(encoding="utf-8")
+    assert "advance: 30d" in text  # exactly the boundary: inclusive still activates, exclusive does not
+
+
+def test_a_removed_transition_and_an_invariant_that_now_fails_are_reported(tmp_path: Path) -> None:
+    stays_active = (
+        "  - id: third_wrong_pin\n    event: enter_pin\n    from: active\n    to: blocked\n",
+        "  - id: third_wrong_pin\n    event: enter_pin\n    from: active\n    to: active\n",
+    )
+    report = compare(tmp_path, REORDER, stays_active)
+    assert {("removed", "transition", "branch_unblock"), ("changed", "transition", "third_wrong_pin")} <= changes(
+        report
+    )
+    assert report.verdict == "differs"
+    verdicts = {v.what: (v.old, v.new) for v in report.verdicts}
+    assert verdicts["property invariant blocked_means_three_strikes"] == ("holds", "fails")
+    assert all(s.tells_apart for s in report.behaviour.stories[:2])
