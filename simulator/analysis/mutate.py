@@ -17,7 +17,6 @@ from types import MappingProxyType
 
 from credlab.model import ir
 from credlab.model.delivery import without_delay
-from credlab.model.durations import format_duration
 from credlab.model.engine import Engine
 from credlab.model.errors import Location
 from credlab.model.machine import CompiledSpec
@@ -328,12 +327,6 @@ def attack_outcomes(engine: Engine, found: Exploration, max_states: int) -> Atta
     return frozenset((a.goal, tuple(str(c) for c in a.capabilities)) for a in analysis.attacks)
 
 
-def _move_text(move: Move) -> str:
-    if move.advance is not None:
-        return f"wait {format_duration(move.advance.seconds or 0)}"
-    return str(move.event)
-
-
 def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
     """Say why a survivor survived: equivalent, or which story would have caught it."""
     if verdict.mutant.kind == "drop-session":  # the joint search plays one actor: it cannot tell
@@ -364,7 +357,7 @@ def explain(verdict: MutantVerdict, original: ir.Spec) -> MutantVerdict:
         )
     assert not isinstance(witness, str)
     state, moves = witness
-    story = ", ".join(_move_text(m) for m in moves)
+    story = ", ".join(m.text() for m in moves)
     return replace(
         verdict,
         explanation=f"no story checks it: from {state}, {story} behaves differently; add that story",

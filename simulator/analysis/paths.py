@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from credlab.model import ir
+from credlab.model.durations import format_duration
 from credlab.model.engine import Engine, World
 from credlab.model.errors import Location
 from credlab.model.hashing import Stored
@@ -59,6 +60,12 @@ class Move:
         expects that (``accepted=False``: expect nothing, for a move whose outcome is the question)."""
         expect = Expectation(accepted=True) if self.event and accepted else None
         return Step(number, where, self.event, self.inputs, actor if self.event else None, self.advance, expect)
+
+    def text(self) -> str:
+        """``login`` or ``wait 2h``: the move in a sentence that lists a story's steps."""
+        if self.advance is not None:
+            return f"wait {format_duration(self.advance.seconds or 0)}"
+        return str(self.event)
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from credlab.model import ir
+from credlab.model.durations import format_duration
 from credlab.model.engine import Engine
 from credlab.model.errors import Location, ScenarioError
 from credlab.model.machine import compile_spec
@@ -103,12 +104,18 @@ def _shown_value(value: object) -> str:
     return str(value)
 
 
+def _fires(side: tuple[object, ...]) -> str:
+    fired, ends = side[0], side[1]
+    assert isinstance(fired, tuple) and isinstance(ends, tuple)
+    return (f"fires {', '.join(map(str, fired))}" if fired else "fires nothing") + f" and is in {ends[-1]}"
+
+
 def summary(last: str, differ: Differ) -> str:
     """One line for a parting at step ``last``."""
     if differ.what == "lapse":
         old, new = differ.left, differ.right
         assert isinstance(old, tuple) and isinstance(new, tuple)
-        return f"{last}: old goes to {old[1][-1]}, new to {new[1][-1]} (fired: {_shown(old[0])} / {_shown(new[0])})"
+        return f"{last}: old {_fires(old)}, new {_fires(new)}"
     if differ.what == "learns":
         return f"{last}: what the member is told differs"
     if differ.what == "accepted":
@@ -185,9 +192,11 @@ def _write(
     credentials: Mapping[str, str],
 ) -> Story:
     last_move = moves[-1]
-    last = last_move.event or "wait"
+    seconds = last_move.advance.seconds if last_move.advance is not None else None
+    last = last_move.event or f"waiting {format_duration(seconds or 0)}"
     path = out / f"{old.name}-difference-{number}.yaml"
-    told = summary(last, differ)
+    before = ", ".join(m.text() for m in moves[:-1])
+    told = (f"from {start}, " + (f"{before}, then " if before else "")) + summary(last, differ)
     story: Story | None = None
     sides: tuple[Side, ...] = ("old", "new")
     for side in sides:

@@ -76,6 +76,7 @@ def report_json(report: DiffReport) -> dict[str, Any]:
         "policies": [_policy_json(c) for c in report.policies],
         "verdict_changes": [{"what": v.what, "old": v.old, "new": v.new} for v in report.verdicts],
         "explored_completely": {"old": report.explored[0], "new": report.explored[1]},
+        "reached_in_one_version": [{"element": r.element, "name": r.name, "only_in": r.only_in} for r in report.reach],
         "scenario_impact": [
             {"file": i.file, "scenario": i.scenario, "old": i.old, "new": i.new, "message": i.message}
             for i in report.impact
@@ -127,6 +128,8 @@ def text_lines(report: DiffReport) -> Iterator[str]:
             yield f"  {v.what}: {v.old} → {v.new}"
     if not all(report.explored):
         yield "  (an exploration stopped at its bound: its verdicts are unknown, not holds)"
+    for r in report.reach:
+        yield f"{r.element} {r.name} is reached only in the {r.only_in} version"
     yield f"stories whose outcome changes: {len(report.impact)}"
     for i in report.impact:
         yield f"  {i.file} {i.scenario}: {i.old} → {i.new}" + (f" ({i.message})" if i.message else "")
@@ -170,6 +173,7 @@ def markdown(report: DiffReport, diagram: str | None = None) -> str:
         f"| Distinguishing stories | {len(b.stories)} |",
         f"| Policies accepting other strings | {len(report.policies)} |",
         f"| Verdicts changed | {len(report.verdicts)} |",
+        f"| Reached in one version only | {len(report.reach)} |",
         f"| Stories changing outcome | {len(report.impact)} |",
         "",
     ]
@@ -185,6 +189,7 @@ def markdown(report: DiffReport, diagram: str | None = None) -> str:
             ],
         ),
         ("Verdicts that changed", [f"- {_cell(v.what)}: {v.old} → {v.new}" for v in report.verdicts]),
+        ("Reached in one version only", [f"- {r.element} `{r.name}`: {r.only_in}" for r in report.reach]),
         ("Stories whose outcome changes", [f"- `{i.file}` {i.scenario}: {i.old} → {i.new}" for i in report.impact]),
     ]
     text = "\n".join(summary)

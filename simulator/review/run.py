@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from credlab.model import ir
+from credlab.model.engine import Engine
 from credlab.model.node import node
 from credlab.model.policy_measures import Comparison, compare
 from credlab.model.spec_diff import Change, structural_changes
 from credlab.simulator.analysis.explore_report import ExploreOptions, explore_report
+from credlab.simulator.analysis.shortest import member_exploration
 from credlab.simulator.results import ExploreReport, Finding
 from credlab.simulator.review.behaviour import Behaviour, Verdict, compare_behaviour
 from credlab.simulator.review.impact import Impact, scenario_impact
@@ -42,6 +44,15 @@ class VerdictChange:
 
 
 @node
+class Reach:
+    """A state reached, or a transition fired, in one version's exploration only."""
+
+    element: str
+    name: str
+    only_in: str
+
+
+@node
 class DiffReport:
     old: str
     new: str
@@ -53,6 +64,8 @@ class DiffReport:
     impact: tuple[Impact, ...]
     explored: tuple[bool, bool] = (True, True)
     """Whether each version's own exploration was complete (verdict changes are only as good)."""
+    reach: tuple[Reach, ...] = ()
+    """What only one version reaches (listed only when both explorations were complete)."""
 
     @property
     def verdict(self) -> Verdict:
@@ -111,6 +124,24 @@ def _verdicts(old: ExploreReport, new: ExploreReport) -> tuple[VerdictChange, ..
     return tuple(changes)
 
 
+def _reach(old: ir.Spec, new: ir.Spec, renamed: dict[str, str], max_states: int) -> tuple[Reach, ...] | None:
+    """States and transitions one version's exploration reaches and the other's does not (by the
+    old version's names); None when either exploration stopped at its bound."""
+    reached: list[tuple[set[str], set[str]]] = []
+    for spec in (old, new):
+        _, found = member_exploration(Engine(spec), max_states)  # the search explore_report made
+        if not found.complete:
+            return None
+        states = {world.state for world, _ in found.worlds}
+        reached.append((states, {renamed.get(t, t) for t in found.first_fired}))
+    only: list[Reach] = []
+    for index, element in ((0, "state"), (1, "transition")):
+        mine, theirs = reached[0][index], reached[1][index]
+        only += [Reach(element, name, "old") for name in sorted(mine - theirs)]
+        only += [Reach(element, name, "new") for name in sorted(theirs - mine)]
+    return tuple(only)
+
+
 def diff_specs(
     old: ir.Spec,
     new: ir.Spec,
@@ -129,6 +160,7 @@ def diff_specs(
     renamed = {c.name: c.was for c in changes if c.kind == "renamed" and c.element == "transition" and c.was}
     behaviour = compare_behaviour(old, new, renamed, out / "stories", max_states=max_states, limit=limit)
     verdicts: tuple[VerdictChange, ...] = ()
+    reach: tuple[Reach, ...] = ()
     explored = (True, True)
     if explore:
         reports = [
@@ -137,6 +169,7 @@ def diff_specs(
         ]
         verdicts = _verdicts(reports[0], reports[1])
         explored = (reports[0].complete, reports[1].complete)
+        reach = _reach(old, new, renamed, max_states) or ()
     impact = scenario_impact(old, new, scenarios)
     shown = names or (old.path, new.path)
-    return DiffReport(shown[0], shown[1], changes, behaviour, _policies(old, new), verdicts, impact, explored)
+    return DiffReport(shown[0], shown[1], changes, behaviour, _policies(old, new), verdicts, impact, explored, reach)

@@ -347,4 +347,6 @@ def test_a_removed_transition_and_an_invariant_that_now_fails_are_reported(tmp_p
     assert report.verdict == "differs"
     verdicts = {v.what: (v.old, v.new) for v in report.verdicts}
     assert verdicts["property invariant blocked_means_three_strikes"] == ("holds", "fails")
+    reached = {(r.element, r.name, r.only_in) for r in report.reach}
+    assert ("transition", "branch_unblock", "old") in reached
     assert all(s.tells_apart for s in report.behaviour.stories[:2])
