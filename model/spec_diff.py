@@ -85,11 +85,25 @@ def _shown(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _detail(field: str, was: Any, now: Any) -> str:
+    """``effects: − clear web_password`` for lists that lost or gained items, else ``old → new``."""
+    if isinstance(was, tuple) and isinstance(now, tuple) and was and now:
+        theirs, mine = [content(v) for v in now], [content(v) for v in was]
+        removed = [v for v, c in zip(was, mine, strict=True) if c not in theirs]
+        added = [v for v, c in zip(now, theirs, strict=True) if c not in mine]
+        if not removed and not added:
+            return f"{field}: reordered"
+        parts = [f"− {_shown(field, (v,)).strip('[]')}" for v in removed]
+        parts += [f"+ {_shown(field, (v,)).strip('[]')}" for v in added]
+        return f"{field}: {', '.join(parts)}"
+    return f"{field}: {_shown(field, was)} → {_shown(field, now)}"
+
+
 def _compare(element: str, name: str, old: Any, new: Any) -> Change | None:
     changed = [f for f in old._fields if f not in IGNORED and content(getattr(old, f)) != content(getattr(new, f))]
     if not changed:
         return None
-    details = tuple(f"{f}: {_shown(f, getattr(old, f))} → {_shown(f, getattr(new, f))}" for f in changed)
+    details = tuple(_detail(f, getattr(old, f), getattr(new, f)) for f in changed)
     return Change("changed", element, name, _loc(old), _loc(new), tuple(changed), details)
 
 

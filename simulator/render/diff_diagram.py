@@ -26,7 +26,22 @@ from credlab.simulator.render.mermaid import MARKS, to_mermaid
 from credlab.simulator.render.view import Label, View, build_view
 
 T = TypeVar("T")
-FAMILIES = ("states", "events", "deadlines", "messages", "channels", "flags", "counters", "policies")
+FAMILIES = (
+    "sources",
+    "assumptions",
+    "parameters",
+    "credentials",
+    "policies",
+    "capabilities",
+    "channels",
+    "actors",
+    "flags",
+    "counters",
+    "deadlines",
+    "messages",
+    "states",
+    "events",
+)
 """What the union takes from both versions (the new one's where both declare it)."""
 
 
@@ -111,7 +126,7 @@ def write_diff_diagrams(old: ir.Spec, new: ir.Spec, changes: tuple[Change, ...],
     """``diff.mmd`` and ``diff.dot`` under ``out`` (and ``diff.svg``, ``diff.png`` where Graphviz's
     ``dot`` is installed); returns the Mermaid text and the files written."""
     view = diff_view(old, new, changes)
-    mermaid, source = to_mermaid(view), to_dot(view)
+    mermaid, source = to_mermaid(view, "credlab diff"), to_dot(view)
     written = [out / "diff.mmd", out / "diff.dot"]
     write_atomic(written[0], mermaid)
     write_atomic(written[1], source)

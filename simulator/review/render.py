@@ -21,7 +21,7 @@ COMMENT_LIMIT = 65_000
 VERDICT_TEXT = {
     "same": "no behavioural difference (the joint search ended)",
     "differs": "the versions behave differently",
-    "unknown": "unknown: the comparison did not end",
+    "unknown": "unknown: the behaviours were not compared in full",
 }
 
 

@@ -350,3 +350,49 @@ def test_a_removed_transition_and_an_invariant_that_now_fails_are_reported(tmp_p
     reached = {(r.element, r.name, r.only_in) for r in report.reach}
     assert ("transition", "branch_unblock", "old") in reached
     assert all(s.tells_apart for s in report.behaviour.stories[:2])
+
+
+def test_a_comment_about_two_unrelated_specs_still_fits(tmp_path: Path) -> None:
+    """ANA against the bank card: hundreds of changes, stories that no longer load, no joint search."""
+    done = run_cli(
+        str(REPO / "spec" / "ana_web_password.yaml"),
+        str(REPO / "spec" / "bank_card.yaml"),
+        "-o",
+        str(tmp_path),
+        "--format",
+        "markdown",
+        "--no-explore",
+        cwd=REPO,
+    )
+    assert done.returncode == 1, done.stderr
+    text = done.stdout
+    assert text.startswith("## credlab diff: unknown") and len(text) <= COMMENT_LIMIT
+    assert "not searched: the versions declare different credentials" in text
+    assert text.count("<details>") >= 3 and "```mermaid" in text
+
+
+def test_ana_the_postcard_no_longer_clears_the_web_password(tmp_path: Path) -> None:
+    """The issue's own example, on the real spec and its story library."""
+    spec = REPO / "spec" / "ana_web_password.yaml"
+    clears = "      - {randomize_credential: amc_pin}\n      - {clear_credential: web_password}\n"
+    text = spec.read_text(encoding="utf-8")
+    assert text.count(clears) == 1
+    changed = tmp_path / "new" / spec.name
+    changed.parent.mkdir()
+    changed.write_text(text.replace(clears, "      - {randomize_credential: amc_pin}\n"), encoding="utf-8")
+    shutil.copy(spec.with_suffix(".policy.txt"), changed.parent)
+    report = diff_specs(load_spec(spec), load_spec(changed), out=tmp_path / "out", scenarios=(REPO / "scenarios",))
+    (change,) = report.changes
+    assert (change.element, change.name, change.details) == (
+        "transition",
+        "request_postcard_reset",
+        ("effects: − clear web_password",),
+    )
+    story = report.behaviour.stories[0]
+    assert story.tells_apart and story.what == "credentials"
+    assert "web_password=no" in story.summary and "web_password=yes" in story.summary
+    verdicts = {v.what: (v.old, v.new) for v in report.verdicts}
+    assert verdicts["property invariant registration_flow_has_no_web_password"] == ("holds", "fails")
+    affected = {i.scenario for i in report.impact}
+    assert "postcard_randomizes_the_pin_and_clears_the_web_password" in affected
+    assert all((i.old, i.new) == ("passes", "fails") for i in report.impact)
