@@ -57,9 +57,12 @@ class Differ:
 
     @property
     def kind(self) -> tuple[object, ...]:
-        """Partings of one kind: a lapse by the transitions each side fired, the rest by value."""
+        """Partings of one kind: a lapse by the transitions one side fires and the other does not
+        (and where each ends, if apart), the rest by value."""
         if self.what == "lapse" and isinstance(self.left, tuple) and isinstance(self.right, tuple):
-            return (self.what, self.left[0], self.right[0])
+            mine, theirs = set(self.left[0]), set(self.right[0])  # what one side fires and the other does not
+            ends = (self.left[1], self.right[1]) if self.left[1] != self.right[1] else None
+            return (self.what, tuple(sorted(mine - theirs)), tuple(sorted(theirs - mine)), ends)
         return (self.what, self.left, self.right)
 
 

@@ -396,3 +396,22 @@ def test_ana_the_postcard_no_longer_clears_the_web_password(tmp_path: Path) -> N
     affected = {i.scenario for i in report.impact}
     assert "postcard_randomizes_the_pin_and_clears_the_web_password" in affected
     assert all((i.old, i.new) == ("passes", "fails") for i in report.impact)
+
+
+def test_ana_a_slower_postcard_makes_the_lockout_windows_longer(tmp_path: Path) -> None:
+    spec = REPO / "spec" / "ana_web_password.yaml"
+    week = "  postcard_delivery_max:\n    type: duration\n    default: 7d\n"
+    text = spec.read_text(encoding="utf-8")
+    assert text.count(week) == 1
+    changed = tmp_path / "new" / spec.name
+    changed.parent.mkdir()
+    changed.write_text(text.replace(week, week.replace("7d", "14d")), encoding="utf-8")
+    shutil.copy(spec.with_suffix(".policy.txt"), changed.parent)
+    report = diff_specs(load_spec(spec), load_spec(changed), out=tmp_path / "out", scenarios=(tmp_path / "none",))
+    longer = {v.what: (v.old, v.new) for v in report.verdicts if v.what.startswith("finding lockout_window")}
+    assert longer["finding lockout_window (channel=web, state=pin_randomized, until=pin_postcard)"] == (
+        "medium, lasts 1d to 7d",
+        "medium, lasts 1d to 14d",
+    )
+    (story,) = report.behaviour.stories  # one kind: the card no longer has to have arrived after 7 days
+    assert report.behaviour.complete and story.tells_apart and "waiting 7d" in story.summary
