@@ -261,6 +261,15 @@ def compare_behaviour(
     if stories or starts:
         scope = "every kind of difference is listed" if complete else f"the first {len(stories)} kinds are listed"
         return Behaviour("differs", f"the joint search found differences; {scope}", stories, complete, starts)
+    unseen = sorted(n for n, st in old.states.items() if n in new.states and st.session != new.states[n].session)
+    if complete and unseen and len(old.actors) > 1:  # whose screen it is: only another actor's story sees it
+        return Behaviour(
+            "unknown",
+            f"the joint search ended with no difference, but it plays the member only, and whether "
+            f"{', '.join(unseen)} is someone's session changed: a story of another actor acting there would tell",
+            (),
+            True,
+        )
     if complete:
         return Behaviour("same", "no story tells the versions apart: the joint search ended", (), True)
     return Behaviour(

@@ -415,3 +415,20 @@ def test_ana_a_slower_postcard_makes_the_lockout_windows_longer(tmp_path: Path) 
     )
     (story,) = report.behaviour.stories  # one kind: the card no longer has to have arrived after 7 days
     assert report.behaviour.complete and story.tells_apart and "waiting 7d" in story.summary
+
+
+def test_a_session_mark_the_member_cannot_see_is_unknown_not_same(tmp_path: Path) -> None:
+    """Whose screen a state is only shows when another actor acts there; the joint search plays the member."""
+    blocked = ("lifecycle: true, source: three_strikes}", "lifecycle: true, session: true, source: three_strikes}")
+    alone = compare(tmp_path / "alone", blocked, explore=False)
+    assert changes(alone) == {("changed", "state", "blocked")}
+    assert alone.verdict == "same"  # the cardholder is the only actor: nobody else could act there
+    thief = ("  cardholder: {knows: [card_pin], has: [postal_address, identity]}\n", "")
+    thief = (thief[0], thief[0] + "  thief: {description: Found the card.}\n")
+    old = version(tmp_path / "old", thief)
+    new = version(tmp_path / "new", thief, blocked)
+    report = diff_specs(
+        load_spec(old), load_spec(new), out=tmp_path / "out", scenarios=(tmp_path / "none",), explore=False
+    )
+    assert report.behaviour.complete and not report.behaviour.stories
+    assert report.verdict == "unknown" and "blocked is someone's session changed" in report.behaviour.reason
