@@ -227,6 +227,8 @@ def test_the_cli_exits_0_when_nothing_observable_changed_and_1_when_behaviour_di
     done = run_cli(str(old), str(other), "-o", out)
     assert done.returncode == 1
     assert "parameter activation_window changed: default: 30d → 7d" in done.stdout
+    twice = [run_cli(str(old), str(other), "-o", out, "--format", "json").stdout for _ in range(2)]
+    assert twice[0] == twice[1] and json.loads(twice[0])["verdict"] == "differs"  # byte-identical
     done = run_cli(str(old), str(other), "-o", out, "--format", "markdown", "--no-explore")
     assert done.returncode == 1 and done.stdout.startswith("## credlab diff")
 
