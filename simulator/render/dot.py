@@ -188,6 +188,8 @@ def _legend(view: View, keys: dict[str, ChannelKey]) -> str:
     if view.detail == "rules":
         sample = f'<FONT POINT-SIZE="9"><B>event</B><BR/><FONT COLOR="{RULE}"><I>rule_id</I></FONT></FONT>'
         shapes.insert(-1, (sample, "a transition by its rule: hover for its guards and effects", {}))
+    if marked - {None}:  # a diff diagram fills states by their change, not by lifecycle
+        shapes = shapes[1:]
 
     def cells(entry: Entry | None) -> str:
         if entry is None:
