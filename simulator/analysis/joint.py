@@ -178,6 +178,8 @@ class JointSearch:
         self.knowledge_mask = knowledge.mask
         self.renamed = dict(renamed or {})
         self.learns = learns
+        self.searched = 0
+        """How many joint situations :meth:`differences` met."""
         self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
         self.lapses: dict[Zone, list[tuple[tuple[int, ...], tuple[int, ...], Zone]]] = {}
         self.pairs: dict[tuple[str, int, int], list[tuple[Move, Step | None, Step | None]]] = {}
@@ -226,6 +228,7 @@ class JointSearch:
                 zone = zone.reset(clock)
             intern(lkey, rkey, self.clocks.settle(zone), None)
         while queue:
+            self.searched = len(keys)
             if len(keys) > max_states:
                 return found, False
             node = queue.popleft()
@@ -240,6 +243,7 @@ class JointSearch:
                     found.append((*self._story(keys, parents, starts, node, step), following))
                     if len(found) >= limit:
                         return found, False
+        self.searched = len(keys)
         return found, True
 
     def _events(self, lkey: int, rkey: int, zone: Zone) -> list[tuple[JointStep, tuple[int, int, Zone] | Differ]]:

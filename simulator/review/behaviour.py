@@ -271,7 +271,8 @@ def compare_behaviour(
             True,
         )
     if complete:
-        return Behaviour("same", "no story tells the versions apart: the joint search ended", (), True)
+        ended = f"the joint search ended after {search.searched:,} joint situations"
+        return Behaviour("same", f"no story tells the versions apart: {ended}", (), True)
     return Behaviour(
         "unknown", f"no difference within {max_states:,} joint situations; the search stopped before it ended"
     )
