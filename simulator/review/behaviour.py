@@ -59,7 +59,8 @@ class Story:
     """The shortest story to one kind of difference, and what each version did with it."""
 
     summary: str
-    """One line: the step and what differs, e.g. ``request_email_reset: old accepts, new refuses``."""
+    """One line: the path and what differs at its last step, e.g. ``from unregistered, login,
+    then request_postcard_reset: credentials old web_password=no, new web_password=yes``."""
     what: str
     start: str
     steps: int

@@ -65,20 +65,20 @@ def run(args: argparse.Namespace) -> int:
     from credlab.simulator.review.revision import spec_at_revision
     from credlab.simulator.review.run import diff_specs
 
+    for name, value in (("--max-states", args.max_states), ("--max-stories", args.max_stories)):
+        if value < 1:
+            raise UsageError(f"{name} must be at least 1, not {value}")
+    out = writable_folder(Path(args.out), "--out")
     if args.git is not None:
         if len(args.specs) != 1:
             raise UsageError("with --git REV give one spec: it is compared with itself as it was at REV")
-        old_path, old_name = spec_at_revision(Path(args.specs[0]), args.git)
+        old_path, old_name = spec_at_revision(Path(args.specs[0]), args.git, out / "at-revision")
         new_path, new_name = Path(args.specs[0]), args.specs[0]
     elif len(args.specs) != 2:
         raise UsageError(f"give OLD_SPEC NEW_SPEC (or one spec with --git REV), not {len(args.specs)} spec(s)")
     else:
         (old_path, new_path), (old_name, new_name) = map(Path, args.specs), args.specs
-    for name, value in (("--max-states", args.max_states), ("--max-stories", args.max_stories)):
-        if value < 1:
-            raise UsageError(f"{name} must be at least 1, not {value}")
     old, new = load_spec(old_path), load_spec(new_path)
-    out = writable_folder(Path(args.out), "--out")
     with progress_line() as show:
         if show is not None:
             show("searching both versions together...")

@@ -263,6 +263,7 @@ def test_git_compares_the_spec_with_itself_at_a_revision(tmp_path: Path) -> None
     done = run_cli(str(spec), "--git", "HEAD", "-o", str(tmp_path / "out"), "--no-explore", cwd=repo)
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("HEAD:spec/bank_card_pin.yaml → ")
+    assert (tmp_path / "out" / "at-revision" / "spec" / "bank_card_pin.yaml").is_file()  # under --out, not /tmp
     done = run_cli(str(spec), "--git", "no-such-revision", cwd=repo)
     assert done.returncode == 2 and "git archive" in done.stderr
 
