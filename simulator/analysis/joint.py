@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from credlab.model import ir
 from credlab.model.engine import Engine, EngineStep
 from credlab.simulator.analysis.explore import Explorer
-from credlab.simulator.analysis.paths import Move, apply_lessons, search_random
+from credlab.simulator.analysis.paths import Move, apply_lessons, search_random, start_values
 from credlab.simulator.analysis.tables import Entry, Resolved, Step
 from credlab.simulator.engine.clocks import Clocks, JointClocks, Timed
 from credlab.simulator.engine.zones import Zone
@@ -184,6 +184,14 @@ class JointSearch:
         self.lapses: dict[Zone, list[tuple[tuple[int, ...], tuple[int, ...], Zone]]] = {}
         self.pairs: dict[tuple[str, int, int], list[tuple[Move, Step | None, Step | None]]] = {}
 
+    def _right_values(self, values: Mapping[str, str]) -> dict[str, str]:
+        """The right side's starting credentials: the left's values of those it sets initially too,
+        its own start values for those only it sets (a version may start with a credential set
+        that the other leaves unset)."""
+        spec = self.right.explorer.spec
+        own = start_values(spec)
+        return {n: values.get(n, own[n]) for n, c in spec.credentials.items() if c.initially_set}
+
     def distinguish(self, max_states: int) -> tuple[str, tuple[Move, ...]] | str | None:
         found, complete = self.differences(max_states, 1)
         if found:
@@ -221,11 +229,15 @@ class JointSearch:
             world, knowledge = left.start(state)
             starts[len(keys)] = state
             lkey = left.layout.encode(left.clocks.representative(world), knowledge, left.clocks.started(world))
-            rworld = right.engine.initial(state, left.initial_values, actor=left.actor)
+            rworld = right.engine.initial(state, self._right_values(left.initial_values), actor=left.actor)
             rkey = right.layout.encode(right.clocks.representative(rworld), knowledge, right.clocks.started(rworld))
             zone = Zone()  # the two sides' deadlines that run from the start, just started
             for clock in (*left.clocks.ticking(world), *(self.width + c for c in right.clocks.ticking(rworld))):
                 zone = zone.reset(clock)
+            differ = parted(self.left.observed(lkey), self.right.observed(rkey))
+            if differ is not None and (None, *differ.kind) not in kinds:  # apart before any step
+                kinds.add((None, *differ.kind))
+                found.append((state, (Move(advance=Advance(seconds=0)),), differ))  # a wait of nothing shows it
             intern(lkey, rkey, self.clocks.settle(zone), None)
         while queue:
             self.searched = len(keys)

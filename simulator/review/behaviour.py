@@ -194,7 +194,7 @@ def _write(
 ) -> Story:
     last_move = moves[-1]
     seconds = last_move.advance.seconds if last_move.advance is not None else None
-    last = last_move.event or f"waiting {format_duration(seconds or 0)}"
+    last = last_move.event or (f"waiting {format_duration(seconds)}" if seconds else "at the start")
     path = out / f"{old.name}-difference-{number}.yaml"
     before = ", ".join(m.text() for m in moves[:-1])
     told = (f"from {start}, " + (f"{before}, then " if before else "")) + summary(last, differ)
@@ -255,9 +255,10 @@ def compare_behaviour(
     starts: tuple[tuple[str, Side], ...] = tuple((s, "old") for s in old.initial if s not in new.initial)
     starts += tuple((s, "new") for s in new.initial if s not in old.initial)
     back = {v: k for k, v in renamed.items()}
+    alike = {n for n, c in old.credentials.items() if c.initially_set == new.credentials[n].initially_set}
+    given = {n: v for n, v in left.initial_values.items() if n in alike}  # else the story would set it on both
     stories = tuple(
-        _write(old, new, n, start, moves, differ, out, back, left.initial_values)
-        for n, (start, moves, differ) in enumerate(found, 1)
+        _write(old, new, n, start, moves, differ, out, back, given) for n, (start, moves, differ) in enumerate(found, 1)
     )
     if stories or starts:
         scope = "every kind of difference is listed" if complete else f"the first {len(stories)} kinds are listed"

@@ -435,3 +435,17 @@ def test_a_session_mark_the_member_cannot_see_is_unknown_not_same(tmp_path: Path
     )
     assert report.behaviour.complete and not report.behaviour.stories
     assert report.verdict == "unknown" and "blocked is someone's session changed" in report.behaviour.reason
+
+
+def test_a_credential_no_longer_set_at_the_start_is_told_apart_before_any_step(tmp_path: Path) -> None:
+    unset = (
+        "card_pin: {kind: pin, policy: card_pin, initially_set: true, source: pin_format}",
+        "card_pin: {kind: pin, policy: card_pin, source: pin_format}",
+    )
+    report = compare(tmp_path, unset, explore=False)
+    assert changes(report) == {("changed", "credential", "card_pin")}
+    first = report.behaviour.stories[0]
+    assert first.summary == "from active, at the start: credentials old card_pin=yes, new card_pin=no"
+    assert first.tells_apart and first.steps == 1
+    story = Path(first.scenario_file).read_text(encoding="utf-8")
+    assert "credentials: {card_pin" not in story.split("steps:")[0]  # given, it would be set on both versions
