@@ -48,7 +48,7 @@ OBSERVED = ("state", "credentials", "flags", "counters", "access")
 @dataclass(frozen=True, slots=True)
 class Differ:
     """Where the two sides part: what a story would see differ (``accepted``, ``transition``, one
-    of :data:`OBSERVED`, ``lapse`` or ``learns``) and each side's value of it — for the parts
+    of :data:`OBSERVED`, or ``lapse``) and each side's value of it — for the parts
     made of names (credentials, flags, counters, access), only the names that differ."""
 
     what: str
@@ -139,6 +139,18 @@ Parting = tuple[str, tuple["Move", ...], Differ]
 """A story's starting state and moves, and how the two sides differ at its last step."""
 
 
+def _resolution(explorer: Explorer, event: str, key: int) -> int | None:
+    """The number of how ``event``'s moves resolve in situation ``key`` on ``explorer``'s side
+    (0 for an event whose inputs resolve alike everywhere), computed once per situation class."""
+    resolve, _ = explorer.masks[event]
+    if not resolve:
+        return 0
+    number = explorer.resolutions[event].get(key & resolve)
+    if number is None:
+        number = explorer.resolutions[event][key & resolve] = explorer.resolution(event, explorer.layout.decode(key))
+    return number
+
+
 def _paired(moves: list[Move], entries: list[Entry]) -> list[tuple[Move, Step | None, Step | None]]:
     """Each move that either side accepts, with what each side does (None: refuses). A move both
     refuse (or whose input the actor does not know) changes nothing on either side: left out.
@@ -154,8 +166,10 @@ class JointSearch:
 
     ``hidden`` are flags and counters only one side declares (not compared); ``renamed`` maps the
     right side's transition ids to the left's (a renamed transition fires alike); with
-    ``learns``, what a step teaches the member must match too (two versions of a policy may
-    mail different things; a mutant never does)."""
+    ``learns``, each side's member knows what its own version told them, and each side resolves
+    a move's inputs (``{known: pin}``) from that, as a story's run does: two versions of a policy
+    may mail different things, and it shows where a step uses what one member was not told.
+    Without it both sides share the left's knowledge (a mutant tells nothing else)."""
 
     def __init__(
         self,
@@ -214,7 +228,8 @@ class JointSearch:
 
         def intern(lkey: int, rkey: int, zone: Zone, parent: tuple[int, JointStep] | None) -> None:
             lkey, rkey = self.left.normal(lkey), self.right.normal(rkey)
-            rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)  # one knowledge: the left's
+            if not self.learns:  # one knowledge: the left's (a mutant never tells anything else)
+                rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)
             stored = index.setdefault((lkey, rkey), [])
             if any(z.includes(zone) for z, _ in stored):
                 return
@@ -229,8 +244,14 @@ class JointSearch:
             world, knowledge = left.start(state)
             starts[len(keys)] = state
             lkey = left.layout.encode(left.clocks.representative(world), knowledge, left.clocks.started(world))
-            rworld = right.engine.initial(state, self._right_values(left.initial_values), actor=left.actor)
-            rkey = right.layout.encode(right.clocks.representative(rworld), knowledge, right.clocks.started(rworld))
+            values = self._right_values(left.initial_values)
+            rworld = right.engine.initial(state, values, actor=left.actor)
+            rknowledge = knowledge
+            if self.learns:  # the right member knows what its own version starts them with
+                rknowledge = Knowledge()
+                for name, value in values.items():
+                    rknowledge = rknowledge.learn(name, value)
+            rkey = right.layout.encode(right.clocks.representative(rworld), rknowledge, right.clocks.started(rworld))
             zone = Zone()  # the two sides' deadlines that run from the start, just started
             for clock in (*left.clocks.ticking(world), *(self.width + c for c in right.clocks.ticking(rworld))):
                 zone = zone.reset(clock)
@@ -264,21 +285,27 @@ class JointSearch:
         found: list[tuple[JointStep, tuple[int, int, Zone] | Differ]] = []
         lstate, rstate = self.left.layout.state_of(lkey), self.right.layout.state_of(rkey)
         handled = set(self.left.explorer.state_events[lstate]) | set(self.right.explorer.state_events[rstate])
-        left = self.left.explorer
+        left, right = self.left.explorer, self.right.explorer
         for event in (e for e in left.moves if e in handled):
-            resolve, _ = left.masks[event]
-            number = left.resolutions[event].get(lkey & resolve) if resolve else 0
-            if resolve and number is None:
-                number = left.resolutions[event][lkey & resolve] = left.resolution(event, left.layout.decode(lkey))
+            number = _resolution(left, event, lkey)
+            # each side resolves the moves' inputs from what its own member knows (a story's
+            # {known: pin} is whatever that run's member was told); a mutant's from the left's
+            rnumber = _resolution(right, event, rkey) if self.learns else number
             rows = (
                 (lkey & left.masks[event][1]) | ((number or 0) << self.left.layout.bits),
-                (rkey & self.right.explorer.masks[event][1]) | ((number or 0) << self.right.layout.bits),
+                (rkey & right.masks[event][1]) | ((rnumber or 0) << self.right.layout.bits),
             )
             pairs = self.pairs.get((event, rows[0], rows[1]))
             if pairs is None:
-                given = left.resolved_by_id[number] if resolve and number is not None else None
+                given = [
+                    explorer.resolved_by_id[n] if explorer.masks[event][0] and n is not None else None
+                    for explorer, n in ((left, number), (right, rnumber))
+                ]
+                if not self.learns:
+                    given[1] = given[0]
                 entries = [
-                    side.entry(key, event, row, given) for side, key, row in zip(sides, (lkey, rkey), rows, strict=True)
+                    side.entry(key, event, row, g)
+                    for side, key, row, g in zip(sides, (lkey, rkey), rows, given, strict=True)
                 ]
                 pairs = self.pairs[(event, rows[0], rows[1])] = _paired(left.moves[event], entries)
             for move, mine, theirs in pairs:
@@ -292,8 +319,6 @@ class JointSearch:
                     continue
                 after = (self._apply(self.left, lkey, mine), self._apply(self.right, rkey, theirs))
                 differ = parted(self.left.observed(after[0]), self.right.observed(after[1]))
-                if differ is None and self.learns and mine[3] != theirs[3]:
-                    differ = Differ("learns", mine[3], theirs[3])
                 if differ is not None:
                     found.append((step, differ))
                     continue
@@ -349,14 +374,12 @@ class JointSearch:
                 renamed = [ids.get(s.transition or "", s.transition or "") for s in fired]
                 seen.append((tuple(sorted(renamed)), (moved.state,), moved.credentials))  # one advance: order unseen
                 steps.append(tuple(c for s in fired if s.transition for c in explorer.clocks.starts[s.transition]))
-                after.append(side.layout.encode(explorer.clocks.representative(moved), learned, Zone()))
+                knows = mine if self.learns else learned  # each side's own, or the left's for both
+                after.append(side.layout.encode(explorer.clocks.representative(moved), knows, Zone()))
             resets = steps[0] + tuple(self.width + c for c in steps[1])
             step = JointStep(None, lorder + rorder, resets)
             if seen[0] != seen[1]:
                 found.append((step, Differ("lapse", seen[0], seen[1])))
-                continue
-            if self.learns and taught[0] != taught[1]:
-                found.append((step, Differ("learns", taught[0], taught[1])))
                 continue
             found.append((step, (after[0], after[1], self._after(lapsed, after[0], after[1], resets))))
         return found

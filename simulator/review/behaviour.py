@@ -117,8 +117,6 @@ def summary(last: str, differ: Differ) -> str:
         old, new = differ.left, differ.right
         assert isinstance(old, tuple) and isinstance(new, tuple)
         return f"{last}: old {_fires(old)}, new {_fires(new)}"
-    if differ.what == "learns":
-        return f"{last}: what the member is told differs"
     if differ.what == "accepted":
         return f"{last}: old {_shown(differ.left)}, new {_shown(differ.right)}"
     return f"{last}: {differ.what} old {_shown(differ.left)}, new {_shown(differ.right)}"
@@ -147,7 +145,7 @@ def _expectation(differ: Differ, side: Side, renamed_back: Mapping[str, str]) ->
             return Expectation(access=value)
         case "lapse" if isinstance(differ.left, tuple) and isinstance(differ.right, tuple):
             return _after_lapse(differ.left, differ.right, side, renamed_back)
-    return None  # what the member is told: no expectation says it
+    return None
 
 
 def _after_lapse(

@@ -449,3 +449,18 @@ def test_a_credential_no_longer_set_at_the_start_is_told_apart_before_any_step(t
     assert first.tells_apart and first.steps == 1
     story = Path(first.scenario_file).read_text(encoding="utf-8")
     assert "credentials: {card_pin" not in story.split("steps:")[0]  # given, it would be set on both versions
+
+
+def test_a_message_that_no_longer_carries_the_pin_shows_where_the_member_needs_it(tmp_path: Path) -> None:
+    """Each version's member knows what their own version told them: the difference shows at the
+    step that uses it (activating the replacement PIN), as a story that replays."""
+    silent = (
+        "pin_mailer: {via: post, carries: card_pin, source: replacement}",
+        "pin_mailer: {via: post, source: replacement}",
+    )
+    report = compare(tmp_path, silent, explore=False)
+    assert changes(report) == {("changed", "message", "pin_mailer")}
+    first = report.behaviour.stories[0]
+    assert first.summary == "from active, order_replacement, then enter_pin: old accepts, new refuses"
+    assert first.tells_apart and "'pin matches card_pin' does not hold" in first.new.message
+    assert all(s.tells_apart for s in report.behaviour.stories)
