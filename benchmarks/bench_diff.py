@@ -73,7 +73,7 @@ def main() -> int:
         started = time.perf_counter()
         left = Explorer(Engine(padded.old), layout=joint_layout(padded.old, padded.new), broken=True)
         left.ambiguity = False
-        search = JointSearch(left, padded.new, hidden=padded.hidden, renamed=renames, learns=True)
+        search = JointSearch(left, padded.new, hidden=padded.hidden, renamed=renames)
         parted, complete = search.differences(1_000_000, 12)
         joint.append(time.perf_counter() - started)
         assert complete and not parted, "a rename must leave no behavioural difference"

@@ -1,13 +1,14 @@
-"""Mutation's joint search: the spec and a mutant side by side, the same inputs played on both.
+"""The joint search: two versions of a spec side by side, the same inputs played on both.
 
-A mutant that survives every story is either equivalent (no reachable situation lets it behave
-visibly differently) or a gap in the stories. Breadth-first over pairs of packed situations —
-the spec's and the mutant's, with one knowledge (the spec's) and one zone over both sides'
-deadlines (:class:`~credlab.simulator.engine.clocks.JointClocks`) — the search plays each move on
-both sides through each side's successor tables, and each wait that lapses deadlines on either
-side, and stops at the first step whose outcome a story could see differ: accepted or not, the
-transition, the state, which credentials are set, flags, counters, what each channel accepts.
-That step's path, with the shortest concrete waits, is the story that would kill the mutant.
+Mutation asks it whether a surviving mutant is equivalent (no reachable situation lets it behave
+visibly differently) or a gap in the stories; ``credlab diff`` asks it what a change to a policy
+does. Breadth-first over pairs of packed situations — each side's, each with what its own member
+was told, and one zone over both sides' deadlines
+(:class:`~credlab.simulator.engine.clocks.JointClocks`) — the search plays each move on both sides
+through each side's successor tables, and each wait that lapses deadlines on either side, and
+finds the steps whose outcome a story could see differ: accepted or not, the transition, the
+state, which credentials are set, flags, counters, what each channel accepts. Such a step's path,
+with the shortest concrete waits, is the story that tells the two apart.
 """
 
 from __future__ import annotations
@@ -165,11 +166,11 @@ class JointSearch:
     them differ.
 
     ``hidden`` are flags and counters only one side declares (not compared); ``renamed`` maps the
-    right side's transition ids to the left's (a renamed transition fires alike); with
-    ``learns``, each side's member knows what its own version told them, and each side resolves
-    a move's inputs (``{known: pin}``) from that, as a story's run does: two versions of a policy
-    may mail different things, and it shows where a step uses what one member was not told.
-    Without it both sides share the left's knowledge (a mutant tells nothing else)."""
+    right side's transition ids to the left's (a renamed transition fires alike). Each side's
+    member knows what its own version told them, and each side resolves a move's inputs
+    (``{known: pin}``) from that, as a story's run does: two versions may mail different things
+    (a mutant that drops a ``send``, a policy that stops mailing the PIN), and it shows at the
+    step that uses what one member was not told."""
 
     def __init__(
         self,
@@ -178,7 +179,6 @@ class JointSearch:
         *,
         hidden: frozenset[str] = frozenset(),
         renamed: Mapping[str, str] | None = None,
-        learns: bool = False,
     ) -> None:
         other = Engine(right_spec)
         # one numbering of stored values, knowledge and zones for both sides
@@ -188,10 +188,7 @@ class JointSearch:
         self.left, self.right = _Side(left, hidden), _Side(right, hidden)
         self.clocks = JointClocks(left.clocks, right.clocks)
         self.width = len(left.spec.deadlines)
-        knowledge = left.layout.fields["knowledge"]
-        self.knowledge_mask = knowledge.mask
         self.renamed = dict(renamed or {})
-        self.learns = learns
         self.searched = 0
         """How many joint situations :meth:`differences` met."""
         self.afters: dict[tuple[Zone, frozenset[int], tuple[int, ...]], Zone] = {}
@@ -228,8 +225,6 @@ class JointSearch:
 
         def intern(lkey: int, rkey: int, zone: Zone, parent: tuple[int, JointStep] | None) -> None:
             lkey, rkey = self.left.normal(lkey), self.right.normal(rkey)
-            if not self.learns:  # one knowledge: the left's (a mutant never tells anything else)
-                rkey = (rkey & ~self.knowledge_mask) | (lkey & self.knowledge_mask)
             stored = index.setdefault((lkey, rkey), [])
             if any(z.includes(zone) for z, _ in stored):
                 return
@@ -246,11 +241,9 @@ class JointSearch:
             lkey = left.layout.encode(left.clocks.representative(world), knowledge, left.clocks.started(world))
             values = self._right_values(left.initial_values)
             rworld = right.engine.initial(state, values, actor=left.actor)
-            rknowledge = knowledge
-            if self.learns:  # the right member knows what its own version starts them with
-                rknowledge = Knowledge()
-                for name, value in values.items():
-                    rknowledge = rknowledge.learn(name, value)
+            rknowledge = Knowledge()  # the right member knows what its own version starts them with
+            for name, value in values.items():
+                rknowledge = rknowledge.learn(name, value)
             rkey = right.layout.encode(right.clocks.representative(rworld), rknowledge, right.clocks.started(rworld))
             zone = Zone()  # the two sides' deadlines that run from the start, just started
             for clock in (*left.clocks.ticking(world), *(self.width + c for c in right.clocks.ticking(rworld))):
@@ -289,8 +282,8 @@ class JointSearch:
         for event in (e for e in left.moves if e in handled):
             number = _resolution(left, event, lkey)
             # each side resolves the moves' inputs from what its own member knows (a story's
-            # {known: pin} is whatever that run's member was told); a mutant's from the left's
-            rnumber = _resolution(right, event, rkey) if self.learns else number
+            # {known: pin} is whatever that run's member was told)
+            rnumber = _resolution(right, event, rkey)
             rows = (
                 (lkey & left.masks[event][1]) | ((number or 0) << self.left.layout.bits),
                 (rkey & right.masks[event][1]) | ((rnumber or 0) << self.right.layout.bits),
@@ -301,8 +294,6 @@ class JointSearch:
                     explorer.resolved_by_id[n] if explorer.masks[event][0] and n is not None else None
                     for explorer, n in ((left, number), (right, rnumber))
                 ]
-                if not self.learns:
-                    given[1] = given[0]
                 entries = [
                     side.entry(key, event, row, g)
                     for side, key, row, g in zip(sides, (lkey, rkey), rows, given, strict=True)
@@ -350,8 +341,6 @@ class JointSearch:
             after: list[int] = []
             seen: list[tuple[object, ...]] = []
             steps: list[tuple[int, ...]] = []
-            taught: list[Knowledge] = []
-            learned: Knowledge | None = None
             for side, key, order in (
                 (self.left, lkey, lorder),
                 (self.right, rkey, tuple(c - self.width for c in rorder)),
@@ -367,15 +356,16 @@ class JointSearch:
                 mine = knowledge
                 for s in fired:
                     mine = apply_lessons(mine, explorer.lessons(s.transition, {}, s.disclosed))
-                taught.append(mine)
-                if learned is None:  # the left side: what its steps teach is the one knowledge
-                    learned = mine
                 ids = self.renamed if side is self.right else {}
-                renamed = [ids.get(s.transition or "", s.transition or "") for s in fired]
-                seen.append((tuple(sorted(renamed)), (moved.state,), moved.credentials))  # one advance: order unseen
+                renamed = [
+                    ids.get(s.transition, s.transition) for s in fired if s.transition
+                ]  # a lapse nothing handles: unseen
+                # what a story sees of one advance: the transitions (in no order), the state, the
+                # credentials set or not (a stored value shows when a later step uses it)
+                stored = tuple(v is not None for v in moved.credentials)
+                seen.append((tuple(sorted(renamed)), (moved.state,), stored))
                 steps.append(tuple(c for s in fired if s.transition for c in explorer.clocks.starts[s.transition]))
-                knows = mine if self.learns else learned  # each side's own, or the left's for both
-                after.append(side.layout.encode(explorer.clocks.representative(moved), knows, Zone()))
+                after.append(side.layout.encode(explorer.clocks.representative(moved), mine, Zone()))
             resets = steps[0] + tuple(self.width + c for c in steps[1])
             step = JointStep(None, lorder + rorder, resets)
             if seen[0] != seen[1]:

@@ -248,7 +248,7 @@ def compare_behaviour(
     engine = Engine(padded.old)
     left = Explorer(engine, layout=joint_layout(padded.old, padded.new), broken=True)
     left.ambiguity = False
-    search = JointSearch(left, padded.new, hidden=padded.hidden, renamed=renamed, learns=True)
+    search = JointSearch(left, padded.new, hidden=padded.hidden, renamed=renamed)
     found, complete = search.differences(max_states, limit)
     starts: tuple[tuple[str, Side], ...] = tuple((s, "old") for s in old.initial if s not in new.initial)
     starts += tuple((s, "new") for s in new.initial if s not in old.initial)
