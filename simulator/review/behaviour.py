@@ -6,8 +6,9 @@ explored jointly on the engine ``credlab explore`` uses
 deadline's lapse on either side, breadth-first, each version's member knowing what their own
 version told them. Where they part — one accepts and the other refuses, another transition
 fires, the state, credentials, flags, counters or what a channel accepts differ — the path
-there is the shortest story that tells the versions apart. The search goes on past each parting (not through it) to find every *kind* of
-difference, so a review lists each once with its shortest story.
+there is the shortest story that tells the versions apart. The search goes on past each
+parting (not through it) to find every *kind* of difference, so a review lists each once with
+its shortest story.
 
 Each story is written as a scenario file whose last step expects what the old version does
 (the new one where the old cannot run it), and is replayed on both versions as loaded: what a
