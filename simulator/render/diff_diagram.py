@@ -99,7 +99,7 @@ def _marked(label: Label, change: str) -> Label:
 def diff_view(old: ir.Spec, new: ir.Spec, changes: tuple[Change, ...]) -> View:
     """The view of both versions, each state and transition marked with its change."""
     renamed = frozenset(c.was for c in changes if c.kind == "renamed" and c.was)
-    view = build_view(union_spec(old, new, renamed), detail="rules")
+    view = build_view(union_spec(old, new, renamed), detail="rules", merge=False)
     transitions, states = transition_status(new, changes), state_status(old, new, changes)
     nodes = tuple(
         replace(

@@ -337,10 +337,12 @@ def build_view(
     highlight: Highlight | None = None,
     coverage: Shading | None = None,
     detail: str = "rules",
+    merge: bool = True,
 ) -> View:
     """The diagram of ``spec``; with ``focus``, only that state's neighbourhood and the
     transitions into and out of it. ``focus`` must name a state of the spec. ``detail``: how much
-    labels say (``rules``, ``full`` or ``events``)."""
+    labels say (``rules``, ``full`` or ``events``). ``merge=False`` draws each transition as an
+    arrow of its own (a diff marks each one)."""
     shown = neighbourhood(spec, focus) if focus else set(spec.states)
     missed_states = coverage.missed_states if coverage else frozenset()
     missed_transitions = coverage.missed_transitions if coverage else frozenset()
@@ -353,7 +355,7 @@ def build_view(
     shared: list[Row] = []
     arrows: list[Arrow] = []
     parallel: dict[tuple[object, ...], int] = {}
-    """Arrows by what their full label says and where they go: transitions that agree are merged."""
+    """Arrows by what their label says and where they go: transitions that agree are merged."""
     for t in spec.transitions:
         channels = transition_channels(spec, t)
         label, tooltip = transition_label(spec, t, detail), transition_tooltip(spec, t, channels)
@@ -378,10 +380,15 @@ def build_view(
             numbered = tuple((s.number, s.source) for s in steps if s.source in sources)
             arrow = Arrow(t.id, sources, t.target, label, channels, tooltip, expiry, missed, numbered)
             key = (transition_label(spec, t).one_line(), t.target, channels, expiry, missed)
-            if key in parallel:  # another transition says the same from other states: one arrow
+            # where labels show no guards, transitions with one event between the same states
+            # are one arrow naming each rule (three "sign_in via web" labels would sit on each other)
+            beside = (label.event, label.deadline, t.target, sources, channels, expiry, missed)
+            if merge and key in parallel:  # another transition says the same from other states: one arrow
                 arrows[parallel[key]] = _merged(arrows[parallel[key]], arrow)
+            elif merge and detail != "full" and beside in parallel:
+                arrows[parallel[beside]] = _merged(arrows[parallel[beside]], arrow)
             else:
-                parallel[key] = len(arrows)
+                parallel[key] = parallel[beside] = len(arrows)
                 arrows.append(arrow)
 
     visited = {s.source for s in fired} | {s.target for s in fired} | ({highlight.start} if highlight else set())

@@ -1,6 +1,8 @@
 """The committed diagrams, rendered where reviewers see them: Mermaid by the official Mermaid CLI
 (in a real Chromium, as GitHub renders it), Graphviz by ``dot``. In the pictures, every state and
-every event must be named, and no box may sit on another."""
+every event must be named, and no box may sit on another (in Mermaid, no transition label on a
+box either; two labels may still touch where dagre places the two ways between a pair of states
+side by side, as in the TOTP drawing)."""
 
 from __future__ import annotations
 
@@ -72,6 +74,31 @@ def boxes(svg: str) -> dict[str, Box]:
     return found
 
 
+def label_boxes(svg: str) -> dict[str, Box]:
+    """Every non-empty transition label's box (Mermaid's ``edgeLabel`` groups) in the page's coordinates."""
+    found: dict[str, Box] = {}
+
+    def walk(element: ET.Element, dx: float, dy: float, inside: bool) -> None:
+        tx, ty = _translate(element)
+        dx, dy = dx + tx, dy + ty
+        tag = element.tag.rsplit("}", 1)[-1]
+        width = float(element.get("width", 0) or 0) if tag == "foreignObject" else 0.0
+        if inside and width > 0:
+            x, y = float(element.get("x", 0) or 0), float(element.get("y", 0) or 0)
+            found[f"label-{len(found)}"] = (dx + x, dy + y, dx + x + width, dy + y + float(element.get("height", 0)))
+            return
+        inside = inside or "edgeLabel" in element.get("class", "").split()
+        for child in element:
+            walk(child, dx, dy, inside)
+
+    walk(ET.fromstring(svg), 0.0, 0.0, False)
+    return found
+
+
+def _apart(a: Box, b: Box) -> bool:
+    return not (min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1)
+
+
 def overlaps(found: dict[str, Box]) -> list[tuple[str, str]]:
     items = sorted(found.items())
     return [
@@ -106,6 +133,10 @@ def test_the_mermaid_picture_names_every_state_and_event_and_nothing_overlaps(sp
     drawn = {name for name in spec.states if any(re.fullmatch(rf".*-state-{name}-\d+", b) for b in found)}
     assert drawn == set(spec.states), sorted(found)  # a box per state
     assert not overlaps(found), overlaps(found)
+    labels = label_boxes(svg)
+    assert labels, "no transition label found: Mermaid's SVG changed shape"
+    on_boxes = [(label, node) for label, a in labels.items() for node, b in found.items() if not _apart(a, b)]
+    assert not on_boxes, on_boxes  # no label sits on a state, a note or a bar
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot")
