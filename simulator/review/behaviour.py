@@ -27,8 +27,7 @@ from typing import Literal
 from credlab.model import ir
 from credlab.model.durations import format_duration
 from credlab.model.engine import Engine
-from credlab.model.errors import Location, ScenarioError
-from credlab.model.machine import compile_spec
+from credlab.model.errors import Location
 from credlab.model.node import node, replace
 from credlab.model.spec_diff import content
 from credlab.simulator.analysis.explore import Explorer
@@ -37,9 +36,9 @@ from credlab.simulator.analysis.paths import Move
 from credlab.simulator.engine.clocks import Clocks
 from credlab.simulator.engine.packing import Layout
 from credlab.simulator.outputs import write_atomic
+from credlab.simulator.review.impact import Outcome, outcomes
 from credlab.simulator.review.vocabulary import pad
-from credlab.simulator.stories.runner import run_scenario
-from credlab.simulator.stories.scenario import Expectation, load_scenarios
+from credlab.simulator.stories.scenario import Expectation
 from credlab.simulator.stories.writer import scenario_file
 
 Verdict = Literal["same", "differs", "unknown"]
@@ -51,7 +50,7 @@ WHERE = "<diff>"
 class Replay:
     """What one version did with a story: passed, failed at a step, or could not load it."""
 
-    outcome: Literal["passes", "fails", "invalid"]
+    outcome: Outcome
     message: str = ""
 
 
@@ -166,18 +165,9 @@ def _after_lapse(
 
 
 def replay(spec: ir.Spec, path: Path) -> Replay:
-    """``path``'s story run on ``spec`` as loaded."""
-    try:
-        scenarios = load_scenarios(path, spec)
-    except ScenarioError as error:
-        return Replay("invalid", error.problems[0].message if error.problems else str(error))
-    result = run_scenario(compile_spec(spec), scenarios[0])
-    if result.passed:
-        return Replay("passes")
-    assert result.failure is not None
-    return Replay(
-        "fails", f"step {result.failure.step}: expected {result.failure.expected}; got {result.failure.actual}"
-    )
+    """``path``'s one story run on ``spec`` as loaded."""
+    outcome, message = next(iter(outcomes(spec, path).values()))
+    return Replay(outcome, message)
 
 
 def _write(

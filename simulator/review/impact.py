@@ -34,26 +34,20 @@ class Impact:
     message: str = ""
 
 
-def _outcomes(spec: ir.Spec, path: Path) -> dict[str, tuple[Outcome, str]]:
+def outcomes(spec: ir.Spec, path: Path) -> dict[str, tuple[Outcome, str]]:
+    """Each story of ``path`` run on ``spec`` as loaded: passes, or fails with its failing step;
+    ``{"*": ("invalid", the first problem)}`` when the file does not load against ``spec``."""
     try:
         scenarios = load_scenarios(path, spec)
     except ScenarioError as error:
         first = str(error.problems[0]) if error.problems else str(error)
         return {"*": ("invalid", first)}
     compiled = compile_spec(spec)
-    outcomes: dict[str, tuple[Outcome, str]] = {}
+    found: dict[str, tuple[Outcome, str]] = {}
     for scenario in scenarios:
         result = run_scenario(compiled, scenario)
-        if result.passed:
-            outcomes[scenario.name] = ("passes", "")
-        else:
-            assert result.failure is not None
-            failure = result.failure
-            outcomes[scenario.name] = (
-                "fails",
-                f"step {failure.step}: expected {failure.expected}; got {failure.actual}",
-            )
-    return outcomes
+        found[scenario.name] = ("passes", "") if result.failure is None else ("fails", result.failure.summary())
+    return found
 
 
 def scenario_impact(old: ir.Spec, new: ir.Spec, paths: Iterable[Path] = ()) -> tuple[Impact, ...]:
@@ -64,7 +58,7 @@ def scenario_impact(old: ir.Spec, new: ir.Spec, paths: Iterable[Path] = ()) -> t
     for path in scenario_files(given):
         if spec_name_of(path) not in names:
             continue
-        before, after = _outcomes(old, path), _outcomes(new, path)
+        before, after = outcomes(old, path), outcomes(new, path)
         for name in [*before, *(n for n in after if n not in before)]:
             a = before.get(name) or before.get("*") or ("invalid", "no such story")
             b = after.get(name) or after.get("*") or ("invalid", "no such story")

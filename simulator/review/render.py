@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from credlab.model.policy_measures import Comparison, Part
+from credlab.simulator.results_policies import part_json, shown
 
 if TYPE_CHECKING:
     from credlab.simulator.review.run import DiffReport
@@ -25,12 +26,13 @@ VERDICT_TEXT = {
 }
 
 
-def _part(part: Part) -> dict[str, Any]:
-    return {"count": None if part.count is None else str(part.count), "shortest_witness": part.shortest}
-
-
 def _policy_json(c: Comparison) -> dict[str, Any]:
-    return {"policy": c.a, "relation": c.relation, "only_in_old": _part(c.only_a), "only_in_new": _part(c.only_b)}
+    return {
+        "policy": c.a,
+        "relation": c.relation,
+        "only_in_old": part_json(c.only_a),
+        "only_in_new": part_json(c.only_b),
+    }
 
 
 def report_json(report: DiffReport) -> dict[str, Any]:
@@ -89,8 +91,7 @@ def _count(part: Part) -> str:
 
 
 def _witness(part: Part) -> str:
-    """A witness is a candidate string, not anyone's secret: shown quoted with escapes visible."""
-    return "none" if part.shortest is None else repr(part.shortest)
+    return "none" if part.shortest is None else shown(part.shortest)
 
 
 def _story_line(story: Any) -> str:

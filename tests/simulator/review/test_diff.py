@@ -24,6 +24,7 @@ from tests.simulator.test_rendered_diagrams import CHROMIUM, MMDC, boxes, overla
 
 REPO = Path(__file__).resolve().parents[3]
 BANK = REPO / "tests" / "model" / "good_specs" / "bank_card_pin.yaml"
+ANA = REPO / "spec" / "ana_web_password.yaml"
 
 Edit = tuple[str, str]
 
@@ -39,6 +40,17 @@ def version(folder: Path, *edits: Edit) -> Path:
     path = folder / "bank_card_pin.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def ana_variant(tmp_path: Path, old: str, new: str) -> Path:
+    """ANA's spec (and its policy text) under ``tmp_path/new`` with ``old`` (there once) replaced by ``new``."""
+    text = ANA.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"the spec changed: {old!r} is not there once"
+    changed = tmp_path / "new" / ANA.name
+    changed.parent.mkdir()
+    changed.write_text(text.replace(old, new), encoding="utf-8")
+    shutil.copy(ANA.with_suffix(".policy.txt"), changed.parent)
+    return changed
 
 
 def compare(tmp_path: Path, *edits: Edit, **options: object) -> DiffReport:
@@ -146,7 +158,8 @@ def test_a_changed_policy_is_a_behavioural_difference_with_counts_and_witnesses(
     assert policy.only_a.count == 10**4 + 10**5 and policy.only_a.shortest == "0000"
     assert policy.only_b.count == 0
     shown = report.to_json()["policies"][0]
-    assert shown["only_in_old"] == {"count": "110000", "shortest_witness": "0000"}
+    assert shown["only_in_old"]["count"] == "110000" and shown["only_in_old"]["shortest_witness"] == "0000"
+    assert shown["only_in_new"]["count"] == "0"  # the JSON of `credlab policy compare`, part for part
 
 
 @pytest.mark.parametrize(
@@ -358,7 +371,7 @@ def test_a_removed_transition_and_an_invariant_that_now_fails_are_reported(tmp_p
 def test_a_comment_about_two_unrelated_specs_still_fits(tmp_path: Path) -> None:
     """ANA against the bank card: hundreds of changes, stories that no longer load, no joint search."""
     done = run_cli(
-        str(REPO / "spec" / "ana_web_password.yaml"),
+        str(ANA),
         str(REPO / "spec" / "bank_card.yaml"),
         "-o",
         str(tmp_path),
@@ -376,15 +389,9 @@ def test_a_comment_about_two_unrelated_specs_still_fits(tmp_path: Path) -> None:
 
 def test_ana_the_postcard_no_longer_clears_the_web_password(tmp_path: Path) -> None:
     """The issue's own example, on the real spec and its story library."""
-    spec = REPO / "spec" / "ana_web_password.yaml"
     clears = "      - {randomize_credential: amc_pin}\n      - {clear_credential: web_password}\n"
-    text = spec.read_text(encoding="utf-8")
-    assert text.count(clears) == 1
-    changed = tmp_path / "new" / spec.name
-    changed.parent.mkdir()
-    changed.write_text(text.replace(clears, "      - {randomize_credential: amc_pin}\n"), encoding="utf-8")
-    shutil.copy(spec.with_suffix(".policy.txt"), changed.parent)
-    report = diff_specs(load_spec(spec), load_spec(changed), out=tmp_path / "out", scenarios=(REPO / "scenarios",))
+    changed = ana_variant(tmp_path, clears, "      - {randomize_credential: amc_pin}\n")
+    report = diff_specs(load_spec(ANA), load_spec(changed), out=tmp_path / "out", scenarios=(REPO / "scenarios",))
     (change,) = report.changes
     assert (change.element, change.name, change.details) == (
         "transition",
@@ -402,15 +409,9 @@ def test_ana_the_postcard_no_longer_clears_the_web_password(tmp_path: Path) -> N
 
 
 def test_ana_a_slower_postcard_makes_the_lockout_windows_longer(tmp_path: Path) -> None:
-    spec = REPO / "spec" / "ana_web_password.yaml"
     week = "  postcard_delivery_max:\n    type: duration\n    default: 7d\n"
-    text = spec.read_text(encoding="utf-8")
-    assert text.count(week) == 1
-    changed = tmp_path / "new" / spec.name
-    changed.parent.mkdir()
-    changed.write_text(text.replace(week, week.replace("7d", "14d")), encoding="utf-8")
-    shutil.copy(spec.with_suffix(".policy.txt"), changed.parent)
-    report = diff_specs(load_spec(spec), load_spec(changed), out=tmp_path / "out", scenarios=(tmp_path / "none",))
+    changed = ana_variant(tmp_path, week, week.replace("7d", "14d"))
+    report = diff_specs(load_spec(ANA), load_spec(changed), out=tmp_path / "out", scenarios=(tmp_path / "none",))
     longer = {v.what: (v.old, v.new) for v in report.verdicts if v.what.startswith("finding lockout_window")}
     assert longer["finding lockout_window (channel=web, state=pin_randomized, until=pin_postcard)"] == (
         "medium, lasts 1d to 7d",
